@@ -1,0 +1,242 @@
+// Kubernetes API objects netspec understands, as TypeBox schemas: one source gives both the
+// TypeScript types and the JSON Schema used to validate manifests (so they never drift).
+// Field names and enums follow the upstream API types:
+//   networking.k8s.io/v1        k8s.io/api/networking/v1/types.go
+//   v1 Service                  k8s.io/api/core/v1/types.go (ServiceSpec)
+//   policy.networking.k8s.io/v1alpha1  sigs.k8s.io/network-policy-api/apis/v1alpha1
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+
+const Strict = { additionalProperties: false } as const;
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+export const Protocol = Type.Union([Type.Literal("TCP"), Type.Literal("UDP"), Type.Literal("SCTP")]);
+export type Protocol = Static<typeof Protocol>;
+
+/** IntOrString, as in k8s.io/apimachinery/pkg/util/intstr. */
+export const IntOrString = Type.Union([Type.Integer(), Type.String()]);
+export type IntOrString = Static<typeof IntOrString>;
+
+export const LabelSelectorRequirement = Type.Object(
+  {
+    key: Type.String(),
+    operator: Type.Union([
+      Type.Literal("In"), Type.Literal("NotIn"), Type.Literal("Exists"), Type.Literal("DoesNotExist"),
+    ]),
+    values: opt(Type.Array(Type.String())),
+  },
+  Strict,
+);
+export type LabelSelectorRequirement = Static<typeof LabelSelectorRequirement>;
+
+export const LabelSelector = Type.Object(
+  {
+    matchLabels: opt(Type.Record(Type.String(), Type.String())),
+    matchExpressions: opt(Type.Array(LabelSelectorRequirement)),
+  },
+  Strict,
+);
+export type LabelSelector = Static<typeof LabelSelector>;
+
+export const ObjectMeta = Type.Object({
+  name: Type.String(),
+  namespace: opt(Type.String()),
+  labels: opt(Type.Record(Type.String(), Type.String())),
+  annotations: opt(Type.Record(Type.String(), Type.String())),
+});
+export type ObjectMeta = Static<typeof ObjectMeta>;
+
+// ---- networking.k8s.io/v1 NetworkPolicy -------------------------------------------------
+
+export const IPBlock = Type.Object({ cidr: Type.String(), except: opt(Type.Array(Type.String())) }, Strict);
+export type IPBlock = Static<typeof IPBlock>;
+
+export const NetworkPolicyPeer = Type.Object(
+  { podSelector: opt(LabelSelector), namespaceSelector: opt(LabelSelector), ipBlock: opt(IPBlock) },
+  Strict,
+);
+export type NetworkPolicyPeer = Static<typeof NetworkPolicyPeer>;
+
+export const NetworkPolicyPort = Type.Object(
+  { protocol: opt(Protocol), port: opt(IntOrString), endPort: opt(Type.Integer()) },
+  Strict,
+);
+export type NetworkPolicyPort = Static<typeof NetworkPolicyPort>;
+
+export const NetworkPolicyIngressRule = Type.Object(
+  { from: opt(Type.Array(NetworkPolicyPeer)), ports: opt(Type.Array(NetworkPolicyPort)) },
+  Strict,
+);
+export const NetworkPolicyEgressRule = Type.Object(
+  { to: opt(Type.Array(NetworkPolicyPeer)), ports: opt(Type.Array(NetworkPolicyPort)) },
+  Strict,
+);
+export type NetworkPolicyIngressRule = Static<typeof NetworkPolicyIngressRule>;
+export type NetworkPolicyEgressRule = Static<typeof NetworkPolicyEgressRule>;
+
+export const PolicyType = Type.Union([Type.Literal("Ingress"), Type.Literal("Egress")]);
+export type PolicyType = Static<typeof PolicyType>;
+
+export const NetworkPolicy = Type.Object({
+  apiVersion: Type.Literal("networking.k8s.io/v1"),
+  kind: Type.Literal("NetworkPolicy"),
+  metadata: ObjectMeta,
+  spec: Type.Object(
+    {
+      podSelector: LabelSelector,
+      policyTypes: opt(Type.Array(PolicyType)),
+      ingress: opt(Type.Array(NetworkPolicyIngressRule)),
+      egress: opt(Type.Array(NetworkPolicyEgressRule)),
+    },
+    Strict,
+  ),
+});
+export type NetworkPolicy = Static<typeof NetworkPolicy>;
+
+// ---- v1 Service ---------------------------------------------------------------------------
+
+export const ServicePort = Type.Object(
+  {
+    name: opt(Type.String()),
+    protocol: opt(Protocol),
+    appProtocol: opt(Type.String()),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    targetPort: opt(IntOrString),
+    nodePort: opt(Type.Integer({ minimum: 1, maximum: 65535 })),
+  },
+  Strict,
+);
+export type ServicePort = Static<typeof ServicePort>;
+
+export const IPFamily = Type.Union([Type.Literal("IPv4"), Type.Literal("IPv6")]);
+export const TrafficPolicy = Type.Union([Type.Literal("Cluster"), Type.Literal("Local")]);
+
+export const Service = Type.Object({
+  apiVersion: Type.Literal("v1"),
+  kind: Type.Literal("Service"),
+  metadata: ObjectMeta,
+  spec: Type.Object(
+    {
+      type: opt(Type.Union([
+        Type.Literal("ClusterIP"), Type.Literal("NodePort"), Type.Literal("LoadBalancer"), Type.Literal("ExternalName"),
+      ])),
+      selector: opt(Type.Record(Type.String(), Type.String())),
+      ports: opt(Type.Array(ServicePort)),
+      clusterIP: opt(Type.String()),
+      clusterIPs: opt(Type.Array(Type.String())),
+      ipFamilies: opt(Type.Array(IPFamily)),
+      ipFamilyPolicy: opt(Type.Union([
+        Type.Literal("SingleStack"), Type.Literal("PreferDualStack"), Type.Literal("RequireDualStack"),
+      ])),
+      internalTrafficPolicy: opt(TrafficPolicy),
+      externalTrafficPolicy: opt(TrafficPolicy),
+      trafficDistribution: opt(Type.String()),
+      sessionAffinity: opt(Type.Union([Type.Literal("None"), Type.Literal("ClientIP")])),
+      sessionAffinityConfig: opt(Type.Object({
+        clientIP: opt(Type.Object({ timeoutSeconds: opt(Type.Integer({ minimum: 1, maximum: 86400 })) })),
+      })),
+      publishNotReadyAddresses: opt(Type.Boolean()),
+      externalName: opt(Type.String()),
+    },
+    Strict,
+  ),
+});
+export type Service = Static<typeof Service>;
+
+// ---- policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy -----
+
+export const NamespacedPod = Type.Object(
+  { namespaceSelector: LabelSelector, podSelector: LabelSelector },
+  Strict,
+);
+export const AdminSubject = Type.Object(
+  { namespaces: opt(LabelSelector), pods: opt(NamespacedPod) },
+  Strict,
+);
+export type AdminSubject = Static<typeof AdminSubject>;
+
+export const AdminPort = Type.Object(
+  {
+    portNumber: opt(Type.Object({ protocol: opt(Protocol), port: Type.Integer({ minimum: 1, maximum: 65535 }) }, Strict)),
+    namedPort: opt(Type.String()),
+    portRange: opt(Type.Object(
+      { protocol: opt(Protocol), start: Type.Integer({ minimum: 1, maximum: 65535 }), end: Type.Integer({ minimum: 1, maximum: 65535 }) },
+      Strict,
+    )),
+  },
+  Strict,
+);
+export type AdminPort = Static<typeof AdminPort>;
+
+export const AdminIngressPeer = Type.Object({ namespaces: opt(LabelSelector), pods: opt(NamespacedPod) }, Strict);
+export const AdminEgressPeer = Type.Object(
+  {
+    namespaces: opt(LabelSelector),
+    pods: opt(NamespacedPod),
+    nodes: opt(LabelSelector),
+    networks: opt(Type.Array(Type.String())),
+  },
+  Strict,
+);
+export type AdminIngressPeer = Static<typeof AdminIngressPeer>;
+export type AdminEgressPeer = Static<typeof AdminEgressPeer>;
+
+const AdminAction = Type.Union([Type.Literal("Allow"), Type.Literal("Deny"), Type.Literal("Pass")]);
+const BaselineAction = Type.Union([Type.Literal("Allow"), Type.Literal("Deny")]);
+export type AdminAction = Static<typeof AdminAction>;
+
+const adminIngressRule = <A extends TSchema>(action: A) =>
+  Type.Object(
+    { name: opt(Type.String()), action, from: Type.Array(AdminIngressPeer), ports: opt(Type.Array(AdminPort)) },
+    Strict,
+  );
+const adminEgressRule = <A extends TSchema>(action: A) =>
+  Type.Object(
+    { name: opt(Type.String()), action, to: Type.Array(AdminEgressPeer), ports: opt(Type.Array(AdminPort)) },
+    Strict,
+  );
+
+export const AdminNetworkPolicy = Type.Object({
+  apiVersion: Type.Literal("policy.networking.k8s.io/v1alpha1"),
+  kind: Type.Literal("AdminNetworkPolicy"),
+  metadata: ObjectMeta,
+  spec: Type.Object(
+    {
+      priority: Type.Integer({ minimum: 0, maximum: 1000 }),
+      subject: AdminSubject,
+      ingress: opt(Type.Array(adminIngressRule(AdminAction), { maxItems: 100 })),
+      egress: opt(Type.Array(adminEgressRule(AdminAction), { maxItems: 100 })),
+    },
+    Strict,
+  ),
+});
+export type AdminNetworkPolicy = Static<typeof AdminNetworkPolicy>;
+
+export const BaselineAdminNetworkPolicy = Type.Object({
+  apiVersion: Type.Literal("policy.networking.k8s.io/v1alpha1"),
+  kind: Type.Literal("BaselineAdminNetworkPolicy"),
+  metadata: ObjectMeta,
+  spec: Type.Object(
+    {
+      subject: AdminSubject,
+      ingress: opt(Type.Array(adminIngressRule(BaselineAction), { maxItems: 100 })),
+      egress: opt(Type.Array(adminEgressRule(BaselineAction), { maxItems: 100 })),
+    },
+    Strict,
+  ),
+});
+export type BaselineAdminNetworkPolicy = Static<typeof BaselineAdminNetworkPolicy>;
+
+export type AdminIngressRule = NonNullable<AdminNetworkPolicy["spec"]["ingress"]>[number];
+export type AdminEgressRule = NonNullable<AdminNetworkPolicy["spec"]["egress"]>[number];
+
+/** Every kind netspec models, keyed by `apiVersion/kind`. */
+export const KnownKinds = {
+  "v1/Service": Service,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+  "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": AdminNetworkPolicy,
+  "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy": BaselineAdminNetworkPolicy,
+} as const;
+export type KnownKindKey = keyof typeof KnownKinds;
+
+/** Kinds that live in a namespace (a cluster-scoped kind ignores metadata.namespace). */
+export const NamespacedKinds = new Set<string>(["v1/Service", "networking.k8s.io/v1/NetworkPolicy"]);

@@ -1,0 +1,463 @@
+// From a schema-checked scenario file to the normalised model, with every semantic problem
+// reported at its position. Kubernetes' own defaulting is applied here once (namespace labels,
+// Service families and ports), so neither the oracle nor a provider has to repeat it.
+import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
+import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
+import {
+  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type NetworkPolicy, type Service,
+} from "../kube/types.js";
+import {
+  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET,
+  defaultSubnets, nodePodCidr, parseSubnets, podAddress, serviceAddress,
+} from "./addresses.js";
+import { Diagnostics, ScenarioError } from "./diagnostics.js";
+import { loadScenarioFile, loadScenarioText, type LoadedResource, type LoadedScenario } from "./load.js";
+import {
+  CLUSTER_DNS, type ExpectRuleModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
+  type PodPort, type Scenario, type ServiceModel,
+} from "./model.js";
+import { checkResource } from "./resource-checks.js";
+import { checkSchema } from "./schema-check.js";
+import { serviceFamilies } from "./service-families.js";
+import { hint } from "./suggest.js";
+import type { Locator } from "./yaml-source.js";
+
+const DEFAULT_NODES: { name: string; zone?: string; labels?: Record<string, string> }[] = [
+  { name: "node-a", zone: "zone-a" },
+  { name: "node-b", zone: "zone-b" },
+];
+
+export function buildScenario(loaded: LoadedScenario, diags: Diagnostics): Scenario | undefined {
+  const before = diags.errors.length;
+  const builder = new Builder(loaded, diags);
+  const scenario = builder.build();
+  return diags.errors.length > before ? undefined : scenario;
+}
+
+/** Loads and builds one file; throws ScenarioError (exit 2) on errors. Warnings are returned. */
+export function loadScenario(file: string): { scenario: Scenario; diagnostics: Diagnostics } {
+  const diags = new Diagnostics();
+  const loaded = loadScenarioFile(file, diags);
+  const scenario = loaded && buildScenario(loaded, diags);
+  if (!scenario) throw new ScenarioError(diags.sorted());
+  return { scenario, diagnostics: diags };
+}
+
+/** Builds a scenario from YAML text (tests, the library API); throws ScenarioError on errors. */
+export function scenarioFromYaml(text: string, file = "scenario.yaml"): Scenario {
+  const diags = new Diagnostics();
+  const loaded = loadScenarioText(file, text, diags);
+  const scenario = loaded && buildScenario(loaded, diags);
+  if (!scenario) throw new ScenarioError(diags.sorted());
+  return scenario;
+}
+
+class Builder {
+  private readonly at: Locator;
+  private families: Family[] = ["ipv4"];
+  private podSubnets: Partial<Record<Family, Cidr>> = {};
+  private serviceSubnets: Partial<Record<Family, Cidr>> = {};
+  private nodes: NodeModel[] = [];
+  private namespaces: NamespaceModel[] = [];
+  private pods: PodModel[] = [];
+
+  constructor(private readonly loaded: LoadedScenario, private readonly diags: Diagnostics) {
+    this.at = loaded.locator;
+  }
+
+  build(): Scenario {
+    const raw = this.loaded.raw;
+    this.name(checkDns1123Label, raw.metadata.name, ["metadata", "name"], "scenario name");
+    this.buildCluster();
+    this.buildNamespaces();
+    this.buildPods();
+    const manifests = this.buildManifests();
+    const services = this.buildServices(manifests);
+    const byKind = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.object);
+    const scenario: Scenario = {
+      name: raw.metadata.name,
+      description: raw.metadata.description,
+      tags: raw.metadata.tags ?? [],
+      file: this.loaded.file,
+      families: this.families,
+      ipFamily: raw.cluster?.ipFamily ?? "ipv4",
+      podSubnets: textOf(this.podSubnets),
+      serviceSubnets: textOf(this.serviceSubnets),
+      nodes: this.nodes,
+      namespaces: this.namespaces,
+      pods: this.pods,
+      services,
+      networkPolicies: byKind("NetworkPolicy") as unknown as NetworkPolicy[],
+      adminNetworkPolicies: byKind("AdminNetworkPolicy") as unknown as AdminNetworkPolicy[],
+      baselineAdminNetworkPolicies: byKind("BaselineAdminNetworkPolicy") as unknown as BaselineAdminNetworkPolicy[],
+      manifests,
+      probe: this.buildProbe(),
+      expect: this.buildExpect(),
+    };
+    for (const { manifest, locator } of this.resourceSources) checkResource(scenario, manifest, locator, this.diags);
+    return scenario;
+  }
+
+  // ---- cluster ---------------------------------------------------------------------------
+
+  private buildCluster(): void {
+    const cluster = this.loaded.raw.cluster ?? {};
+    const ipFamily = cluster.ipFamily ?? "ipv4";
+    // kind's vocabulary: dual-stack clusters are IPv4-primary.
+    this.families = ipFamily === "dual" ? ["ipv4", "ipv6"] : [ipFamily];
+    this.podSubnets = this.subnets(cluster.podSubnet, DEFAULT_POD_SUBNETS, "podSubnet");
+    this.serviceSubnets = this.subnets(cluster.serviceSubnet, DEFAULT_SERVICE_SUBNETS, "serviceSubnet");
+
+    const specs = cluster.nodes ?? DEFAULT_NODES;
+    const seen = new Set<string>();
+    specs.forEach((spec, index) => {
+      const path = ["cluster", "nodes", index];
+      this.name(checkDns1123Subdomain, spec.name, [...path, "name"], "node name");
+      if (seen.has(spec.name)) this.diags.error(this.at.at([...path, "name"]), `node '${spec.name}' is declared twice; node names must be unique`);
+      seen.add(spec.name);
+      const labels: Record<string, string> = { ...(spec.labels ?? {}) };
+      this.checkLabels(labels, [...path, "labels"]);
+      labels["kubernetes.io/hostname"] = spec.name;
+      if (spec.zone !== undefined) {
+        const problem = checkLabelValue(spec.zone);
+        if (problem) this.diags.error(this.at.at([...path, "zone"]), `zone '${spec.zone}' ${problem}`);
+        labels["topology.kubernetes.io/zone"] = spec.zone;
+      }
+      const podCIDRs: Partial<Record<Family, string>> = {};
+      for (const family of this.families) {
+        const subnet = this.podSubnets[family];
+        if (!subnet) continue;
+        const block = nodePodCidr(subnet, index);
+        if (typeof block === "string") this.diags.error(this.at.at(["cluster", "podSubnet"]), `${block}, but ${specs.length} nodes are declared`);
+        else podCIDRs[family] = block.text;
+      }
+      this.nodes.push({ name: spec.name, index, zone: spec.zone, labels, podCIDRs });
+    });
+  }
+
+  private subnets(text: string | undefined, defaults: Record<Family, string>, field: "podSubnet" | "serviceSubnet"): Partial<Record<Family, Cidr>> {
+    if (text === undefined) return defaultSubnets(defaults, this.families);
+    const parsed = parseSubnets(text, this.families, field);
+    if (typeof parsed === "string") {
+      this.diags.error(this.at.at(["cluster", field]), parsed);
+      return defaultSubnets(defaults, this.families);
+    }
+    return parsed;
+  }
+
+  // ---- namespaces and pods ---------------------------------------------------------------
+
+  private buildNamespaces(): void {
+    const seen = new Set<string>();
+    this.loaded.raw.namespaces.forEach((spec, i) => {
+      const path = ["namespaces", i];
+      this.name(checkDns1123Label, spec.name, [...path, "name"], "namespace name");
+      if (seen.has(spec.name)) this.diags.error(this.at.at([...path, "name"]), `namespace '${spec.name}' is declared twice`);
+      seen.add(spec.name);
+      this.checkLabels(spec.labels ?? {}, [...path, "labels"]);
+      // The API server sets kubernetes.io/metadata.name on every namespace (since 1.21).
+      const labels = { ...(spec.labels ?? {}), "kubernetes.io/metadata.name": spec.name };
+      this.namespaces.push({ name: spec.name, labels, system: false });
+    });
+    if (!seen.has(CLUSTER_DNS.namespace)) {
+      this.namespaces.push({
+        name: CLUSTER_DNS.namespace,
+        labels: { "kubernetes.io/metadata.name": CLUSTER_DNS.namespace },
+        system: true,
+      });
+    }
+  }
+
+  private buildPods(): void {
+    const namespaceNames = this.namespaces.filter((n) => !n.system || n.name === CLUSTER_DNS.namespace).map((n) => n.name);
+    const nodeNames = this.nodes.map((n) => n.name);
+    const seen = new Map<string, string>();
+    const perNode = new Map<string, number>();
+    let spread = 0;
+    const place = (
+      id: { namespace: string; name: string }, node: string, extra: Omit<PodModel, "id" | "namespace" | "name" | "node" | "ips" | "index">,
+      path: (string | number)[],
+    ) => {
+      const nodeModel = this.nodes.find((n) => n.name === node);
+      const slot = perNode.get(node) ?? 0;
+      perNode.set(node, slot + 1);
+      const ips: Partial<Record<Family, string>> = {};
+      for (const family of this.families) {
+        const nodeCidr = nodeModel?.podCIDRs[family];
+        if (!nodeCidr) continue;
+        const address = podAddress(cidr(nodeCidr), slot);
+        if (address === undefined) this.diags.error(this.at.at(path), `node '${node}' has more pods than its ${family} pod CIDR ${nodeCidr} holds; declare more nodes or place pods elsewhere`);
+        else ips[family] = address;
+      }
+      this.pods.push({ id: `${id.namespace}/${id.name}`, ...id, node, ips, ...extra, index: this.pods.length });
+    };
+
+    this.loaded.raw.pods.forEach((spec, i) => {
+      const path = ["pods", i];
+      if (!namespaceNames.includes(spec.namespace)) {
+        this.diags.error(this.at.at([...path, "namespace"]), `pod ${spec.namespace}/${spec.name}: namespace '${spec.namespace}' is not declared${hint(spec.namespace, namespaceNames)}`);
+      }
+      if (spec.node !== undefined && !nodeNames.includes(spec.node)) {
+        this.diags.error(this.at.at([...path, "node"]), `pod ${spec.namespace}/${spec.name}: node '${spec.node}' is not declared${hint(spec.node, nodeNames, "declared nodes")}`);
+      }
+      this.checkLabels(spec.labels ?? {}, [...path, "labels"]);
+      const ports = this.podPorts(spec.ports ?? [], [...path, "ports"], `${spec.namespace}/${spec.name}`);
+      const names = spec.replicas === undefined ? [spec.name] : Array.from({ length: spec.replicas }, (_, r) => `${spec.name}-${r}`);
+      for (const name of names) {
+        this.name(checkDns1123Subdomain, name, [...path, "name"], "pod name");
+        const id = `${spec.namespace}/${name}`;
+        if (seen.has(id)) {
+          this.diags.error(this.at.at([...path, "name"]), `pod '${id}' is declared twice (first as ${seen.get(id)}); pod names must be unique in a namespace`);
+          continue;
+        }
+        seen.set(id, spec.replicas === undefined ? `pods[${i}]` : `a replica of pods[${i}]`);
+        const node = spec.node ?? this.nodes[spread++ % Math.max(1, this.nodes.length)]?.name ?? "";
+        place({ namespace: spec.namespace, name }, node, {
+          labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, hostNetwork: spec.hostNetwork ?? false, system: false,
+        }, path);
+      }
+    });
+
+    // The cluster DNS pod (CoreDNS in kind), on the first node, after the scenario's pods so it
+    // never shifts their addresses. DNS probes and DNS-egress policies need it to exist.
+    const dnsId = `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.podName}`;
+    if (!seen.has(dnsId) && this.nodes.length > 0) {
+      place({ namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.podName }, this.nodes[0]!.name, {
+        labels: CLUSTER_DNS.labels,
+        ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }],
+        ready: true, hostNetwork: false, system: true,
+      }, ["pods"]);
+    }
+  }
+
+  private podPorts(specs: readonly { name?: string; port: number; protocol?: PodPort["protocol"] }[], path: (string | number)[], pod: string): PodPort[] {
+    const names = new Set<string>();
+    const numbers = new Set<string>();
+    return specs.map((spec, i) => {
+      const protocol = spec.protocol ?? "TCP";
+      if (spec.name !== undefined) {
+        const problem = checkPortName(spec.name);
+        if (problem) this.diags.error(this.at.at([...path, i, "name"]), `pod ${pod}: port name '${spec.name}': ${problem}`);
+        if (names.has(spec.name)) this.diags.error(this.at.at([...path, i, "name"]), `pod ${pod}: port name '${spec.name}' is used twice`);
+        names.add(spec.name);
+      }
+      const key = `${spec.port}/${protocol}`;
+      if (numbers.has(key)) this.diags.error(this.at.at([...path, i, "port"]), `pod ${pod}: port ${key} is declared twice`);
+      numbers.add(key);
+      return { name: spec.name, port: spec.port, protocol };
+    });
+  }
+
+  // ---- resources --------------------------------------------------------------------------
+
+  private resourceSources: { manifest: ManifestModel; locator: Locator }[] = [];
+
+  private buildManifests(): ManifestModel[] {
+    const passthrough = new Set(this.loaded.raw.passthrough ?? []);
+    const namespaceNames = this.namespaces.map((n) => n.name);
+    const seen = new Set<string>();
+    const out: ManifestModel[] = [];
+    for (const resource of this.loaded.resources) {
+      const manifest = this.manifest(resource, passthrough, namespaceNames);
+      if (!manifest) continue;
+      const key = `${manifest.apiVersion}/${manifest.kind}/${manifest.namespace ?? ""}/${manifest.name}`;
+      if (seen.has(key)) {
+        this.diags.error(resource.locator.at(["metadata", "name"]), `${manifest.kind} '${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name}' is defined twice`);
+        continue;
+      }
+      seen.add(key);
+      out.push(manifest);
+      this.resourceSources.push({ manifest, locator: resource.locator });
+    }
+    return out;
+  }
+
+  private manifest(resource: LoadedResource, passthrough: Set<string>, namespaceNames: string[]): ManifestModel | undefined {
+    const { object, locator } = resource;
+    const apiVersion = String(object.apiVersion ?? "");
+    const kind = String(object.kind ?? "");
+    const key = `${apiVersion}/${kind}`;
+    const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    const pos = locator.at();
+    if (!(key in KnownKinds)) {
+      if (passthrough.has(key)) {
+        return { apiVersion, kind, name: String(metadata.name ?? ""), namespace: metadata.namespace as string | undefined, object, pos };
+      }
+      const known = Object.keys(KnownKinds);
+      this.diags.error(locator.at(["kind"]), `unknown resource kind '${key}'${hint(key, known, "modelled kinds")}; list it under 'passthrough:' to apply it unmodelled with the kind provider`);
+      return undefined;
+    }
+    const schema = KnownKinds[key as keyof typeof KnownKinds];
+    if (!checkSchema(schema, object, locator, this.diags, kind)) return undefined;
+    const name = String(metadata.name);
+    let namespace: string | undefined;
+    if (NamespacedKinds.has(key)) {
+      // `kubectl apply` puts a namespaced object without metadata.namespace into `default`.
+      namespace = typeof metadata.namespace === "string" ? metadata.namespace : "default";
+      if (!namespaceNames.includes(namespace)) {
+        const where = metadata.namespace === undefined ? locator.at(["metadata"]) : locator.at(["metadata", "namespace"]);
+        const implicit = metadata.namespace === undefined ? " (no metadata.namespace, so it goes to 'default', which must then be declared)" : "";
+        this.diags.error(where, `${kind} '${name}': namespace '${namespace}' is not declared${implicit}${hint(namespace, namespaceNames)}`);
+        return undefined;
+      }
+      const check = kind === "Service" ? checkDns1123Label : checkDns1123Subdomain;
+      this.name(check, name, [], `${kind} name`, locator.child(["metadata", "name"]));
+      // Normalise metadata.namespace so every consumer reads the same value.
+      const normalised = { ...object, metadata: { ...(object.metadata as object), namespace } };
+      return { apiVersion, kind, name, namespace, object: normalised, pos };
+    }
+    this.name(checkDns1123Subdomain, name, [], `${kind} name`, locator.child(["metadata", "name"]));
+    return { apiVersion, kind, name, object, pos };
+  }
+
+  private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {
+    const services: ServiceModel[] = [];
+    let offset = FIRST_SERVICE_OFFSET;
+    let nodePort = 30000;
+    for (const manifest of manifests) {
+      if (manifest.kind !== "Service") continue;
+      const svc = manifest.object as unknown as Service;
+      const locator = this.resourceSources.find((r) => r.manifest === manifest)!.locator;
+      const type = svc.spec.type ?? "ClusterIP";
+      const headless = svc.spec.clusterIP === "None";
+      const families = serviceFamilies(svc, this.families, locator, this.diags);
+      const clusterIPs: Partial<Record<Family, string>> = {};
+      const slot = offset++;
+      if (!headless && type !== "ExternalName") {
+        for (const family of families) {
+          const address = serviceAddress(this.serviceSubnets[family]!, slot);
+          if (address === undefined) this.diags.error(locator.at(), `serviceSubnet ${this.serviceSubnets[family]!.text} has no room for Service ${manifest.namespace}/${manifest.name}`);
+          else clusterIPs[family] = address;
+        }
+      }
+      const annotations = svc.metadata.annotations ?? {};
+      const ports = (svc.spec.ports ?? []).map((p) => ({
+        name: p.name,
+        port: p.port,
+        protocol: p.protocol ?? "TCP",
+        targetPort: p.targetPort ?? p.port,
+        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort ?? nodePort++) : undefined,
+      }));
+      services.push({
+        id: `${manifest.namespace}/${manifest.name}`,
+        namespace: manifest.namespace!,
+        name: manifest.name,
+        type,
+        headless,
+        selector: svc.spec.selector,
+        ports,
+        families,
+        clusterIPs,
+        internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
+        externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
+        trafficDistribution: svc.spec.trafficDistribution,
+        topologyModeAuto: (annotations["service.kubernetes.io/topology-mode"] ?? "").toLowerCase() === "auto" ||
+          (annotations["service.kubernetes.io/topology-aware-hints"] ?? "").toLowerCase() === "auto",
+        sessionAffinity: svc.spec.sessionAffinity ?? "None",
+        publishNotReadyAddresses: svc.spec.publishNotReadyAddresses ?? false,
+        manifest: svc,
+        system: false,
+      });
+    }
+    services.push(this.dnsService());
+    return services;
+  }
+
+  /** kube-system/kube-dns at the service subnet's .10, as kubeadm (and so kind) sets it up. */
+  private dnsService(): ServiceModel {
+    const clusterIPs: Partial<Record<Family, string>> = {};
+    for (const family of this.families) clusterIPs[family] = serviceAddress(this.serviceSubnets[family]!, DNS_SERVICE_OFFSET);
+    const ports = [
+      { name: "dns", port: 53, protocol: "UDP" as const, targetPort: 53 },
+      { name: "dns-tcp", port: 53, protocol: "TCP" as const, targetPort: 53 },
+    ];
+    const manifest: Service = {
+      apiVersion: "v1", kind: "Service",
+      metadata: { name: CLUSTER_DNS.serviceName, namespace: CLUSTER_DNS.namespace },
+      spec: { selector: { ...CLUSTER_DNS.labels }, ports: ports.map((p) => ({ ...p })) },
+    };
+    return {
+      id: `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName}`, namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.serviceName,
+      type: "ClusterIP", headless: false, selector: CLUSTER_DNS.labels, ports, families: this.families, clusterIPs,
+      internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", topologyModeAuto: false, sessionAffinity: "None",
+      publishNotReadyAddresses: false, manifest, system: true,
+    };
+  }
+
+  // ---- probe and expectations ---------------------------------------------------------------
+
+  private buildProbe(): Scenario["probe"] {
+    const probe = this.loaded.raw.probe ?? {};
+    const families = probe.families ?? this.families;
+    probe.families?.forEach((family, i) => {
+      if (!this.families.includes(family)) {
+        this.diags.error(this.at.at(["probe", "families", i]), `probe family '${family}' is not a family of this cluster (${this.families.join(", ")}); set cluster.ipFamily to include it`);
+      }
+    });
+    return {
+      from: probe.from ?? ["*"],
+      to: probe.to ?? ["pods", "services"],
+      families: families.filter((f) => this.families.includes(f)),
+      timeoutMs: parseDuration(probe.timeout ?? "1s"),
+    };
+  }
+
+  private buildExpect(): Scenario["expect"] {
+    const expect = this.loaded.raw.expect ?? {};
+    const rules: ExpectRuleModel[] = (expect.rules ?? []).map((rule, index) => {
+      const path = ["expect", "rules", index];
+      let port: ExpectRuleModel["port"] = rule.port;
+      if (typeof rule.port === "string") {
+        const range = /^(\d+)-(\d+)$/.exec(rule.port);
+        if (range) {
+          const from = Number(range[1]), to = Number(range[2]);
+          if (from < 1 || to > 65535 || from > to) this.diags.error(this.at.at([...path, "port"]), `port range '${rule.port}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
+          port = { from, to };
+        } else if (/^\d+$/.test(rule.port)) {
+          port = Number(rule.port);
+        } else {
+          const problem = checkPortName(rule.port);
+          if (problem) this.diags.error(this.at.at([...path, "port"]), `port '${rule.port}' is neither a number, a range FROM-TO nor a valid port name: ${problem}`);
+        }
+      }
+      if (rule.family && !this.families.includes(rule.family)) {
+        this.diags.error(this.at.at([...path, "family"]), `family '${rule.family}' is not a family of this cluster (${this.families.join(", ")})`);
+      }
+      if (rule.result === undefined && rule.backends === undefined) {
+        this.diags.error(this.at.at(path), "an expectation rule needs 'result', 'backends' or both");
+      }
+      return {
+        from: rule.from, to: rule.to, port, protocol: rule.protocol, family: rule.family,
+        result: rule.result, backends: rule.backends, index, pos: this.at.at(path),
+      };
+    });
+    return { default: expect.default ?? "oracle", rules };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private name(check: (v: string) => string | undefined, value: string, path: (string | number)[], what: string, locator = this.at): void {
+    const problem = check(value);
+    if (problem) this.diags.error(locator.at(path), `${what} '${value}' ${problem}`);
+  }
+
+  private checkLabels(labels: Record<string, string>, path: (string | number)[]): void {
+    for (const [key, value] of Object.entries(labels)) {
+      const keyProblem = checkLabelKey(key);
+      if (keyProblem) this.diags.error(this.at.at([...path, key], true), `label key '${key}': ${keyProblem}`);
+      const valueProblem = checkLabelValue(String(value));
+      if (valueProblem) this.diags.error(this.at.at([...path, key]), `label ${key}='${value}': the value ${valueProblem}`);
+    }
+  }
+}
+
+function textOf(subnets: Partial<Record<Family, Cidr>>): Partial<Record<Family, string>> {
+  return Object.fromEntries(FAMILIES.filter((f) => subnets[f]).map((f) => [f, subnets[f]!.text]));
+}
+
+/** "1s", "500ms", "1.5s" → milliseconds (the schema checked the format). */
+export function parseDuration(text: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s)$/.exec(text);
+  if (!match) return 1000;
+  return Math.round(Number(match[1]) * (match[2] === "s" ? 1000 : 1));
+}

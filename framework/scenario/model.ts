@@ -1,0 +1,159 @@
+// The validated, normalised scenario: what the oracle judges and what providers build.
+// Everything here is derived deterministically from the scenario file (see addresses.ts for
+// the address plan), so the oracle and the local provider agree on every IP.
+import type { Family } from "../kube/net.js";
+import type { Labels } from "../kube/labels.js";
+import type {
+  AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, Protocol, Service,
+} from "../kube/types.js";
+import type { ExpectedResult, Reference } from "./schema.js";
+
+export type { Family, Protocol, Labels };
+
+/** A place in a source file, 1-based, for messages. */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface NodeModel {
+  readonly name: string;
+  readonly index: number;
+  readonly zone?: string;
+  /** Includes kubernetes.io/hostname and, with a zone, topology.kubernetes.io/zone. */
+  readonly labels: Labels;
+  /** The node's pod CIDR per family (node-cidr-mask-size /24 and /64, as kube-controller-manager). */
+  readonly podCIDRs: Partial<Record<Family, string>>;
+}
+
+export interface NamespaceModel {
+  readonly name: string;
+  /** Includes kubernetes.io/metadata.name=<name>, as the API server adds it. */
+  readonly labels: Labels;
+  /** Implicit namespaces (kube-system) exist without being declared. */
+  readonly system: boolean;
+}
+
+export interface PodPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+export interface PodModel {
+  /** `namespace/name`, the reference form used everywhere. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly node: string;
+  readonly ports: readonly PodPort[];
+  readonly ips: Partial<Record<Family, string>>;
+  readonly ready: boolean;
+  readonly hostNetwork: boolean;
+  /** Pods netspec adds itself (the cluster DNS): never probed unless named. */
+  readonly system: boolean;
+  /** Index in declaration order (after replica expansion). */
+  readonly index: number;
+}
+
+export interface ServicePortModel {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** Number or named container port; defaults to `port`. */
+  readonly targetPort: number | string;
+  readonly nodePort?: number;
+}
+
+export interface ServiceModel {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+  readonly headless: boolean;
+  /** undefined: no selector (endpoints are managed outside; netspec treats them as none). */
+  readonly selector?: Labels;
+  readonly ports: readonly ServicePortModel[];
+  /** The families the API server would assign (ipFamilies/ipFamilyPolicy on this cluster). */
+  readonly families: readonly Family[];
+  /** Cluster IPs per family from the address plan (absent for headless). */
+  readonly clusterIPs: Partial<Record<Family, string>>;
+  readonly internalTrafficPolicy: "Cluster" | "Local";
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  readonly trafficDistribution?: string;
+  /** service.kubernetes.io/topology-mode: Auto (or the older topology-aware-hints: auto). */
+  readonly topologyModeAuto: boolean;
+  readonly sessionAffinity: "None" | "ClientIP";
+  readonly publishNotReadyAddresses: boolean;
+  readonly manifest: Service;
+  readonly system: boolean;
+}
+
+export interface ManifestModel {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly object: Record<string, unknown>;
+  readonly pos?: SourcePos;
+}
+
+export type ProbeTargetKind = "pods" | "services" | "dns";
+
+export interface ProbeModel {
+  readonly from: readonly Reference[];
+  readonly to: readonly ProbeTargetKind[];
+  readonly families: readonly Family[];
+  readonly timeoutMs: number;
+}
+
+export interface ExpectRuleModel {
+  readonly from: Reference;
+  readonly to: Reference;
+  /** A number, a port name, or an inclusive range. */
+  readonly port?: number | string | { readonly from: number; readonly to: number };
+  readonly protocol?: Protocol;
+  readonly family?: Family;
+  readonly result?: ExpectedResult;
+  readonly backends?: readonly string[];
+  readonly index: number;
+  readonly pos?: SourcePos;
+}
+
+export interface ExpectModel {
+  readonly default: "oracle" | "allow" | "deny";
+  readonly rules: readonly ExpectRuleModel[];
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly file: string;
+  readonly families: readonly Family[];
+  readonly ipFamily: "ipv4" | "ipv6" | "dual";
+  readonly podSubnets: Partial<Record<Family, string>>;
+  readonly serviceSubnets: Partial<Record<Family, string>>;
+  readonly nodes: readonly NodeModel[];
+  readonly namespaces: readonly NamespaceModel[];
+  readonly pods: readonly PodModel[];
+  readonly services: readonly ServiceModel[];
+  readonly networkPolicies: readonly NetworkPolicy[];
+  readonly adminNetworkPolicies: readonly AdminNetworkPolicy[];
+  readonly baselineAdminNetworkPolicies: readonly BaselineAdminNetworkPolicy[];
+  /** Every resource in apply order (modelled kinds and passed-through ones). */
+  readonly manifests: readonly ManifestModel[];
+  readonly probe: ProbeModel;
+  readonly expect: ExpectModel;
+}
+
+/** The cluster DNS netspec models (kube-dns Service and its pod), as kubeadm/kind name them. */
+export const CLUSTER_DNS = {
+  namespace: "kube-system",
+  serviceName: "kube-dns",
+  podName: "coredns",
+  labels: { "k8s-app": "kube-dns" } as Labels,
+  domain: "cluster.local",
+} as const;

@@ -1,0 +1,85 @@
+// References to pods, Services and addresses, as expectation rules and `probe.from` use them
+// (SPEC.md, "References"): ns/pod, globs, svc/ns/name, dns/name.ns[.svc.cluster.local],
+// cidr/…, ip/…, or a label selector object.
+import { selectorMatches } from "../kube/labels.js";
+import { familyOf, parseCidr, type Cidr } from "../kube/net.js";
+import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel } from "./model.js";
+import type { Reference } from "./schema.js";
+
+export type ParsedReference =
+  | { kind: "pods"; namespace?: string; glob: string }
+  | { kind: "selector"; namespace?: string; labels: Record<string, string> }
+  | { kind: "service"; namespace: string; name: string }
+  | { kind: "dns"; namespace: string; name: string; text: string }
+  | { kind: "cidr"; cidr: Cidr }
+  | { kind: "ip"; ip: string };
+
+/** Parses a reference; a string result is the problem, phrased for the user. */
+export function parseReference(ref: Reference): ParsedReference | string {
+  if (typeof ref !== "string") return { kind: "selector", namespace: ref.namespace, labels: { ...(ref.labels ?? {}) } };
+  if (ref === "*") return { kind: "pods", glob: "*" };
+  if (ref.startsWith("svc/")) {
+    const parts = ref.slice(4).split("/");
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a Service reference; write svc/NAMESPACE/NAME`;
+    return { kind: "service", namespace: parts[0], name: parts[1] };
+  }
+  if (ref.startsWith("dns/")) {
+    const text = ref.slice(4);
+    const suffix = `.svc.${CLUSTER_DNS.domain}`;
+    const trimmed = text.endsWith(suffix) ? text.slice(0, -suffix.length) : text.endsWith(".svc") ? text.slice(0, -4) : text;
+    const parts = trimmed.split(".");
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a DNS reference; write dns/NAME.NAMESPACE or dns/NAME.NAMESPACE.svc.cluster.local`;
+    return { kind: "dns", name: parts[0], namespace: parts[1], text };
+  }
+  if (ref.startsWith("cidr/")) {
+    const parsed = parseCidr(ref.slice(5));
+    return typeof parsed === "string" ? parsed : { kind: "cidr", cidr: parsed };
+  }
+  if (ref.startsWith("ip/")) {
+    const ip = ref.slice(3);
+    return familyOf(ip) ? { kind: "ip", ip } : `'${ip}' is not an IPv4 or IPv6 address`;
+  }
+  const parts = ref.split("/");
+  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+    return `'${ref}' is not a reference; use ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/… or ip/…`;
+  }
+  return { kind: "pods", namespace: parts[0], glob: parts[1] };
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * The pods a reference names. A wildcard never includes netspec's own system pods (the
+ * cluster DNS); naming one explicitly does.
+ */
+export function resolvePods(scenario: Scenario, ref: ParsedReference): PodModel[] {
+  switch (ref.kind) {
+    case "pods": {
+      const pattern = globToRegExp(ref.glob);
+      const wildcard = ref.glob.includes("*") || ref.namespace === undefined;
+      return scenario.pods.filter((p) =>
+        (ref.namespace === undefined || p.namespace === ref.namespace) && pattern.test(p.name) && (!wildcard || !p.system));
+    }
+    case "selector":
+      return scenario.pods.filter((p) =>
+        !p.system && (ref.namespace === undefined || p.namespace === ref.namespace) &&
+        selectorMatches({ matchLabels: ref.labels }, p.labels));
+    default:
+      return [];
+  }
+}
+
+export function resolveService(scenario: Scenario, ref: ParsedReference): ServiceModel | undefined {
+  if (ref.kind !== "service" && ref.kind !== "dns") return undefined;
+  return scenario.services.find((s) => s.namespace === ref.namespace && s.name === ref.name);
+}
+
+/** Canonical text of a reference, for messages. */
+export function formatReference(ref: Reference): string {
+  if (typeof ref === "string") return ref;
+  const labels = Object.entries(ref.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  return `{${ref.namespace ? `namespace: ${ref.namespace}, ` : ""}labels: ${labels || "any"}}`;
+}

@@ -1,0 +1,257 @@
+// Semantic checks on resources, after the schema: the API server's own validation rules (so a
+// scenario that would not apply is an error here) plus warnings for likely mistakes.
+// Sources: k8s.io/kubernetes pkg/apis/networking/validation (ValidateNetworkPolicy),
+// pkg/apis/core/validation (ValidateService), apimachinery ValidateLabelSelector, and the
+// network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy.
+import { checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
+import { cidrWithin, parseCidr } from "../kube/net.js";
+import type {
+  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
+} from "../kube/types.js";
+import type { Diagnostics } from "./diagnostics.js";
+import type { ManifestModel, PodModel, Scenario } from "./model.js";
+import type { Locator, Path } from "./yaml-source.js";
+
+export function checkResource(scenario: Scenario, manifest: ManifestModel, locator: Locator, diags: Diagnostics): void {
+  const ctx = new Checker(scenario, locator, diags, `${manifest.kind} ${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name}`);
+  switch (manifest.kind) {
+    case "NetworkPolicy": return ctx.networkPolicy(manifest.object as unknown as NetworkPolicy);
+    case "Service": return ctx.service(manifest.object as unknown as Service);
+    case "AdminNetworkPolicy": return ctx.adminPolicy(manifest.object as unknown as AdminNetworkPolicy);
+    case "BaselineAdminNetworkPolicy": return ctx.baselinePolicy(manifest.object as unknown as BaselineAdminNetworkPolicy);
+  }
+}
+
+class Checker {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly at: Locator,
+    private readonly diags: Diagnostics,
+    private readonly what: string,
+  ) {}
+
+  private error(path: Path, message: string) { this.diags.error(this.at.at(path), `${this.what}: ${message}`); }
+  private warn(path: Path, message: string) { this.diags.warning(this.at.at(path), `${this.what}: ${message}`); }
+
+  // ---- NetworkPolicy ------------------------------------------------------------------------
+
+  networkPolicy(np: NetworkPolicy): void {
+    const spec = np.spec;
+    const namespace = np.metadata.namespace!;
+    this.selector(spec.podSelector, ["spec", "podSelector"]);
+    const selected = this.scenario.pods.filter((p) => p.namespace === namespace && selectorMatches(spec.podSelector, p.labels));
+    const types = spec.policyTypes ?? [];
+    if (new Set(types).size !== types.length) this.error(["spec", "policyTypes"], "policyTypes lists a type twice");
+    (spec.ingress ?? []).forEach((rule, r) => {
+      (rule.from ?? []).forEach((peer, i) => this.peer(peer, ["spec", "ingress", r, "from", i]));
+      (rule.ports ?? []).forEach((port, i) => this.policyPort(port, ["spec", "ingress", r, "ports", i], selected, "the pods this policy selects"));
+    });
+    (spec.egress ?? []).forEach((rule, r) => {
+      (rule.to ?? []).forEach((peer, i) => this.peer(peer, ["spec", "egress", r, "to", i]));
+      (rule.ports ?? []).forEach((port, i) => this.policyPort(port, ["spec", "egress", r, "ports", i], this.scenario.pods, "any pod"));
+    });
+  }
+
+  private peer(peer: NonNullable<NonNullable<NetworkPolicy["spec"]["ingress"]>[number]["from"]>[number], path: Path): void {
+    const selectors = (peer.podSelector ? 1 : 0) + (peer.namespaceSelector ? 1 : 0);
+    if (!peer.ipBlock && selectors === 0) {
+      this.error(path, "a peer must specify podSelector, namespaceSelector or ipBlock (to allow everyone, omit 'from'/'to' instead)");
+    }
+    if (peer.ipBlock && selectors > 0) {
+      this.error(path, "a peer may not specify both ipBlock and a selector; use two separate peers (they are ORed)");
+    }
+    if (peer.podSelector) this.selector(peer.podSelector, [...path, "podSelector"]);
+    if (peer.namespaceSelector) this.selector(peer.namespaceSelector, [...path, "namespaceSelector"]);
+    if (peer.ipBlock) this.ipBlock(peer.ipBlock, [...path, "ipBlock"]);
+  }
+
+  private ipBlock(block: { cidr: string; except?: string[] }, path: Path): void {
+    const outer = parseCidr(block.cidr);
+    if (typeof outer === "string") { this.error([...path, "cidr"], outer); return; }
+    (block.except ?? []).forEach((text, i) => {
+      const inner = parseCidr(text);
+      if (typeof inner === "string") { this.error([...path, "except", i], inner); return; }
+      if (inner.family !== outer.family) {
+        this.error([...path, "except", i], `except '${text}' is ${inner.family} but cidr '${block.cidr}' is ${outer.family}; an except must lie inside its cidr`);
+      } else if (!cidrWithin(inner, outer) || inner.prefix <= outer.prefix) {
+        this.error([...path, "except", i], `except '${text}' must be a strict subset of cidr '${block.cidr}'`);
+      }
+    });
+  }
+
+  private policyPort(port: NetworkPolicyPort, path: Path, destinations: readonly PodModel[], whom: string): void {
+    const protocol = port.protocol ?? "TCP";
+    if (typeof port.port === "string") {
+      const problem = checkPortName(port.port);
+      if (problem) this.error([...path, "port"], `port '${port.port}': ${problem}`);
+      else this.namedPortServed(port.port, protocol, destinations, [...path, "port"], whom);
+    } else if (port.port !== undefined && (port.port < 1 || port.port > 65535)) {
+      this.error([...path, "port"], `port ${port.port} must be 1-65535`);
+    }
+    if (port.endPort !== undefined) {
+      if (port.port === undefined) this.error([...path, "endPort"], "endPort requires a numeric port (the start of the range)");
+      else if (typeof port.port === "string") this.error([...path, "endPort"], `endPort cannot be used with a named port ('${port.port}'); give the range's first port as a number`);
+      else if (port.endPort < port.port) this.error([...path, "endPort"], `endPort ${port.endPort} is below port ${port.port}; endPort must be >= port`);
+      else if (port.endPort > 65535) this.error([...path, "endPort"], `endPort ${port.endPort} must be <= 65535`);
+    }
+  }
+
+  private namedPortServed(name: string, protocol: Protocol, pods: readonly PodModel[], path: Path, whom: string): void {
+    if (pods.some((p) => p.ports.some((port) => port.name === name && port.protocol === protocol))) return;
+    const sameName = pods.find((p) => p.ports.some((port) => port.name === name));
+    const protocolHint = sameName
+      ? ` (${sameName.id} has a port '${name}' but with protocol ${sameName.ports.find((p) => p.name === name)!.protocol}; named ports match name and protocol)`
+      : "";
+    this.warn(path, `no pod among ${whom} serves a ${protocol} port named '${name}', so this port matches nothing${protocolHint}`);
+  }
+
+  private selector(selector: LabelSelector, path: Path): void {
+    for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+      const keyProblem = checkLabelKey(key);
+      if (keyProblem) this.error([...path, "matchLabels", key], `label key '${key}': ${keyProblem}`);
+      const valueProblem = checkLabelValue(value);
+      if (valueProblem) this.error([...path, "matchLabels", key], `label value '${value}': ${valueProblem}`);
+    }
+    (selector.matchExpressions ?? []).forEach((req, i) => {
+      const where = [...path, "matchExpressions", i];
+      const keyProblem = checkLabelKey(req.key);
+      if (keyProblem) this.error([...where, "key"], `label key '${req.key}': ${keyProblem}`);
+      const values = req.values ?? [];
+      if ((req.operator === "In" || req.operator === "NotIn") && values.length === 0) {
+        this.error(where, `operator ${req.operator} needs at least one value`);
+      }
+      if ((req.operator === "Exists" || req.operator === "DoesNotExist") && values.length > 0) {
+        this.error([...where, "values"], `operator ${req.operator} takes no values`);
+      }
+      values.forEach((v, j) => {
+        const problem = checkLabelValue(v);
+        if (problem) this.error([...where, "values", j], `label value '${v}': ${problem}`);
+      });
+    });
+  }
+
+  // ---- Service ------------------------------------------------------------------------------
+
+  service(svc: Service): void {
+    const spec = svc.spec;
+    const type = spec.type ?? "ClusterIP";
+    const ports = spec.ports ?? [];
+    if (type !== "ExternalName" && ports.length === 0 && spec.clusterIP !== "None") {
+      this.error(["spec", "ports"], "a Service needs at least one port (only headless and ExternalName Services may have none)");
+    }
+    if (type === "ExternalName") this.warn(["spec", "type"], "ExternalName Services are not modelled (no cluster IP, no endpoints): netspec does not probe them");
+    for (const [key, value] of Object.entries(spec.selector ?? {})) {
+      const problem = checkLabelKey(key) ?? checkLabelValue(value);
+      if (problem) this.error(["spec", "selector", key], `selector ${key}=${value}: ${problem}`);
+    }
+    const names = new Set<string>();
+    const numbers = new Set<string>();
+    const namespace = svc.metadata.namespace!;
+    const selected = spec.selector
+      ? this.scenario.pods.filter((p) => p.namespace === namespace && selectorMatches({ matchLabels: spec.selector }, p.labels))
+      : [];
+    ports.forEach((port, i) => {
+      const path = ["spec", "ports", i];
+      const protocol = port.protocol ?? "TCP";
+      if (ports.length > 1 && !port.name) this.error(path, "when a Service has several ports, each must have a name");
+      if (port.name) {
+        const problem = checkPortName(port.name);
+        if (problem) this.error([...path, "name"], `port name '${port.name}': ${problem}`);
+        if (names.has(port.name)) this.error([...path, "name"], `port name '${port.name}' is used twice`);
+        names.add(port.name);
+      }
+      const key = `${port.port}/${protocol}`;
+      if (numbers.has(key)) this.error([...path, "port"], `port ${key} is declared twice`);
+      numbers.add(key);
+      if (protocol === "SCTP") this.warn([...path, "protocol"], "SCTP cells are reported skipped on kernels without SCTP (such as the local provider's)");
+      const target = port.targetPort ?? port.port;
+      if (typeof target === "string") {
+        const problem = checkPortName(target);
+        if (problem) this.error([...path, "targetPort"], `targetPort '${target}': ${problem}`);
+        else if (spec.selector) this.namedPortServed(target, protocol, selected, [...path, "targetPort"], "the pods this Service selects");
+      } else if (target < 1 || target > 65535) {
+        this.error([...path, "targetPort"], `targetPort ${target} must be 1-65535`);
+      } else if (spec.selector && selected.length > 0 && !selected.some((p) => p.ports.some((pp) => pp.port === target && pp.protocol === protocol))) {
+        this.warn([...path, "targetPort"], `no selected pod serves ${target}/${protocol}, so connections will be refused by the backends`);
+      }
+    });
+    if (spec.selector && selected.length === 0) this.warn(["spec", "selector"], "the selector matches no pod: the Service has no endpoints and connections are refused");
+    if (spec.externalTrafficPolicy !== undefined && type !== "NodePort" && type !== "LoadBalancer") {
+      this.error(["spec", "externalTrafficPolicy"], "externalTrafficPolicy may only be set when type is NodePort or LoadBalancer");
+    }
+    // ServiceSpec.trafficDistribution: values the API server accepts (PreferSameZone and
+    // PreferSameNode since 1.33; PreferClose is the older name of PreferSameZone).
+    const supported = ["PreferClose", "PreferSameZone", "PreferSameNode"];
+    if (spec.trafficDistribution !== undefined && !supported.includes(spec.trafficDistribution)) {
+      this.error(["spec", "trafficDistribution"], `unsupported trafficDistribution '${spec.trafficDistribution}'; supported: ${supported.join(", ")}`);
+    }
+  }
+
+  // ---- AdminNetworkPolicy / BaselineAdminNetworkPolicy --------------------------------------
+
+  adminPolicy(anp: AdminNetworkPolicy): void {
+    this.adminCommon(anp.spec);
+    const same = this.scenario.adminNetworkPolicies.filter((o) => o.spec.priority === anp.spec.priority && o.metadata.name !== anp.metadata.name);
+    if (same.length > 0) {
+      this.warn(["spec", "priority"], `priority ${anp.spec.priority} is shared with ${same.map((o) => o.metadata.name).join(", ")}: which one wins where their rules overlap is implementation-defined (the oracle reports such cells 'undefined')`);
+    }
+  }
+
+  baselinePolicy(banp: BaselineAdminNetworkPolicy): void {
+    if (banp.metadata.name !== "default") {
+      this.error(["metadata", "name"], "a BaselineAdminNetworkPolicy must be named 'default' (it is a singleton)");
+    }
+    this.adminCommon(banp.spec);
+  }
+
+  private adminCommon(spec: AdminNetworkPolicy["spec"] | BaselineAdminNetworkPolicy["spec"]): void {
+    this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
+    this.adminSelectors(spec.subject, ["spec", "subject"]);
+    (spec.ingress ?? []).forEach((rule, r) => {
+      rule.from.forEach((peer, i) => {
+        this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
+        this.adminSelectors(peer, ["spec", "ingress", r, "from", i]);
+      });
+      (rule.ports ?? []).forEach((port, i) => this.adminPort(port, ["spec", "ingress", r, "ports", i]));
+    });
+    (spec.egress ?? []).forEach((rule, r) => {
+      rule.to.forEach((peer, i) => {
+        const path = ["spec", "egress", r, "to", i];
+        this.exactlyOne(peer as Record<string, unknown>, path, "peer", ["namespaces", "pods", "nodes", "networks"]);
+        this.adminSelectors(peer, path);
+        if (peer.nodes) this.selector(peer.nodes, [...path, "nodes"]);
+        (peer.networks ?? []).forEach((text, n) => {
+          const parsed = parseCidr(text);
+          if (typeof parsed === "string") this.error([...path, "networks", n], parsed);
+        });
+      });
+      (rule.ports ?? []).forEach((port, i) => this.adminPort(port, ["spec", "egress", r, "ports", i]));
+    });
+  }
+
+  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }, path: Path): void {
+    if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"]);
+    if (peer.pods) {
+      this.selector(peer.pods.namespaceSelector, [...path, "pods", "namespaceSelector"]);
+      this.selector(peer.pods.podSelector, [...path, "pods", "podSelector"]);
+    }
+  }
+
+  private adminPort(port: AdminPort, path: Path): void {
+    this.exactlyOne(port as Record<string, unknown>, path, "port", ["portNumber", "namedPort", "portRange"]);
+    if (port.portRange && port.portRange.start > port.portRange.end) {
+      this.error([...path, "portRange"], `portRange start ${port.portRange.start} is above end ${port.portRange.end}`);
+    }
+    if (port.namedPort !== undefined) {
+      const problem = checkPortName(port.namedPort);
+      if (problem) this.error([...path, "namedPort"], `namedPort '${port.namedPort}': ${problem}`);
+    }
+  }
+
+  private exactlyOne(object: Record<string, unknown>, path: Path, what: string, fields: readonly string[]): void {
+    const set = fields.filter((f) => object[f] !== undefined);
+    if (set.length !== 1) {
+      this.error(path, `a ${what} must set exactly one of ${fields.join(", ")}${set.length ? ` (found ${set.join(" and ")})` : ""}`);
+    }
+  }
+}

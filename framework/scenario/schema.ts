@@ -1,0 +1,142 @@
+// The scenario file format (apiVersion netspec/v1alpha1), as a TypeBox schema. The same
+// definition yields the TypeScript types (Static<>) and the published JSON Schema
+// (schema/scenario.schema.json, written by write-schema.ts), so the two never drift.
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { Protocol } from "../kube/types.js";
+
+const Strict = { additionalProperties: false } as const;
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const Labels = Type.Record(Type.String(), Type.String(), { description: "Kubernetes labels (key: value)." });
+
+export const FamilyName = Type.Union([Type.Literal("ipv4"), Type.Literal("ipv6")]);
+
+export const NodeSpec = Type.Object(
+  {
+    name: Type.String({ description: "Node name (DNS-1123 label)." }),
+    zone: opt(Type.String({ description: "Sets topology.kubernetes.io/zone." })),
+    labels: opt(Labels),
+  },
+  Strict,
+);
+
+export const ClusterSpec = Type.Object(
+  {
+    ipFamily: opt(Type.Union([Type.Literal("ipv4"), Type.Literal("ipv6"), Type.Literal("dual")], {
+      description: "The cluster's IP families, in kind's vocabulary. Default ipv4.",
+    })),
+    podSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
+    serviceSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
+    nodes: opt(Type.Array(NodeSpec, { minItems: 1, description: "Default: node-a (zone-a) and node-b (zone-b)." })),
+  },
+  Strict,
+);
+
+export const NamespaceSpec = Type.Object({ name: Type.String(), labels: opt(Labels) }, Strict);
+
+export const PodPortSpec = Type.Object(
+  {
+    name: opt(Type.String({ description: "IANA service name, referenced by named ports." })),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    protocol: opt(Protocol),
+  },
+  Strict,
+);
+
+export const PodSpec = Type.Object(
+  {
+    name: Type.String(),
+    namespace: Type.String(),
+    labels: opt(Labels),
+    node: opt(Type.String({ description: "Node to run on; default: spread round-robin in declaration order." })),
+    replicas: opt(Type.Integer({ minimum: 1, maximum: 10000, description: "Expands to NAME-0 … NAME-(n-1)." })),
+    ports: opt(Type.Array(PodPortSpec)),
+    ready: opt(Type.Boolean({ description: "false: running but not Ready, so no Service sends it traffic. Default true." })),
+    hostNetwork: opt(Type.Boolean({ description: "Runs in the node's network namespace (NetworkPolicy does not apply; verdicts are undefined)." })),
+  },
+  Strict,
+);
+
+export const SelectorRef = Type.Object(
+  { namespace: opt(Type.String()), labels: opt(Labels) },
+  { ...Strict, description: "Every pod matching these labels (in this namespace, if given)." },
+);
+export const Reference = Type.Union([
+  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…" }),
+  SelectorRef,
+]);
+export type Reference = Static<typeof Reference>;
+
+export const ProbeSpec = Type.Object(
+  {
+    from: opt(Type.Array(Reference)),
+    to: opt(Type.Array(Type.Union([Type.Literal("pods"), Type.Literal("services"), Type.Literal("dns")]))),
+    families: opt(Type.Array(FamilyName)),
+    timeout: opt(Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s)$", description: "Per connection attempt, e.g. 1s or 500ms." })),
+  },
+  Strict,
+);
+
+export const ExpectedResult = Type.Union([
+  Type.Literal("allow"), Type.Literal("deny"), Type.Literal("refused"), Type.Literal("drop"),
+  Type.Literal("undefined"), Type.Literal("dns-error"),
+]);
+export type ExpectedResult = Static<typeof ExpectedResult>;
+
+export const ExpectRule = Type.Object(
+  {
+    from: Reference,
+    to: Reference,
+    port: opt(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String()], {
+      description: "A number, a port name or a range 80-81.",
+    })),
+    protocol: opt(Protocol),
+    family: opt(FamilyName),
+    result: opt(ExpectedResult),
+    backends: opt(Type.Array(Type.String(), { description: "Pods (ns/pod) that may answer a Service." })),
+  },
+  Strict,
+);
+export type ExpectRuleSpec = Static<typeof ExpectRule>;
+
+export const ExpectSpec = Type.Object(
+  {
+    default: opt(Type.Union([Type.Literal("oracle"), Type.Literal("allow"), Type.Literal("deny")])),
+    rules: opt(Type.Array(ExpectRule)),
+  },
+  Strict,
+);
+
+export const Manifest = Type.Object(
+  {
+    apiVersion: Type.String(),
+    kind: Type.String(),
+    metadata: Type.Object({ name: Type.String() }),
+  },
+  { description: "A Kubernetes object exactly as kubectl takes it." },
+);
+
+export const ScenarioSchema = Type.Object(
+  {
+    apiVersion: Type.Literal("netspec/v1alpha1"),
+    kind: Type.Literal("Scenario"),
+    metadata: Type.Object(
+      {
+        name: Type.String({ description: "DNS-1123 label, unique in a run." }),
+        description: opt(Type.String()),
+        tags: opt(Type.Array(Type.String())),
+      },
+      Strict,
+    ),
+    cluster: opt(ClusterSpec),
+    namespaces: Type.Array(NamespaceSpec),
+    pods: Type.Array(PodSpec),
+    resources: opt(Type.Array(Manifest)),
+    passthrough: opt(Type.Array(Type.String({ description: "apiVersion/kind of resources applied as-is by the kind provider, e.g. cilium.io/v2/CiliumNetworkPolicy." }))),
+    include: opt(Type.Array(Type.String({ description: "Manifest files or globs, relative to this file." }))),
+    probe: opt(ProbeSpec),
+    expect: opt(ExpectSpec),
+  },
+  { ...Strict, $id: "https://netspec.dev/schema/scenario.schema.json", title: "netspec Scenario" },
+);
+export type ScenarioFile = Static<typeof ScenarioSchema>;
+export type PodSpecFile = Static<typeof PodSpec>;

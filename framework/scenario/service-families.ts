@@ -1,0 +1,49 @@
+// The IP families the API server assigns a Service, from ipFamilies / ipFamilyPolicy and the
+// cluster's configured families. Mirrors kube-apiserver's service REST allocation
+// (pkg/registry/core/service/storage/alloc.go, initIPFamilyFields) and the dual-stack docs:
+//   https://kubernetes.io/docs/concepts/services-networking/dual-stack/#services
+import type { Family } from "../kube/net.js";
+import type { Service } from "../kube/types.js";
+import type { Diagnostics } from "./diagnostics.js";
+import type { Locator } from "./yaml-source.js";
+
+const toFamily = (f: "IPv4" | "IPv6"): Family => (f === "IPv4" ? "ipv4" : "ipv6");
+const apiName = (f: Family) => (f === "ipv4" ? "IPv4" : "IPv6");
+
+export function serviceFamilies(svc: Service, clusterFamilies: readonly Family[], locator: Locator, diags: Diagnostics): Family[] {
+  const name = `Service ${svc.metadata.namespace ?? "default"}/${svc.metadata.name}`;
+  const requested = (svc.spec.ipFamilies ?? []).map(toFamily);
+  const primary = clusterFamilies[0]!;
+  const dualCluster = clusterFamilies.length === 2;
+  // No policy given: two requested families (or cluster IPs) mean RequireDualStack, else SingleStack.
+  const policy = svc.spec.ipFamilyPolicy ??
+    (requested.length === 2 || (svc.spec.clusterIPs?.length ?? 0) === 2 ? "RequireDualStack" : "SingleStack");
+
+  if (requested.length > 2) {
+    diags.error(locator.at(["spec", "ipFamilies"]), `${name}: ipFamilies may hold at most two entries`);
+    return [primary];
+  }
+  if (requested.length === 2 && requested[0] === requested[1]) {
+    diags.error(locator.at(["spec", "ipFamilies", 1]), `${name}: ipFamilies lists ${apiName(requested[0]!)} twice; give two different families`);
+    return [primary];
+  }
+  if (policy === "SingleStack" && requested.length === 2) {
+    diags.error(locator.at(["spec", "ipFamilyPolicy"]), `${name}: when two ipFamilies are given, ipFamilyPolicy must be PreferDualStack or RequireDualStack, not SingleStack`);
+    return [requested[0]!];
+  }
+  if (policy === "RequireDualStack" && !dualCluster) {
+    diags.error(locator.at(["spec", "ipFamilyPolicy"]), `${name}: ipFamilyPolicy RequireDualStack needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual or use PreferDualStack`);
+    return [primary];
+  }
+  const first = requested[0] ?? primary;
+  requested.forEach((family, i) => {
+    // PreferDualStack drops a secondary family the cluster lacks; anything else is an error.
+    const dropped = policy === "PreferDualStack" && i === 1;
+    if (!clusterFamilies.includes(family) && !dropped) {
+      diags.error(locator.at(["spec", "ipFamilies", i]), `${name}: ${apiName(family)} is not configured on this cluster (families: ${clusterFamilies.map(apiName).join(", ")}); set cluster.ipFamily to include it`);
+    }
+  });
+  if (!clusterFamilies.includes(first)) return [primary];
+  if (policy === "SingleStack" || !dualCluster) return [first];
+  return [first, first === "ipv4" ? "ipv6" : "ipv4"];
+}
