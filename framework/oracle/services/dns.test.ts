@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import type { Family } from "../../kube/net.js";
+import {
+  checkTrafficDistribution, clusterIPTargets, dnsAnswer, dnsTargets, planTopologyAuto, serviceForDnsName,
+  serviceProbeability, topologyHintsEnabled, familyEndpoints,
+} from "./index.js";
+import { buildScenario, replicas, service, type ScenarioSpec } from "./fixtures.test-helpers.js";
+
+interface DnsCase {
+  name: string;
+  spec: ScenarioSpec;
+  family: Family;
+  kind: "cluster-ip" | "endpoints" | "none";
+  addresses: string[];
+}
+
+const DUAL: Family[] = ["ipv4", "ipv6"];
+const dnsCases: DnsCase[] = [
+  {
+    name: "ClusterIP Service: A record is its IPv4 cluster IP",
+    spec: { pods: replicas("api", "api", ["node-a"]), services: [{ name: "api" }] },
+    family: "ipv4", kind: "cluster-ip", addresses: ["10.96.0.10"],
+  },
+  {
+    name: "ClusterIP Service resolves even with no endpoints",
+    spec: { services: [{ name: "api" }] },
+    family: "ipv4", kind: "cluster-ip", addresses: ["10.96.0.10"],
+  },
+  {
+    name: "dual-stack Service: AAAA record is its IPv6 cluster IP",
+    spec: { families: DUAL, services: [{ name: "api" }] },
+    family: "ipv6", kind: "cluster-ip", addresses: ["fd00:10:96::a"],
+  },
+  {
+    name: "single-stack IPv4 Service on a dual-stack cluster: no AAAA record",
+    spec: { families: DUAL, services: [{ name: "api", families: ["ipv4"] }] },
+    family: "ipv6", kind: "none", addresses: [],
+  },
+  {
+    name: "headless Service: A records of the ready endpoints",
+    spec: { pods: [...replicas("db", "db", ["node-a", "node-b"]), { name: "db-slow", labels: { app: "db" }, node: "node-a", ready: false }], services: [{ name: "db", headless: true }] },
+    family: "ipv4", kind: "endpoints", addresses: ["10.244.0.2", "10.244.1.2"],
+  },
+  {
+    name: "headless Service with publishNotReadyAddresses: not-ready pods are answered too",
+    spec: { pods: [...replicas("db", "db", ["node-a"]), { name: "db-slow", labels: { app: "db" }, node: "node-a", ready: false }], services: [{ name: "db", headless: true, publishNotReadyAddresses: true }] },
+    family: "ipv4", kind: "endpoints", addresses: ["10.244.0.2", "10.244.0.3"],
+  },
+  {
+    name: "headless Service: endpoints whatever their ports (a pod without the named port is still answered)",
+    spec: { pods: [{ name: "db-0", labels: { app: "db" }, node: "node-a" }], services: [{ name: "db", headless: true, ports: [{ port: 5432, targetPort: "pg" }] }] },
+    family: "ipv4", kind: "endpoints", addresses: ["10.244.0.2"],
+  },
+  {
+    name: "headless dual-stack Service: AAAA only for pods with an IPv6 address",
+    spec: { families: DUAL, pods: [{ name: "dual", labels: { app: "db" }, node: "node-a" }, { name: "v4", labels: { app: "db" }, node: "node-b", families: ["ipv4"] }], services: [{ name: "db", headless: true }] },
+    family: "ipv6", kind: "endpoints", addresses: ["fd00:10:244:0::2"],
+  },
+  {
+    name: "headless Service without ready endpoints: no record",
+    spec: { pods: replicas("db", "db", ["node-a"], { ready: false }), services: [{ name: "db", headless: true }] },
+    family: "ipv4", kind: "none", addresses: [],
+  },
+  {
+    name: "ExternalName: none (CNAME, out of scope)",
+    spec: { services: [{ name: "ext", type: "ExternalName" }] },
+    family: "ipv4", kind: "none", addresses: [],
+  },
+];
+
+describe("services: dnsAnswer", () => {
+  for (const c of dnsCases) {
+    it(c.name, () => {
+      const scenario = buildScenario(c.spec);
+      const got = dnsAnswer(scenario, scenario.services[0]!, c.family);
+      assert.equal(got.kind, c.kind, got.reason);
+      assert.deepEqual(got.addresses, c.addresses);
+    });
+  }
+});
+
+describe("services: serviceForDnsName", () => {
+  const scenario = buildScenario({ services: [{ name: "api", namespace: "shop" }, { name: "api", namespace: "ops" }] });
+  const table: [string, string | undefined, string?][] = [
+    ["api.shop", "shop/api"],
+    ["api.shop.svc", "shop/api"],
+    ["api.shop.svc.cluster.local", "shop/api"],
+    ["api.shop.svc.cluster.local.", "shop/api"],
+    ["API.Shop.svc.cluster.local", "shop/api"],
+    ["api.ops", "ops/api"],
+    ["api", "ops/api", "ops"],
+    ["api", undefined],
+    ["api.shop.svc.example.org", undefined],
+    ["api.shop.pod.cluster.local", undefined],
+    ["web.shop", undefined],
+  ];
+  for (const [name, want, ns] of table) {
+    it(`${name}${ns ? ` (from namespace ${ns})` : ""} → ${want ?? "no Service"}`, () => {
+      assert.equal(serviceForDnsName(scenario, name, ns)?.id, want);
+    });
+  }
+});
+
+describe("services: probe targets", () => {
+  const scenario = buildScenario({
+    families: DUAL,
+    services: [
+      { name: "plain", ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] },
+      { name: "head", headless: true },
+      { name: "np", type: "NodePort", families: ["ipv4"] },
+      { name: "ext", type: "ExternalName" },
+    ],
+  });
+  it("ClusterIP: every port × family on its cluster IPs, and by DNS", () => {
+    const svc = service(scenario, "plain");
+    assert.deepEqual(clusterIPTargets(scenario, svc).map((t) => `${t.family}:${t.address}:${t.port.port}`),
+      ["ipv4:10.96.0.10:80", "ipv4:10.96.0.10:443", "ipv6:fd00:10:96::a:80", "ipv6:fd00:10:96::a:443"]);
+    assert.equal(dnsTargets(scenario, svc).length, 4);
+  });
+  it("headless: no cluster IP, reached through DNS only", () => {
+    const svc = service(scenario, "head");
+    assert.deepEqual(clusterIPTargets(scenario, svc), []);
+    assert.deepEqual(dnsTargets(scenario, svc).map((t) => t.family), ["ipv4", "ipv6"]);
+    assert.equal(serviceProbeability(svc).clusterIP, false);
+  });
+  it("NodePort also has a cluster IP (of its own families only)", () => {
+    const svc = service(scenario, "np");
+    assert.deepEqual(clusterIPTargets(scenario, svc).map((t) => t.family), ["ipv4"]);
+  });
+  it("ExternalName: nothing to probe", () => {
+    const svc = service(scenario, "ext");
+    assert.deepEqual([...clusterIPTargets(scenario, svc), ...dnsTargets(scenario, svc)], []);
+  });
+  it("a families filter restricts the targets", () => {
+    assert.deepEqual(clusterIPTargets(scenario, service(scenario, "plain"), ["ipv6"]).map((t) => t.family), ["ipv6", "ipv6"]);
+  });
+});
+
+describe("services: helpers for validation", () => {
+  const table: [string | undefined, boolean][] = [
+    [undefined, true], ["PreferClose", true], ["PreferSameZone", true], ["PreferSameNode", true], ["preferclose", false], ["Nearest", false],
+  ];
+  for (const [value, ok] of table) {
+    it(`trafficDistribution ${value ?? "(unset)"} is ${ok ? "accepted" : "rejected"} by the API server`, () => {
+      assert.equal(checkTrafficDistribution(value) === undefined, ok);
+    });
+  }
+  const annotations: [Record<string, string>, boolean][] = [
+    [{ "service.kubernetes.io/topology-mode": "Auto" }, true],
+    [{ "service.kubernetes.io/topology-mode": "auto" }, true],
+    [{ "service.kubernetes.io/topology-mode": "AUTO" }, false],
+    [{ "service.kubernetes.io/topology-aware-hints": "Auto" }, true],
+    [{ "service.kubernetes.io/topology-aware-hints": "disabled", "service.kubernetes.io/topology-mode": "Auto" }, false],
+    [{}, false],
+  ];
+  for (const [a, want] of annotations) {
+    it(`topology hints ${want ? "enabled" : "disabled"} for ${JSON.stringify(a)}`, () => assert.equal(topologyHintsEnabled(a), want));
+  }
+});
+
+describe("services: topology Auto allocation replay", () => {
+  it("rounding follows the controller's float64 arithmetic (4.8 × 1/1.2 rounds up to 5)", () => {
+    // zone-a 4 nodes, zone-b 1 node (equal CPU), 6 endpoints: desired 4.8 and 1.2; exactly, the
+    // minimums would be 4 + 1 = 5 ≤ 6, but in float64 4.800000000000001 × 0.8333333333333334 =
+    // 4.000000000000001 → 5 and 1.0000000000000002 → 2, so 7 > 6: no hints, as in Go.
+    const scenario = buildScenario({
+      nodes: [
+        { name: "a1", zone: "zone-a" }, { name: "a2", zone: "zone-a" }, { name: "a3", zone: "zone-a" }, { name: "a4", zone: "zone-a" },
+        { name: "b1", zone: "zone-b" },
+      ],
+      pods: replicas("api", "api", ["a1", "a2", "a3", "a4", "b1", "b1"]),
+      services: [{ name: "api", annotations: { "service.kubernetes.io/topology-mode": "Auto" } }],
+    });
+    const plan = planTopologyAuto(scenario, familyEndpoints(scenario, scenario.services[0]!, "ipv4"), "ipv4");
+    assert.equal(plan.ok, false);
+    assert.match(plan.reason, /overload threshold/);
+  });
+  it("counts after redistribution are exact even when the donated endpoints are not", () => {
+    const scenario = buildScenario({
+      pods: replicas("api", "api", ["node-a", "node-a", "node-a", "node-b"]),
+      services: [{ name: "api", annotations: { "service.kubernetes.io/topology-mode": "Auto" } }],
+    });
+    const plan = planTopologyAuto(scenario, familyEndpoints(scenario, scenario.services[0]!, "ipv4"), "ipv4");
+    assert.ok(plan.ok);
+    if (!plan.ok) return;
+    assert.deepEqual([...plan.zoneCounts!].sort(), [["zone-a", 2], ["zone-b", 2]]);
+    assert.equal(plan.exact, false);
+    assert.deepEqual(plan.hints.get("default/api-3"), { zones: ["zone-b"], certain: true });
+    assert.deepEqual(plan.hints.get("default/api-0"), { zones: ["zone-a", "zone-b"], certain: false });
+  });
+});

@@ -1,0 +1,133 @@
+// Service DNS names and answers, and which Service cells can be probed at all.
+//
+// Sources:
+// - Docs, "DNS for Services and Pods"
+//   (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/): a normal
+//   Service gets A/AAAA records `my-svc.my-namespace.svc.cluster-domain.example` resolving to
+//   its cluster IP(s); a headless Service's name resolves to the set of IPs of its (ready)
+//   endpoints; ExternalName maps to a CNAME.
+// - Kubernetes DNS-Based Service Discovery specification (kubernetes/dns docs/specification.md),
+//   sections 2.3.1 (ClusterIP A/AAAA), 2.4.1 (headless A/AAAA: one record per ready endpoint
+//   address of that family), 2.5 (ExternalName CNAME).
+// - Docs, "IPv4/IPv6 dual-stack": a Service has a cluster IP per family in spec.ipFamilies, and
+//   no record exists for a family the Service does not have.
+// - Docs, Service "Headless Services": no cluster IP, reached through DNS only; NodePort and
+//   LoadBalancer Services also have a cluster IP.
+import type { Family } from "../../kube/net.js";
+import { CLUSTER_DNS, type Scenario, type ServiceModel, type ServicePortModel } from "../../scenario/model.js";
+import { addressType, familyEndpoints, hasSelector } from "./endpoints.js";
+
+export interface DnsAnswer {
+  /** A (ipv4) or AAAA (ipv6) record values, in a stable order. */
+  readonly addresses: string[];
+  readonly kind: "cluster-ip" | "endpoints" | "none";
+  readonly reason: string;
+}
+
+/** The A / AAAA answer for the Service's name, as CoreDNS's kubernetes plugin gives it. */
+export function dnsAnswer(scenario: Scenario, svc: ServiceModel, family: Family): DnsAnswer {
+  const record = family === "ipv4" ? "A" : "AAAA";
+  if (svc.type === "ExternalName") {
+    return { addresses: [], kind: "none", reason: `Service ${svc.id} is type ExternalName: its name is a CNAME (not modelled by netspec)` };
+  }
+  if (!svc.families.includes(family)) {
+    return { addresses: [], kind: "none", reason: `Service ${svc.id} has no ${addressType(family)} in spec.ipFamilies: no ${record} record` };
+  }
+  if (svc.headless) {
+    const pods = familyEndpoints(scenario, svc, family);
+    const addresses = pods.map((pod) => pod.ips[family]!);
+    if (addresses.length === 0) {
+      const why = hasSelector(svc) ? "it has no Ready endpoint of that family" : "it has no selector (no managed endpoints)";
+      return { addresses, kind: "none", reason: `headless Service ${svc.id}: no ${record} record, ${why}` };
+    }
+    return { addresses, kind: "endpoints", reason: `headless Service ${svc.id}: ${record} records of its ${addresses.length} Ready endpoint(s)` };
+  }
+  const ip = svc.clusterIPs[family];
+  if (ip === undefined) return { addresses: [], kind: "none", reason: `Service ${svc.id} has no ${addressType(family)} cluster IP` };
+  return { addresses: [ip], kind: "cluster-ip", reason: `Service ${svc.id}: ${record} ${ip} (cluster IP)` };
+}
+
+/**
+ * The Service a DNS name refers to: `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local`
+ * (trailing dot and letter case ignored, as DNS does). With `clientNamespace`, a bare `name`
+ * resolves through the pod's search path (`<ns>.svc.cluster.local`, first in resolv.conf).
+ */
+export function serviceForDnsName(scenario: Scenario, name: string, clientNamespace?: string): ServiceModel | undefined {
+  const labels = name.trim().toLowerCase().replace(/\.$/, "").split(".");
+  const domain = CLUSTER_DNS.domain.split(".");
+  let svcName: string | undefined;
+  let namespace: string | undefined;
+  if (labels.length === 1 && clientNamespace !== undefined) {
+    [svcName, namespace] = [labels[0], clientNamespace];
+  } else if (labels.length === 2) {
+    [svcName, namespace] = labels;
+  } else if (labels.length >= 3 && labels[2] === "svc") {
+    const rest = labels.slice(3);
+    if (rest.length === 0 || (rest.length === domain.length && rest.every((l, i) => l === domain[i]))) {
+      [svcName, namespace] = labels;
+    }
+  }
+  if (!svcName || !namespace) return undefined;
+  return scenario.services.find((svc) => svc.name === svcName && svc.namespace === namespace);
+}
+
+/** The fully qualified name of a Service, `name.ns.svc.cluster.local`. */
+export function serviceDnsName(svc: ServiceModel): string {
+  return `${svc.name}.${svc.namespace}.svc.${CLUSTER_DNS.domain}`;
+}
+
+// ---- which Service cells exist ---------------------------------------------------------------
+
+export interface ServiceTarget {
+  readonly svc: ServiceModel;
+  readonly port: ServicePortModel;
+  readonly family: Family;
+  /** The cluster IP probed (cluster-ip targets only). */
+  readonly address?: string;
+  readonly via: "cluster-ip" | "dns";
+}
+
+export interface ServiceProbeability {
+  readonly clusterIP: boolean;
+  readonly dns: boolean;
+  readonly reason: string;
+}
+
+/**
+ * How a Service can be reached: ClusterIP, NodePort and LoadBalancer Services have cluster
+ * IPs (and names resolving to them); headless Services only a name; ExternalName nothing that
+ * netspec models.
+ */
+export function serviceProbeability(svc: ServiceModel): ServiceProbeability {
+  if (svc.type === "ExternalName") return { clusterIP: false, dns: false, reason: `Service ${svc.id} is type ExternalName: a CNAME outside the cluster (not modelled)` };
+  if ((svc.ports ?? []).length === 0) return { clusterIP: false, dns: false, reason: `Service ${svc.id} has no ports` };
+  if (svc.headless) return { clusterIP: false, dns: true, reason: `headless Service ${svc.id} (clusterIP: None): reached through DNS only` };
+  return { clusterIP: true, dns: true, reason: `Service ${svc.id} (${svc.type}) has cluster IP(s) ${Object.values(svc.clusterIPs).join(",")}` };
+}
+
+/** Families both the cluster and the Service have (in the cluster's order). */
+function usableFamilies(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): Family[] {
+  return scenario.families.filter((f) => svc.families.includes(f) && (families === undefined || families.includes(f)));
+}
+
+/** Cells of the form svc/ns/name: every port × family with a cluster IP. */
+export function clusterIPTargets(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): ServiceTarget[] {
+  if (!serviceProbeability(svc).clusterIP) return [];
+  const out: ServiceTarget[] = [];
+  for (const family of usableFamilies(scenario, svc, families)) {
+    const address = svc.clusterIPs[family];
+    if (address === undefined) continue;
+    for (const port of svc.ports) out.push({ svc, port, family, address, via: "cluster-ip" });
+  }
+  return out;
+}
+
+/** Cells of the form dns/name.ns: every port × family the Service has (A or AAAA lookups). */
+export function dnsTargets(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): ServiceTarget[] {
+  if (!serviceProbeability(svc).dns) return [];
+  const out: ServiceTarget[] = [];
+  for (const family of usableFamilies(scenario, svc, families)) {
+    for (const port of svc.ports) out.push({ svc, port, family, via: "dns" });
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+// Which pods are endpoints of a Service port: the EndpointSlice controller's view.
+//
+// Sources:
+// - Service docs, "Services without selectors" and "Defining a Service"
+//   (https://kubernetes.io/docs/concepts/services-networking/service/).
+// - EndpointSlice reconciler, pkg/controller/endpointslice/reconciler.go (reconcileByAddressType)
+//   and staging/src/k8s.io/endpointslice/utils.go (podToEndpoint, getEndpointPorts, findPort).
+// - pkg/controller/util/endpointslice (ShouldPodBeInEndpoints).
+import type { Family } from "../../kube/net.js";
+import type { PodModel, Protocol, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
+
+/** One endpoint of a Service port: the pod and the port it is reached on. */
+export interface Backend {
+  readonly pod: PodModel;
+  /** The container port the traffic is delivered to (after DNAT, or the dialled port for headless). */
+  readonly targetPort: number;
+  readonly protocol: Protocol;
+}
+
+/** Service family (netspec vocabulary) to discovery.k8s.io AddressType, for messages. */
+export const addressType = (family: Family): "IPv4" | "IPv6" => (family === "ipv4" ? "IPv4" : "IPv6");
+
+/**
+ * True when the Service has a selector the EndpointSlice controller acts on.
+ * Rule: "services without a selector receive no endpoint slices from this controller"
+ * (reconciler/controller syncService: `if service.Spec.Selector == nil { return nil }`).
+ * An empty selector map (`selector: {}`) is stored as nil (protobuf drops empty maps), so it
+ * behaves like no selector: no endpoints are managed by Kubernetes.
+ */
+export function hasSelector(svc: ServiceModel): boolean {
+  return svc.selector !== undefined && Object.keys(svc.selector).length > 0;
+}
+
+/**
+ * Readiness as the EndpointSlice carries it: `Ready = publishNotReadyAddresses || podReady`
+ * (staging/src/k8s.io/endpointslice/utils.go podToEndpoint: "ready := service.Spec.PublishNotReadyAddresses
+ * || podutil.IsPodReady(pod)"). kube-proxy and CoreDNS use only Ready endpoints (netspec does not
+ * model terminating pods, so the serving-terminating fallback never applies).
+ */
+export function endpointReady(svc: ServiceModel, pod: PodModel): boolean {
+  return svc.publishNotReadyAddresses || pod.ready;
+}
+
+/**
+ * findPort (staging/src/k8s.io/endpointslice/utils.go, same as pkg/api/v1/pod FindPort):
+ * a numeric targetPort is used as is (whether or not a container declares it); a named one is
+ * looked up in the pod's container ports by name AND the Service port's protocol. No match →
+ * the pod is not an endpoint for this Service port ("Failed to find port for service").
+ */
+export function resolveTargetPort(pod: PodModel, port: ServicePortModel): number | undefined {
+  if (typeof port.targetPort === "number") return port.targetPort;
+  const match = pod.ports.find((p) => p.name === port.targetPort && p.protocol === port.protocol);
+  return match?.port;
+}
+
+// ---- caching: scenarios are immutable, so per-scenario memo tables are safe ------------------
+
+const podsByNamespace = new WeakMap<Scenario, Map<string, PodModel[]>>();
+
+function namespacePods(scenario: Scenario, namespace: string): readonly PodModel[] {
+  let index = podsByNamespace.get(scenario);
+  if (!index) {
+    index = new Map();
+    for (const pod of scenario.pods) {
+      const list = index.get(pod.namespace) ?? [];
+      list.push(pod);
+      index.set(pod.namespace, list);
+    }
+    podsByNamespace.set(scenario, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
+const selectedCache = new WeakMap<Scenario, Map<string, readonly PodModel[]>>();
+
+/**
+ * Pods the Service's selector picks, in its own namespace, in declaration order. The Service
+ * selector is a plain equality map (ServiceSpec.selector: "Route service traffic to pods with
+ * label keys and values matching this selector"), not a LabelSelector with expressions.
+ */
+export function selectedPods(scenario: Scenario, svc: ServiceModel): readonly PodModel[] {
+  if (!hasSelector(svc)) return [];
+  let table = selectedCache.get(scenario);
+  if (!table) selectedCache.set(scenario, (table = new Map()));
+  const cached = table.get(svc.id);
+  if (cached) return cached;
+  const selector = Object.entries(svc.selector!);
+  const pods = namespacePods(scenario, svc.namespace).filter((pod) => selector.every(([k, v]) => pod.labels[k] === v));
+  table.set(svc.id, pods);
+  return pods;
+}
+
+/**
+ * The Service's endpoints in the EndpointSlices of one address family, ignoring ports: every
+ * selected pod with an address of that family (podToEndpoint takes the pod IPs of the slice's
+ * AddressType; an endpoint without addresses is not added), Ready as above. A slice exists
+ * only for the Service's own ipFamilies (getAddressTypesForService). This is the set CoreDNS
+ * answers for a headless Service and the set the topology controller counts (per address type).
+ * hostNetwork pods are endpoints like any other (their IP is the node's).
+ */
+export function familyEndpoints(scenario: Scenario, svc: ServiceModel, family: Family): readonly PodModel[] {
+  if (!svc.families.includes(family)) return [];
+  return selectedPods(scenario, svc).filter((pod) => pod.ips[family] !== undefined && endpointReady(svc, pod));
+}
+
+/**
+ * Ready endpoints of one Service port: selected pods in the Service's namespace, Ready (or any,
+ * with publishNotReadyAddresses), on which the targetPort resolves (by number, or by name with
+ * the port's protocol). With `family`, only pods with an address of that family, and none when
+ * the Service does not have that family (no EndpointSlice of that AddressType exists).
+ */
+export function serviceEndpoints(
+  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family?: Family,
+): Backend[] {
+  if (svc.type === "ExternalName") return [];
+  if (family !== undefined && !svc.families.includes(family)) return [];
+  const out: Backend[] = [];
+  for (const pod of selectedPods(scenario, svc)) {
+    if (!endpointReady(svc, pod)) continue;
+    if (family !== undefined && pod.ips[family] === undefined) continue;
+    const targetPort = resolveTargetPort(pod, port);
+    if (targetPort === undefined) continue;
+    out.push({ pod, targetPort, protocol: port.protocol });
+  }
+  return out;
+}
+
+/** Why a Service port has no endpoints, one line naming the field that decided it. */
+export function explainNoEndpoints(
+  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family,
+): string {
+  const name = `Service ${svc.id}`;
+  if (svc.type === "ExternalName") return `${name} is type ExternalName: no endpoints, only a DNS CNAME (not modelled)`;
+  if (!hasSelector(svc)) return `${name} has no spec.selector: Kubernetes manages no endpoints for it (netspec models none)`;
+  if (!svc.families.includes(family)) {
+    return `${name} has no ${addressType(family)} in spec.ipFamilies (${svc.families.map(addressType).join(",") || "none"})`;
+  }
+  const selector = Object.entries(svc.selector!).map(([k, v]) => `${k}=${v}`).join(",");
+  const selected = selectedPods(scenario, svc);
+  if (selected.length === 0) return `${name}: spec.selector ${selector} matches no pod in namespace ${svc.namespace}`;
+  const ready = selected.filter((p) => endpointReady(svc, p));
+  if (ready.length === 0) return `${name}: every pod matching spec.selector ${selector} is not Ready (publishNotReadyAddresses is false)`;
+  const withFamily = ready.filter((p) => p.ips[family] !== undefined);
+  if (withFamily.length === 0) return `${name}: no Ready endpoint has an ${addressType(family)} address`;
+  if (typeof port.targetPort === "string") {
+    return `${name} port ${portLabel(port)}: no Ready pod declares a ${port.protocol} container port named '${port.targetPort}' (targetPort)`;
+  }
+  return `${name} port ${portLabel(port)}: no Ready endpoint`;
+}
+
+export function portLabel(port: ServicePortModel): string {
+  return `${port.name ? `${port.name} ` : ""}${port.port}/${port.protocol}`;
+}

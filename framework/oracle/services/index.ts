@@ -1,0 +1,45 @@
+// Service semantics of the oracle: endpoints, backend selection (traffic policy, traffic
+// distribution, topology-aware routing), DNS answers and which Service cells exist.
+// Pure functions over the normalised Scenario; each rule cites its Kubernetes source where it
+// is implemented. Policy verdicts are not decided here: the oracle judges each backend returned
+// by selectBackends with the policy engine (policies apply after DNAT, on the backend pod).
+export {
+  type Backend,
+  serviceEndpoints,
+  familyEndpoints,
+  selectedPods,
+  resolveTargetPort,
+  endpointReady,
+  hasSelector,
+  explainNoEndpoints,
+} from "./endpoints.js";
+export { type BackendSelection, selectBackends } from "./select.js";
+export {
+  type DnsAnswer,
+  type ServiceTarget,
+  type ServiceProbeability,
+  dnsAnswer,
+  serviceForDnsName,
+  serviceDnsName,
+  serviceProbeability,
+  clusterIPTargets,
+  dnsTargets,
+} from "./dns.js";
+export {
+  type HintPlan,
+  type EndpointHint,
+  TRAFFIC_DISTRIBUTIONS,
+  checkTrafficDistribution,
+  hintPlan,
+  serviceTopologyAuto,
+} from "./hints.js";
+export {
+  topologyHintsEnabled,
+  nodeZone,
+  nodeCpuMilli,
+  nodeExcluded,
+  planTopologyAuto,
+  OVERLOAD_THRESHOLD,
+  CPU_LABEL,
+  ZONE_LABEL,
+} from "./topology-auto.js";
