@@ -16,6 +16,7 @@ import {
   CLUSTER_DNS, type ExpectRuleModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
   type PodPort, type Scenario, type ServiceModel,
 } from "./model.js";
+import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
 import { checkSchema } from "./schema-check.js";
 import { serviceFamilies } from "./service-families.js";
@@ -95,6 +96,7 @@ class Builder {
       expect: this.buildExpect(),
     };
     for (const { manifest, locator } of this.resourceSources) checkResource(scenario, manifest, locator, this.diags);
+    checkReferences(scenario, this.at, this.diags);
     return scenario;
   }
 
@@ -202,9 +204,10 @@ class Builder {
       }
       this.checkLabels(spec.labels ?? {}, [...path, "labels"]);
       const ports = this.podPorts(spec.ports ?? [], [...path, "ports"], `${spec.namespace}/${spec.name}`);
+      // The declared name is checked once; replica suffixes (-0, -1, …) keep it valid.
+      this.name(checkDns1123Subdomain, spec.name, [...path, "name"], "pod name");
       const names = spec.replicas === undefined ? [spec.name] : Array.from({ length: spec.replicas }, (_, r) => `${spec.name}-${r}`);
       for (const name of names) {
-        this.name(checkDns1123Subdomain, name, [...path, "name"], "pod name");
         const id = `${spec.namespace}/${name}`;
         if (seen.has(id)) {
           this.diags.error(this.at.at([...path, "name"]), `pod '${id}' is declared twice (first as ${seen.get(id)}); pod names must be unique in a namespace`);
@@ -284,7 +287,7 @@ class Builder {
         return { apiVersion, kind, name: String(metadata.name ?? ""), namespace: metadata.namespace as string | undefined, object, pos };
       }
       const known = Object.keys(KnownKinds);
-      this.diags.error(locator.at(["kind"]), `unknown resource kind '${key}'${hint(key, known, "modelled kinds")}; list it under 'passthrough:' to apply it unmodelled with the kind provider`);
+      this.diags.error(locator.at(["kind"]), `unknown resource kind '${key}' (${hint(key, known, "modelled kinds").slice(2)}); to apply an unmodelled kind with the kind provider, list '${key}' under 'passthrough:'`);
       return undefined;
     }
     const schema = KnownKinds[key as keyof typeof KnownKinds];
@@ -351,8 +354,7 @@ class Builder {
         internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
         externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
         trafficDistribution: svc.spec.trafficDistribution,
-        topologyModeAuto: (annotations["service.kubernetes.io/topology-mode"] ?? "").toLowerCase() === "auto" ||
-          (annotations["service.kubernetes.io/topology-aware-hints"] ?? "").toLowerCase() === "auto",
+        topologyModeAuto: topologyModeAuto(annotations),
         sessionAffinity: svc.spec.sessionAffinity ?? "None",
         publishNotReadyAddresses: svc.spec.publishNotReadyAddresses ?? false,
         manifest: svc,
@@ -453,6 +455,16 @@ class Builder {
 
 function textOf(subnets: Partial<Record<Family, Cidr>>): Partial<Record<Family, string>> {
   return Object.fromEntries(FAMILIES.filter((f) => subnets[f]).map((f) => [f, subnets[f]!.text]));
+}
+
+/**
+ * Topology Aware Routing is on when the annotation says Auto. The deprecated
+ * topology-aware-hints annotation, when present, takes precedence over topology-mode, and only
+ * "Auto"/"auto" enable it (endpointslice controller, utils.go hintsEnabled).
+ */
+function topologyModeAuto(annotations: Readonly<Record<string, string>>): boolean {
+  const value = annotations["service.kubernetes.io/topology-aware-hints"] ?? annotations["service.kubernetes.io/topology-mode"];
+  return value === "Auto" || value === "auto";
 }
 
 /** "1s", "500ms", "1.5s" → milliseconds (the schema checked the format). */

@@ -10,7 +10,7 @@ export type ParsedReference =
   | { kind: "pods"; namespace?: string; glob: string }
   | { kind: "selector"; namespace?: string; labels: Record<string, string> }
   | { kind: "service"; namespace: string; name: string }
-  | { kind: "dns"; namespace: string; name: string; text: string }
+  | { kind: "dns"; namespace: string; name: string }
   | { kind: "cidr"; cidr: Cidr }
   | { kind: "ip"; ip: string };
 
@@ -29,7 +29,7 @@ export function parseReference(ref: Reference): ParsedReference | string {
     const trimmed = text.endsWith(suffix) ? text.slice(0, -suffix.length) : text.endsWith(".svc") ? text.slice(0, -4) : text;
     const parts = trimmed.split(".");
     if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a DNS reference; write dns/NAME.NAMESPACE or dns/NAME.NAMESPACE.svc.cluster.local`;
-    return { kind: "dns", name: parts[0], namespace: parts[1], text };
+    return { kind: "dns", name: parts[0], namespace: parts[1] };
   }
   if (ref.startsWith("cidr/")) {
     const parsed = parseCidr(ref.slice(5));

@@ -6,7 +6,7 @@ import type { Diagnostics } from "./diagnostics.js";
 import type { Locator, Path } from "./yaml-source.js";
 import { hint } from "./suggest.js";
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 function validatorFor(schema: TSchema): ValidateFunction {

@@ -1,0 +1,28 @@
+// `netspec explain <file> --from REF --to REF [--port P] [--protocol X] [--family F]`.
+import { explain } from "../../oracle/explain.js";
+import { loadScenario } from "../../scenario/build.js";
+import { parseReference } from "../../scenario/references.js";
+import { UsageError } from "../usage.js";
+
+export function explainCommand(file: string | undefined, values: { from?: string; to?: string; port?: string; protocol?: string; family?: string }): number {
+  if (!file) throw new UsageError("netspec explain needs one scenario file");
+  if (!values.from || !values.to) throw new UsageError("netspec explain needs --from REF and --to REF (e.g. --from shop/frontend --to svc/shop/api)");
+  for (const ref of [values.from, values.to]) {
+    const parsed = parseReference(ref);
+    if (typeof parsed === "string") throw new UsageError(parsed);
+  }
+  if (values.family !== undefined && values.family !== "ipv4" && values.family !== "ipv6") throw new UsageError("--family must be ipv4 or ipv6");
+  if (values.protocol !== undefined && !["TCP", "UDP", "SCTP"].includes(values.protocol)) throw new UsageError("--protocol must be TCP, UDP or SCTP");
+  const { scenario } = loadScenario(file);
+  const port = values.port === undefined ? undefined : /^\d+$/.test(values.port) ? Number(values.port) : values.port;
+  const blocks = explain(scenario, {
+    from: values.from, to: values.to, port,
+    protocol: values.protocol as "TCP" | "UDP" | "SCTP" | undefined,
+    family: values.family as "ipv4" | "ipv6" | undefined,
+  });
+  if (blocks.length === 0) {
+    throw new UsageError(`no cell of ${scenario.name} goes from '${values.from}' to '${values.to}'${port !== undefined ? ` on port ${port}` : ""}; check the references (netspec expect ${file} lists the cells)`);
+  }
+  process.stdout.write(`${blocks.join("\n\n")}\n`);
+  return 0;
+}

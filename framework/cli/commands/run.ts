@@ -1,0 +1,74 @@
+// `netspec run <path>... [--provider P] [--reporter console,json] [--out DIR] [--parallel N]`.
+import { providerFor, PROVIDERS } from "../../providers/index.js";
+import { ConsoleReporter } from "../../report/console.js";
+import { writeJsonResults } from "../../report/json.js";
+import { EnvironmentError } from "../../runner/provider.js";
+import { run } from "../../runner/run.js";
+import { printDiagnostics } from "../output.js";
+import type { Style } from "../style.js";
+import { UsageError } from "../usage.js";
+import { validatePaths } from "../../runner/validate-paths.js";
+
+const REPORTERS = ["console", "json"] as const;
+
+export interface RunFlags {
+  provider?: string;
+  reporter?: string;
+  out?: string;
+  parallel?: string;
+}
+
+export async function runCommand(paths: readonly string[], flags: RunFlags, style: Style): Promise<number> {
+  const providerName = flags.provider ?? "local";
+  if (!PROVIDERS.includes(providerName)) throw new UsageError(`unknown provider '${providerName}'; available: ${PROVIDERS.join(", ")}`);
+  const reporters = (flags.reporter ?? "console").split(",").map((r) => r.trim()).filter(Boolean);
+  for (const r of reporters) {
+    if (!(REPORTERS as readonly string[]).includes(r)) throw new UsageError(`unknown reporter '${r}'; available: ${REPORTERS.join(", ")}`);
+  }
+  const out = flags.out ?? "reports";
+  const parallel = flags.parallel === undefined ? 1 : Number(flags.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number >= 1, not '${flags.parallel}'`);
+
+  // Nothing is provisioned unless every scenario is valid (exit 2).
+  const { scenarios, diagnostics } = validatePaths(paths, { lint: false });
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  printDiagnostics(diagnostics.sorted(), style, write);
+  if (diagnostics.hasErrors) return 2;
+
+  const provider = providerFor(providerName);
+  const consoleReporter = reporters.includes("console") ? new ConsoleReporter(process.stderr, style) : undefined;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C: stop waiting for cleanup
+    write(style.yellow("\ninterrupted: removing what this run created (Ctrl-C again to exit at once)"));
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const results = await run(scenarios, {
+      provider,
+      parallel,
+      signal: controller.signal,
+      onEvent: (event) => consoleReporter?.onEvent(event),
+      onResults: (partial) => { if (reporters.includes("json")) writeJsonResults(out, partial); },
+    });
+    consoleReporter?.finish(results);
+    if (reporters.includes("json")) write(style.dim(`results: ${writeJsonResults(out, results)}`));
+    if (controller.signal.aborted) return 130;
+    if (results.scenarios.some((s) => s.status === "error")) return 3;
+    return results.summary.failed > 0 || results.scenarios.some((s) => s.status === "failed") ? 1 : 0;
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    if (error instanceof EnvironmentError) {
+      write(`${style.red("environment error:")} ${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+      return 3;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

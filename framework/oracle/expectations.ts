@@ -1,0 +1,76 @@
+// The user's expectations merged over the oracle (SPEC.md, `expect:`): a baseline for every
+// cell (the oracle's verdict, or allow/deny for all), then each rule in order, a later rule
+// winning where rules overlap.
+import { cidrContains } from "../kube/net.js";
+import type { ExpectRuleModel, Scenario } from "../scenario/model.js";
+import { parseReference, resolvePods, type ParsedReference } from "../scenario/references.js";
+import type { ExpectedCell, OracleCell } from "./cells.js";
+
+interface CompiledRule {
+  readonly rule: ExpectRuleModel;
+  readonly from: Set<string> | undefined;
+  readonly to: ParsedReference | undefined;
+  readonly toPods: Set<string> | undefined;
+}
+
+export class Expectations {
+  private readonly rules: CompiledRule[];
+  /** How many cells each rule matched (index = rule index), for "matches no cell" warnings. */
+  readonly matched: number[];
+
+  constructor(private readonly scenario: Scenario) {
+    this.rules = scenario.expect.rules.map((rule) => {
+      const from = parseReference(rule.from);
+      const to = parseReference(rule.to);
+      return {
+        rule,
+        from: typeof from === "string" ? undefined : new Set(resolvePods(scenario, from).map((p) => p.id)),
+        to: typeof to === "string" ? undefined : to,
+        toPods: typeof to === "string" || (to.kind !== "pods" && to.kind !== "selector") ? undefined : new Set(resolvePods(scenario, to).map((p) => p.id)),
+      };
+    });
+    this.matched = this.rules.map(() => 0);
+  }
+
+  apply(cell: OracleCell): ExpectedCell {
+    const baseline = this.scenario.expect.default;
+    let out: ExpectedCell = baseline === "oracle"
+      ? { ...cell, source: "oracle", oracle: { expected: cell.expected, reason: cell.reason } }
+      : { ...cell, expected: baseline, reason: `expect.default: ${baseline}`, source: "default", oracle: { expected: cell.expected, reason: cell.reason } };
+    this.rules.forEach((compiled, i) => {
+      if (!this.matches(compiled, cell)) return;
+      this.matched[i]!++;
+      const { rule } = compiled;
+      out = {
+        ...out,
+        ...(rule.result !== undefined ? { expected: rule.result, reason: `expect.rules[${i}]`, source: `rule ${i}` } : {}),
+        ...(rule.backends !== undefined ? { expectedBackends: rule.backends } : {}),
+      };
+    });
+    return out;
+  }
+
+  private matches({ rule, from, to, toPods }: CompiledRule, cell: OracleCell): boolean {
+    if (!from?.has(cell.from) || !to) return false;
+    if (rule.protocol !== undefined && rule.protocol !== cell.protocol) return false;
+    if (rule.family !== undefined && rule.family !== cell.family) return false;
+    if (rule.port !== undefined) {
+      if (typeof rule.port === "number" && rule.port !== cell.port) return false;
+      if (typeof rule.port === "string" && rule.port !== cell.portName) return false;
+      if (typeof rule.port === "object" && (cell.port < rule.port.from || cell.port > rule.port.to)) return false;
+    }
+    switch (to.kind) {
+      case "pods":
+      case "selector":
+        return cell.target === "pod" && toPods!.has(cell.to);
+      case "service":
+        return cell.target === "service" && cell.to === `svc/${to.namespace}/${to.name}`;
+      case "dns":
+        return cell.target === "dns" && cell.to.startsWith(`dns/${to.name}.${to.namespace}.`);
+      case "cidr":
+        return cell.target === "external" && cidrContains(to.cidr, cell.address);
+      case "ip":
+        return cell.target === "external" && cell.address === to.ip;
+    }
+  }
+}

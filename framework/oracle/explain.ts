@@ -1,0 +1,74 @@
+// `netspec explain`: for the cells between two references, every tier, policy and rule that
+// was consulted and the final verdict, so a user can see why, not only what.
+import type { Family } from "../kube/net.js";
+import type { Protocol } from "../kube/types.js";
+import type { PodModel, Scenario } from "../scenario/model.js";
+import type { Reference } from "../scenario/schema.js";
+import { cellId } from "./cells.js";
+import { Expectations } from "./expectations.js";
+import { Oracle, planCells, type CellPlan } from "./matrix.js";
+import type { TraceStep } from "./policy/index.js";
+import { selectBackends } from "./services/index.js";
+
+export interface ExplainQuery {
+  readonly from: Reference;
+  readonly to: Reference;
+  readonly port?: number | string;
+  readonly protocol?: Protocol;
+  readonly family?: Family;
+}
+
+/** Text blocks, one per matching cell; empty when no cell matches. */
+export function explain(scenario: Scenario, query: ExplainQuery): string[] {
+  // Reuse the expectation-rule matcher: the query is a rule without a result.
+  const probeAll: Scenario = {
+    ...scenario,
+    probe: { ...scenario.probe, from: [query.from], to: ["pods", "services", "dns"] },
+    expect: { default: "oracle", rules: [{ from: query.from, to: query.to, port: query.port, protocol: query.protocol, family: query.family, result: "undefined", index: 0 }] },
+  };
+  const matcher = new Expectations(probeAll);
+  const userRules = new Expectations(scenario);
+  const oracle = new Oracle(scenario);
+  const blocks: string[] = [];
+  for (const plan of planCells(probeAll)) {
+    const cell = oracle.judge(plan);
+    if (matcher.apply(cell).source !== "rule 0") continue;
+    const expected = userRules.apply(cell);
+    const lines = [`${cellId(cell)}`];
+    lines.push(...details(scenario, oracle, plan).map((l) => `  ${l}`));
+    lines.push(`  oracle: ${cell.expected} — ${cell.reason}`);
+    if (expected.source !== "oracle") lines.push(`  expected (${expected.source === "default" ? "expect.default" : `expect.rules[${expected.source.slice(5)}]`}): ${expected.expected}`);
+    blocks.push(lines.join("\n"));
+  }
+  return blocks;
+}
+
+function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
+  const trace = (dst: PodModel | string, port: number): string[] =>
+    oracle.engine.decide({
+      src: { kind: "pod", pod: plan.src },
+      dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
+      port, protocol: plan.protocol, family: plan.family,
+    }).trace.map(formatStep);
+  switch (plan.target) {
+    case "pod": return trace(plan.pod!, plan.port);
+    case "external": return trace(plan.externalIp!, plan.port);
+    case "service":
+    case "dns": {
+      const svc = plan.service!;
+      if (svc.headless) return [`headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
+      const selection = selectBackends(scenario, svc, plan.servicePort!, plan.src, plan.family);
+      const lines = [`Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
+      for (const backend of selection.backends) {
+        lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
+        lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
+      }
+      return lines;
+    }
+  }
+}
+
+function formatStep(step: TraceStep): string {
+  const where = [step.policy, step.rule].filter(Boolean).join(" ");
+  return `${step.direction.padEnd(7)} ${step.tier.padEnd(13)} ${step.effect.padEnd(8)} ${where ? `${where}: ` : ""}${step.detail}`;
+}

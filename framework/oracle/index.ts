@@ -1,0 +1,15 @@
+// The oracle: the expected traffic matrix of a scenario, from Kubernetes semantics alone.
+import type { Scenario } from "../scenario/model.js";
+import type { ExpectedCell } from "./cells.js";
+import { Expectations } from "./expectations.js";
+import { Oracle, planCells } from "./matrix.js";
+
+export * from "./cells.js";
+export { Expectations } from "./expectations.js";
+export { Oracle, planCells, probedServices, sourcePods, type CellPlan } from "./matrix.js";
+
+/** Every cell with its expectation (oracle merged with the scenario's rules), in matrix order. */
+export function* expectedCells(scenario: Scenario, expectations = new Expectations(scenario)): Generator<ExpectedCell> {
+  const oracle = new Oracle(scenario);
+  for (const plan of planCells(scenario)) yield expectations.apply(oracle.judge(plan));
+}

@@ -1,0 +1,41 @@
+// Warnings `netspec validate` derives from the oracle, before any cluster exists: expectation
+// rules that match no cell (usually a typo), and rules that contradict the oracle (either the
+// rule or the policies are wrong: both verdicts and the oracle's reason are shown).
+import type { Diagnostics } from "../scenario/diagnostics.js";
+import type { Scenario } from "../scenario/model.js";
+import { formatReference } from "../scenario/references.js";
+import { cellId, compatible, type ExpectedCell } from "./cells.js";
+import { Expectations } from "./expectations.js";
+import { expectedCells } from "./index.js";
+
+export interface LintResult {
+  readonly cells: number;
+}
+
+export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintResult {
+  const expectations = new Expectations(scenario);
+  const contradictions = new Map<number, { count: number; example: ExpectedCell }>();
+  let cells = 0;
+  for (const cell of expectedCells(scenario, expectations)) {
+    cells++;
+    if (!cell.source.startsWith("rule ")) continue;
+    if (compatible(cell.expected, cell.oracle.expected)) continue;
+    const index = Number(cell.source.slice(5));
+    const entry = contradictions.get(index) ?? { count: 0, example: cell };
+    entry.count++;
+    contradictions.set(index, entry);
+  }
+  scenario.expect.rules.forEach((rule, i) => {
+    const pos = rule.pos ?? { file: scenario.file, line: 1, col: 1 };
+    if (expectations.matched[i] === 0) {
+      const filters = [rule.port !== undefined ? `port ${typeof rule.port === "object" ? `${rule.port.from}-${rule.port.to}` : rule.port}` : "", rule.protocol ?? "", rule.family ?? ""].filter(Boolean).join(", ");
+      diags.warning(pos, `expectation rule ${i} (${formatReference(rule.from)} → ${formatReference(rule.to)}${filters ? `, ${filters}` : ""}) matches no cell of the matrix; check the references, the port and probe.to`);
+    }
+    const contradiction = contradictions.get(i);
+    if (contradiction) {
+      const { example, count } = contradiction;
+      diags.warning(pos, `expectation rule ${i} says '${example.expected}' but the oracle says '${example.oracle.expected}' for ${count} cell(s), e.g. ${cellId(example)}: ${example.oracle.reason}`);
+    }
+  });
+  return { cells };
+}

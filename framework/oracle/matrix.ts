@@ -1,0 +1,254 @@
+// The oracle's matrix: every probed cell with the verdict Kubernetes semantics give it.
+//  - pod targets: the policy engine on (source pod → destination pod, container port);
+//  - Service targets: the Service's backends for this client (traffic policy, topology), then
+//    the policy engine on each backend after DNAT (policies see the backend pod and its
+//    targetPort: kube-proxy rewrites the destination before the packet reaches the pod);
+//  - DNS targets: the lookup itself must be allowed (egress to the cluster DNS), then the
+//    answer (a cluster IP, or a headless Service's pod IPs) is judged like the above;
+//  - external targets (cidr/…, ip/… in expectation rules): egress of the source only.
+import { familyOf, nthAddress, type Family } from "../kube/net.js";
+import type { Protocol } from "../kube/types.js";
+import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
+import { parseReference, resolvePods } from "../scenario/references.js";
+import type { ExpectedResult } from "../scenario/schema.js";
+import type { OracleCell, TargetKind } from "./cells.js";
+import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
+import { dnsAnswer, selectBackends } from "./services/index.js";
+
+/** One cell before judging: who connects to what. */
+export interface CellPlan {
+  readonly src: PodModel;
+  readonly target: TargetKind;
+  readonly family: Family;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly portName?: string;
+  readonly pod?: PodModel;
+  readonly service?: ServiceModel;
+  readonly servicePort?: ServicePortModel;
+  readonly externalIp?: string;
+}
+
+/** Sources of the matrix: `probe.from` resolved (system pods only when named). */
+export function sourcePods(scenario: Scenario): PodModel[] {
+  const seen = new Set<string>();
+  const out: PodModel[] = [];
+  for (const ref of scenario.probe.from) {
+    const parsed = parseReference(ref);
+    if (typeof parsed === "string") continue;
+    for (const pod of resolvePods(scenario, parsed)) {
+      if (!seen.has(pod.id)) { seen.add(pod.id); out.push(pod); }
+    }
+  }
+  return out;
+}
+
+/** Services a matrix probes: the scenario's own (not netspec's DNS), reachable by cluster IP or name. */
+export function probedServices(scenario: Scenario): ServiceModel[] {
+  return scenario.services.filter((s) => !s.system && s.type !== "ExternalName");
+}
+
+/** Every cell of the scenario's matrix, in a stable order (source, target kind, target, port, family). */
+export function* planCells(scenario: Scenario): Generator<CellPlan> {
+  const families = scenario.probe.families;
+  const targetPods = scenario.pods.filter((p) => !p.system);
+  const services = probedServices(scenario);
+  for (const src of sourcePods(scenario)) {
+    if (scenario.probe.to.includes("pods")) {
+      for (const dst of targetPods) {
+        for (const port of dst.ports) {
+          for (const family of families) {
+            if (src.ips[family] && dst.ips[family]) {
+              yield { src, target: "pod", family, port: port.port, protocol: port.protocol, portName: port.name, pod: dst };
+            }
+          }
+        }
+      }
+    }
+    if (scenario.probe.to.includes("services")) {
+      for (const svc of services) {
+        if (svc.headless) continue; // no cluster IP: reached by name only
+        for (const servicePort of svc.ports) {
+          for (const family of families) {
+            if (src.ips[family] && svc.clusterIPs[family]) {
+              yield { src, target: "service", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort };
+            }
+          }
+        }
+      }
+    }
+    if (scenario.probe.to.includes("dns")) {
+      for (const svc of services) {
+        for (const servicePort of svc.ports) {
+          for (const family of families) {
+            if (src.ips[family] && svc.families.includes(family)) {
+              yield { src, target: "dns", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort };
+            }
+          }
+        }
+      }
+    }
+    yield* externalCells(scenario, src);
+  }
+}
+
+/** Cells towards addresses outside the cluster, named by expectation rules (cidr/… or ip/…). */
+function* externalCells(scenario: Scenario, src: PodModel): Generator<CellPlan> {
+  for (const rule of scenario.expect.rules) {
+    const from = parseReference(rule.from);
+    const to = parseReference(rule.to);
+    if (typeof from === "string" || typeof to === "string") continue;
+    if (to.kind !== "cidr" && to.kind !== "ip") continue;
+    if (!resolvePods(scenario, from).some((p) => p.id === src.id)) continue;
+    // A CIDR is probed at its first host address.
+    const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
+    const family = familyOf(ip)!;
+    if (!src.ips[family] || !scenario.probe.families.includes(family)) continue;
+    const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
+    for (const port of ports) yield { src, target: "external", family, port, protocol: rule.protocol ?? "TCP", externalIp: ip };
+  }
+}
+
+type BackendOutcome = { pod: PodModel; outcome: "allow" | "deny" | "refused" | "undefined"; reason: string };
+
+/** Judges cells. The policy engine caches its decisions per identity class, so repeated
+ * (source, destination) shapes cost one evaluation. */
+export class Oracle {
+  readonly engine: PolicyEngine;
+  private readonly dnsPod: PodModel | undefined;
+
+  constructor(readonly scenario: Scenario) {
+    this.engine = new PolicyEngine(scenario);
+    this.dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace && p.name === CLUSTER_DNS.podName);
+  }
+
+  private decide(src: PodModel, dst: PodModel | string, port: number, protocol: Protocol, family: Family): PolicyDecision {
+    return this.engine.decide({
+      src: { kind: "pod", pod: src },
+      dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
+      port, protocol, family,
+    }, { trace: false });
+  }
+
+  judge(plan: CellPlan): OracleCell {
+    const base = {
+      from: plan.src.id, target: plan.target, port: plan.port, protocol: plan.protocol, family: plan.family,
+      ...(plan.portName !== undefined ? { portName: plan.portName } : {}),
+    };
+    switch (plan.target) {
+      case "pod": {
+        const dst = plan.pod!;
+        const decision = this.decide(plan.src, dst, plan.port, plan.protocol, plan.family);
+        return { ...base, to: dst.id, address: dst.ips[plan.family]!, expected: decision.verdict, reason: decision.reason };
+      }
+      case "external": {
+        const decision = this.decide(plan.src, plan.externalIp!, plan.port, plan.protocol, plan.family);
+        return { ...base, to: `ip/${plan.externalIp}`, address: plan.externalIp!, expected: decision.verdict, reason: decision.reason };
+      }
+      case "service": {
+        const svc = plan.service!;
+        const verdict = this.viaService(plan, svc.clusterIPs[plan.family]!);
+        return { ...base, to: `svc/${svc.id}`, address: svc.clusterIPs[plan.family]!, ...verdict };
+      }
+      case "dns":
+        return this.viaDns(plan, base);
+    }
+  }
+
+  /** A connection to a cluster IP: backend selection, then policy on each backend after DNAT. */
+  private viaService(plan: CellPlan, clusterIP: string): { expected: ExpectedResult; reason: string; backends?: string[] } {
+    const svc = plan.service!;
+    const selection = selectBackends(this.scenario, svc, plan.servicePort!, plan.src, plan.family);
+    if (selection.outcome === "no-endpoints") return { expected: "refused", reason: selection.reason };
+    if (selection.outcome === "no-local-endpoints") return { expected: "drop", reason: selection.reason };
+    const outcomes = selection.backends.map((backend): BackendOutcome => {
+      const decision = this.decide(plan.src, backend.pod, backend.targetPort, backend.protocol, plan.family);
+      const preDnat = this.preDnatConflict(plan, clusterIP, decision);
+      if (preDnat) return { pod: backend.pod, outcome: "undefined", reason: preDnat };
+      if (decision.verdict === "allow" && !serves(backend.pod, backend.targetPort, backend.protocol)) {
+        return { pod: backend.pod, outcome: "refused", reason: `${backend.pod.id} does not serve ${backend.targetPort}/${backend.protocol}` };
+      }
+      return { pod: backend.pod, outcome: decision.verdict, reason: decision.reason };
+    });
+    return combineBackends(outcomes, selection.reason);
+  }
+
+  /**
+   * The NetworkPolicy docs leave open whether policy sees a Service's cluster IP (before DNAT)
+   * or the backend (after): "it is not defined whether this happens before or after
+   * NetworkPolicy processing". That matters only where an egress ipBlock of the source covers
+   * the cluster IP, so there, when the two views disagree, the cell is undefined.
+   */
+  private preDnatConflict(plan: CellPlan, clusterIP: string, postDnat: PolicyDecision): string | undefined {
+    if (!this.engine.egressIpBlockCovers(plan.src, clusterIP)) return undefined;
+    const preDnat = this.decide(plan.src, clusterIP, plan.port, plan.protocol, plan.family);
+    if (preDnat.verdict === postDnat.verdict) return undefined;
+    return `an egress ipBlock of ${plan.src.id} covers cluster IP ${clusterIP}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
+  }
+
+  private viaDns(plan: CellPlan, base: Omit<OracleCell, "to" | "address" | "expected" | "reason">): OracleCell {
+    const svc = plan.service!;
+    const name = `${svc.name}.${svc.namespace}.svc.${CLUSTER_DNS.domain}`;
+    const cell = { ...base, to: `dns/${name}`, address: name };
+    const lookup = this.dnsLookupVerdict(plan.src);
+    if (lookup) return { ...cell, ...lookup };
+    const answer = dnsAnswer(this.scenario, svc, plan.family);
+    if (answer.kind === "none" || answer.addresses.length === 0) {
+      const record = plan.family === "ipv4" ? "A" : "AAAA";
+      return { ...cell, expected: "dns-error", reason: `${name} has no ${record} record (${svc.headless ? "headless Service without ready endpoints of that family" : `Service families: ${svc.families.join(", ")}`})` };
+    }
+    if (answer.kind === "cluster-ip") return { ...cell, ...this.viaService(plan, answer.addresses[0]!) };
+    // Headless: the name resolves to the ready endpoints' own IPs; the client connects to one
+    // of them directly on the Service port (no proxy, so targetPort plays no part).
+    const pods = answer.addresses.map((ip) => this.scenario.pods.find((p) => p.ips[plan.family] === ip)!).filter(Boolean);
+    const outcomes = pods.map((pod): BackendOutcome => {
+      const decision = this.decide(plan.src, pod, plan.port, plan.protocol, plan.family);
+      if (decision.verdict === "allow" && !serves(pod, plan.port, plan.protocol)) {
+        return { pod, outcome: "refused", reason: `${pod.id} does not serve ${plan.port}/${plan.protocol}` };
+      }
+      return { pod, outcome: decision.verdict, reason: decision.reason };
+    });
+    return { ...cell, ...combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`) };
+  }
+
+  /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
+  private dnsLookupVerdict(src: PodModel): { expected: ExpectedResult; reason: string } | undefined {
+    const primary = this.scenario.families[0]!;
+    if (!this.dnsPod || !src.ips[primary]) return undefined;
+    const decision = this.decide(src, this.dnsPod, 53, "UDP", primary);
+    if (decision.verdict === "allow") return undefined;
+    if (decision.verdict === "undefined") return { expected: "undefined", reason: `DNS lookup: ${decision.reason}` };
+    return { expected: "dns-error", reason: `DNS lookup to ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP) is blocked: ${decision.reason}` };
+  }
+}
+
+function serves(pod: PodModel, port: number, protocol: Protocol): boolean {
+  return pod.ports.some((p) => p.port === port && p.protocol === protocol);
+}
+
+/**
+ * Several backends: kube-proxy picks one at random per connection, so the cell is only
+ * certain when every backend agrees. When they disagree the cell is `undefined` and the reason
+ * lists who allows and who does not: never flattened into one side.
+ */
+function combineBackends(outcomes: readonly BackendOutcome[], selectionReason: string): { expected: ExpectedResult; reason: string; backends: string[] } {
+  const allowed = outcomes.filter((o) => o.outcome === "allow").map((o) => o.pod.id);
+  const kinds = new Set(outcomes.map((o) => o.outcome));
+  const first = (outcome: BackendOutcome["outcome"]) => outcomes.find((o) => o.outcome === outcome)!;
+  if (kinds.size === 1) {
+    const only = outcomes[0]!;
+    const reason = outcomes.length === 1 ? `backend ${only.pod.id}: ${only.reason}` : `all ${outcomes.length} backends: ${only.reason}`;
+    return { expected: only.outcome, reason: `${reason} (${selectionReason})`, backends: allowed };
+  }
+  if (kinds.has("undefined")) return { expected: "undefined", reason: `backend ${first("undefined").pod.id}: ${first("undefined").reason}`, backends: allowed };
+  if (!kinds.has("allow")) {
+    // deny and refused both mean "not connected".
+    return { expected: "deny", reason: `no backend accepts: ${outcomes.map((o) => `${o.pod.id} ${o.outcome} (${o.reason})`).join("; ")}`, backends: [] };
+  }
+  const others = outcomes.filter((o) => o.outcome !== "allow").map((o) => `${o.pod.id} ${o.outcome} (${o.reason})`);
+  return {
+    expected: "undefined",
+    reason: `backends disagree: allowed by ${allowed.join(", ")}; ${others.join("; ")}`,
+    backends: allowed,
+  };
+}

@@ -1,0 +1,456 @@
+// The policy engine: per direction, AdminNetworkPolicy → NetworkPolicy → BaselineAdminNetworkPolicy
+// → default allow; a connection needs the source's egress AND the destination's ingress.
+// Sources:
+//   [docs] https://kubernetes.io/docs/concepts/services-networking/network-policies/
+//   [anp]  sigs.k8s.io/network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go
+//   [banp] sigs.k8s.io/network-policy-api apis/v1alpha1/baselineadminnetworkpolicy_types.go
+//   [site] https://network-policy-api.sigs.k8s.io/api-overview/
+import type { Labels } from "../../kube/labels.js";
+import type { Family } from "../../kube/net.js";
+import type { PodModel, Scenario } from "../../scenario/model.js";
+import {
+  compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, describeAdminRule, firstMatchingRule,
+  type AdminAction, type CompiledAdminPolicy, type CompiledAdminRule,
+} from "./admin.js";
+import type { DirectionResult, Pass, World } from "./context.js";
+import type { IpSet } from "./match.js";
+import {
+  compileNetworkPolicy, evaluateNetworkPolicies, isolationDenial, policySelects, type CompiledNetworkPolicy,
+} from "./netpol.js";
+import type {
+  Connection, DecideOptions, Direction, Endpoint, HostNetworkMode, PolicyDecision, PolicyEngineOptions, TraceStep,
+} from "./types.js";
+
+/** What applies to one pod as a subject, per direction (computed once per pod). */
+interface SubjectIndex {
+  readonly np: Record<Direction, readonly CompiledNetworkPolicy[]>;
+  /** ANPs selecting the pod with rules in that direction, grouped by priority (ascending). */
+  readonly anp: Record<Direction, readonly (readonly CompiledAdminPolicy[])[]>;
+  readonly banp: Record<Direction, boolean>;
+  /** The NetworkPolicy denial per direction (precomputed reason). */
+  readonly npDenied: Record<Direction, DirectionResult | undefined>;
+}
+
+const NOT_ISOLATED: DirectionResult = { verdict: "allow", reason: "not isolated" };
+const EXTERNAL_SOURCE: DirectionResult = { verdict: "allow", reason: "external source" };
+const EXTERNAL_DESTINATION: DirectionResult = { verdict: "allow", reason: "external destination" };
+/** The trace of `{ trace: false }` decisions (frozen: shared by all of them). */
+const NO_TRACE = Object.freeze([]) as unknown as TraceStep[];
+/** Bound on memoised decisions (identity class pairs × port/protocol/family). */
+const MEMO_LIMIT = 2_000_000;
+
+const METADATA_NAME = "kubernetes.io/metadata.name";
+
+export class PolicyEngine {
+  private readonly world: World;
+  private readonly networkPolicies: ReadonlyMap<string, readonly CompiledNetworkPolicy[]>;
+  private readonly adminPolicies: readonly CompiledAdminPolicy[];
+  private readonly baseline: CompiledAdminPolicy | undefined;
+  private readonly subjects = new Map<PodModel, SubjectIndex>();
+  private readonly hostNetworkMode: HostNetworkMode;
+  private readonly hasHostNetworkPods: boolean;
+  /** Distinct IP sets (by text) across all policies, in a stable order, for identity keys. */
+  private readonly ipSets: readonly IpSet[];
+  private readonly identityCache = new Map<PodModel, string>();
+  private readonly classIds = new Map<string, number>();
+  private readonly podClass = new Map<PodModel, number>();
+  private readonly memo = new Map<string, PolicyDecision>();
+  private readonly plainPass: Pass;
+
+  constructor(scenario: Scenario, options: PolicyEngineOptions = {}) {
+    this.hostNetworkMode = options.hostNetwork ?? "agree";
+    const nsLabels = new Map<string, Labels>(scenario.namespaces.map((ns) => [ns.name, ns.labels]));
+    const nodeLabels = new Map<string, Labels>(scenario.nodes.map((n) => [n.name, n.labels]));
+    const fallback = new Map<string, Labels>();
+    this.world = {
+      namespaceLabels(namespace) {
+        let labels = nsLabels.get(namespace) ?? fallback.get(namespace);
+        if (!labels) {
+          // The API server always sets kubernetes.io/metadata.name ([docs] "Targeting a
+          // Namespace by its name"); an undeclared namespace has just that label.
+          labels = { [METADATA_NAME]: namespace };
+          fallback.set(namespace, labels);
+        }
+        return labels;
+      },
+      nodeLabels: (node) => nodeLabels.get(node),
+    };
+
+    const byNamespace = new Map<string, CompiledNetworkPolicy[]>();
+    for (const policy of scenario.networkPolicies) {
+      const compiled = compileNetworkPolicy(policy);
+      const list = byNamespace.get(compiled.namespace) ?? [];
+      list.push(compiled);
+      byNamespace.set(compiled.namespace, list);
+    }
+    this.networkPolicies = byNamespace;
+
+    // [anp] Priority: "Policies with lower priority values have higher precedence, and are
+    // checked before policies with higher priority values." Ties keep a deterministic (name)
+    // order; which of them applies is undefined, see evaluateAdmin.
+    this.adminPolicies = scenario.adminNetworkPolicies
+      .map(compileAdminNetworkPolicy)
+      .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // [banp] the CRD admits a single object, named "default" (CEL validation on
+    // BaselineAdminNetworkPolicy: 'Only one baseline admin network policy with
+    // metadata.name="default" can be created in the cluster'); any other is never accepted.
+    const baseline = scenario.baselineAdminNetworkPolicies.find((b) => b.metadata.name === "default");
+    this.baseline = baseline ? compileBaselineAdminNetworkPolicy(baseline) : undefined;
+
+    this.hasHostNetworkPods = scenario.pods.some((p) => p.hostNetwork);
+    const sets = new Map<string, IpSet>();
+    const all = [
+      ...[...byNamespace.values()].flat().flatMap((p) => p.ipSets),
+      ...this.adminPolicies.flatMap((p) => p.ipSets),
+      ...(this.baseline?.ipSets ?? []),
+    ];
+    for (const set of all) if (!sets.has(set.text)) sets.set(set.text, set);
+    this.ipSets = [...sets.values()];
+    this.plainPass = { world: this.world, hostAsNode: false, steps: null };
+  }
+
+  /**
+   * Whether `conn` is allowed by the cluster's policies. `src`/`dst` pods are judged as they
+   * are (the caller resolves Services to backend pods first).
+   */
+  decide(conn: Connection, options?: DecideOptions): PolicyDecision {
+    if (options?.trace === false) return this.decideMemo(conn);
+    return this.decideFresh(conn, []);
+  }
+
+  /**
+   * Without a trace, decisions are memoised per (identity class of each pod end or external
+   * address, port, protocol, family): see identityKey for why that is sound.
+   */
+  private decideMemo(conn: Connection): PolicyDecision {
+    const { src, dst } = conn;
+    if (src.kind === "pod" && dst.kind === "pod" && src.pod.id === dst.pod.id) return this.decideFresh(conn, null);
+    const key = `${src.kind === "pod" ? this.classOf(src.pod) : src.ip}>${dst.kind === "pod" ? this.classOf(dst.pod) : dst.ip}|${conn.port}|${conn.protocol}|${conn.family}`;
+    let decision = this.memo.get(key);
+    if (decision === undefined) {
+      decision = this.decideFresh(conn, null);
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+      this.memo.set(key, decision);
+    }
+    return decision;
+  }
+
+  /** A dense number per identity class (equal iff identityKey is equal). */
+  classOf(pod: PodModel): number {
+    let id = this.podClass.get(pod);
+    if (id === undefined) {
+      const key = this.identityKey(pod);
+      id = this.classIds.get(key);
+      if (id === undefined) {
+        id = this.classIds.size;
+        this.classIds.set(key, id);
+      }
+      this.podClass.set(pod, id);
+    }
+    return id;
+  }
+
+  private decideFresh(conn: Connection, steps: TraceStep[] | null): PolicyDecision {
+    const { src, dst } = conn;
+
+    // [docs] "a pod cannot block access to itself" (the identifiers of allowed entities:
+    // "Other pods that are allowed (exception: a pod cannot block access to itself)").
+    if (src.kind === "pod" && dst.kind === "pod" && src.pod.id === dst.pod.id) {
+      steps?.push({ tier: "self", direction: "ingress", effect: "allow", detail: `${src.pod.id} connecting to itself` });
+      return { verdict: "allow", reason: "a pod can always reach itself", trace: steps ?? NO_TRACE };
+    }
+
+    const hostNetwork = (src.kind === "pod" && src.pod.hostNetwork) || (dst.kind === "pod" && dst.pod.hostNetwork);
+    if (!hostNetwork) {
+      const result = this.evaluate(conn, steps ? { world: this.world, hostAsNode: false, steps } : this.plainPass);
+      return { verdict: result.verdict, reason: result.reason, trace: steps ?? NO_TRACE };
+    }
+
+    const who = [src, dst].filter((e) => e.kind === "pod" && e.pod.hostNetwork)
+      .map((e) => (e as { pod: PodModel }).pod.id).join(" and ");
+    // [docs] "NetworkPolicy and hostNetwork pods": "NetworkPolicy behaviour for hostNetwork
+    // pods is undefined, but it should be limited to 2 possibilities" — applied like to
+    // pod-network pods, or ignored by selectors and treated as node traffic.
+    if (this.hostNetworkMode === "undefined") {
+      steps?.push({
+        tier: "hostNetwork", direction: src.kind === "pod" && src.pod.hostNetwork ? "egress" : "ingress", effect: "undefined",
+        detail: `${who} uses the host network: NetworkPolicy behaviour for host-network pods is implementation-defined`,
+      });
+      return {
+        verdict: "undefined",
+        reason: "host-network pod: NetworkPolicy behaviour for hostNetwork pods is implementation-defined",
+        trace: steps ?? NO_TRACE,
+      };
+    }
+    const asPodSteps: TraceStep[] | null = steps ? [] : null;
+    const asNodeSteps: TraceStep[] | null = steps ? [] : null;
+    const asPod = this.evaluate(conn, { world: this.world, hostAsNode: false, steps: asPodSteps });
+    const asNode = this.evaluate(conn, { world: this.world, hostAsNode: true, steps: asNodeSteps });
+    if (steps) {
+      const direction: Direction = src.kind === "pod" && src.pod.hostNetwork ? "egress" : "ingress";
+      steps.push({
+        tier: "hostNetwork", direction, effect: asPod.verdict,
+        detail: `${who} uses the host network; behaviour 1 (policies apply to it like to a pod): ${asPod.verdict}`,
+      }, ...asPodSteps!, {
+        tier: "hostNetwork", direction, effect: asNode.verdict,
+        detail: `behaviour 2 (selectors ignore it, its traffic is node traffic): ${asNode.verdict}`,
+      }, ...asNodeSteps!);
+    }
+    if (asPod.verdict === asNode.verdict && asPod.verdict !== "undefined") {
+      const reason = asPod.reason === asNode.reason
+        ? `${asPod.reason} (host-network pod: both documented behaviours agree)`
+        : `host-network pod, both documented behaviours give ${asPod.verdict}: as a pod, ${asPod.reason}; as node traffic, ${asNode.reason}`;
+      return { verdict: asPod.verdict, reason, trace: steps ?? NO_TRACE };
+    }
+    return {
+      verdict: "undefined",
+      reason: `host-network pod: NetworkPolicy behaviour is implementation-defined (as a pod: ${asPod.verdict}, ${asPod.reason}; as node traffic: ${asNode.verdict}, ${asNode.reason})`,
+      trace: steps ?? NO_TRACE,
+    };
+  }
+
+  /**
+   * A string capturing everything this engine's verdicts depend on for a pod, so that the
+   * matrix can judge one representative per class.
+   *
+   * Invariant: for pods a, a', b, b' with identityKey(a) === identityKey(a') and
+   * identityKey(b) === identityKey(b'), where a !== b and a' !== b' (self traffic is always
+   * allowed and must be special-cased by the caller),
+   *   decide({src: a, dst: b, port, protocol, family}) and decide({src: a', dst: b', ...})
+   * return the same verdict and reason; likewise against any external endpoint.
+   * The key covers: namespace, labels, named container ports (name/protocol/number),
+   * hostNetwork, for each family whether the pod's IP lies in each ipBlock / ANP network of
+   * the scenario, and — only when the scenario has host-network pods — the pod's node.
+   * Reasons never name the judged pods, only policies and rules.
+   */
+  identityKey(pod: PodModel): string {
+    let key = this.identityCache.get(pod);
+    if (key !== undefined) return key;
+    const labels = Object.keys(pod.labels).sort().map((k) => `${k}=${pod.labels[k]}`).join(",");
+    const named = pod.ports.filter((p) => p.name !== undefined)
+      .map((p) => `${p.name}/${p.protocol}/${p.port}`).sort().join(",");
+    const families: Family[] = ["ipv4", "ipv6"];
+    const ipBits = families.map((f) => {
+      const ip = pod.ips[f];
+      if (ip === undefined) return "-";
+      return this.ipSets.map((s) => (s.contains(ip) ? "1" : "0")).join("");
+    }).join("|");
+    key = [
+      pod.namespace, labels, named, pod.hostNetwork ? "host" : "pod", ipBits,
+      this.hasHostNetworkPods ? pod.node : "",
+    ].join("\u0000");
+    this.identityCache.set(pod, key);
+    return key;
+  }
+
+  /**
+   * Whether an IP-based egress peer that applies to `src` covers `ip`: an ipBlock of a
+   * NetworkPolicy selecting `src` for egress, or a `networks` peer of an ANP / the BANP whose
+   * subject includes `src`. The matrix uses it to find Service connections whose verdict may
+   * depend on whether policy sees the cluster IP before or after DNAT ([docs] ipBlock: "it is
+   * not defined whether this happens before or after NetworkPolicy processing").
+   */
+  egressIpBlockCovers(src: PodModel, ip: string): boolean {
+    const index = this.subjectIndex(src);
+    for (const policy of index.np.egress) {
+      for (const rule of policy.egress ?? []) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.kind === "ipBlock" && peer.block.contains(ip)) return true;
+        }
+      }
+    }
+    const admin = [...index.anp.egress.flat(), ...(index.banp.egress ? [this.baseline!] : [])];
+    for (const policy of admin) {
+      for (const rule of policy.egress) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.kind === "networks" && peer.blocks.some((b) => b.contains(ip))) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------
+
+  /** Both directions in one pass; the connection needs egress AND ingress ([docs]). */
+  private evaluate(conn: Connection, pass: Pass): { verdict: PolicyDecision["verdict"]; reason: string } {
+    const egress = this.direction("egress", conn.src, conn.dst, conn, pass);
+    if (egress.verdict === "deny" && !pass.steps) return { verdict: "deny", reason: `egress: ${egress.reason}` };
+    const ingress = this.direction("ingress", conn.dst, conn.src, conn, pass);
+    if (egress.verdict === "deny") return { verdict: "deny", reason: `egress: ${egress.reason}` };
+    if (ingress.verdict === "deny") return { verdict: "deny", reason: `ingress: ${ingress.reason}` };
+    if (egress.verdict === "undefined") return { verdict: "undefined", reason: `egress: ${egress.reason}` };
+    if (ingress.verdict === "undefined") return { verdict: "undefined", reason: `ingress: ${ingress.reason}` };
+    return { verdict: "allow", reason: `egress: ${egress.reason}; ingress: ${ingress.reason}` };
+  }
+
+  /** One direction, judged on `subject` (source for egress, destination for ingress). */
+  private direction(direction: Direction, subject: Endpoint, other: Endpoint, conn: Connection, pass: Pass): DirectionResult {
+    if (subject.kind === "external") {
+      // Only pods are subjects of policies: an address outside the cluster is not judged.
+      pass.steps?.push({
+        tier: "default", direction, effect: "allow",
+        detail: `${direction === "egress" ? "source" : "destination"} ${subject.ip} is outside the cluster: no policy applies to it`,
+      });
+      return direction === "egress" ? EXTERNAL_SOURCE : EXTERNAL_DESTINATION;
+    }
+    const index = this.subjectIndex(subject.pod);
+    const admin = this.evaluateAdmin(direction, subject.pod, other, conn, pass, index);
+    if (admin) return admin;
+    return this.afterAdmin(direction, subject.pod, other, conn, pass, index);
+  }
+
+  /**
+   * The ANP tier ([anp], [site]): policies by ascending priority, rules in the order written;
+   * the first matching rule decides — Allow (NetworkPolicy and BANP are skipped), Deny, or
+   * Pass (skip the remaining ANP rules, continue with NetworkPolicy, then BANP). Returns
+   * undefined when no ANP rule matches.
+   *
+   * Equal priorities ([anp] Priority): "If two (or more) policies with the same priority could
+   * both match a connection, then the implementation can apply any of the matching policies".
+   * When several policies of one priority match, each possible choice is evaluated; if they
+   * all lead to the same verdict that verdict stands, otherwise the result is `undefined`.
+   */
+  private evaluateAdmin(
+    direction: Direction, subject: PodModel, other: Endpoint, conn: Connection, pass: Pass, index: SubjectIndex,
+  ): DirectionResult | undefined {
+    const steps = pass.steps;
+    for (const group of index.anp[direction]) {
+      let first: { policy: CompiledAdminPolicy; rule: CompiledAdminRule } | undefined;
+      let hits: { policy: CompiledAdminPolicy; rule: CompiledAdminRule }[] | undefined;
+      for (const policy of group) {
+        const rule = firstMatchingRule(policy, direction, other, conn, pass);
+        if (rule) {
+          if (!first) first = { policy, rule };
+          else (hits ??= [first]).push({ policy, rule });
+          steps?.push({
+            tier: "ANP", direction, policy: policy.name, rule: rule.label, effect: actionEffect(rule.action),
+            detail: `priority ${policy.priority}, subject ${policy.subjectText}; rule ${describeAdminRule(rule)} matches`,
+          });
+        } else {
+          steps?.push({
+            tier: "ANP", direction, policy: policy.name, effect: "no-match",
+            detail: `priority ${policy.priority}, subject ${policy.subjectText}; none of its ${direction} rules match`,
+          });
+        }
+      }
+      if (!first) continue;
+      if (!hits) return this.applyAdminAction(first.rule, direction, subject, other, conn, pass, index);
+      const actions = new Set(hits.map((h) => h.rule.action));
+      if (actions.size === 1) return this.applyAdminAction(first.rule, direction, subject, other, conn, pass, index);
+
+      // Equal priority, different actions: every order is possible.
+      const outcomes = new Map<AdminAction, DirectionResult>();
+      for (const hit of hits) {
+        if (!outcomes.has(hit.rule.action)) {
+          outcomes.set(hit.rule.action, this.applyAdminAction(hit.rule, direction, subject, other, conn, pass, index));
+        }
+      }
+      const verdicts = new Set([...outcomes.values()].map((o) => o.verdict));
+      const names = hits.map((h) => `${h.policy.name} rule ${quote(h.rule.label)} (${h.rule.action})`).join(", ");
+      const priority = first.policy.priority;
+      if (verdicts.size === 1 && !verdicts.has("undefined")) {
+        const verdict = [...verdicts][0]!;
+        return { verdict, reason: `${verdict === "allow" ? "allowed" : "denied"} whichever applies of the equal-priority (${priority}) ANPs ${names}` };
+      }
+      steps?.push({
+        tier: "ANP", direction, effect: "undefined",
+        detail: `ANPs with the same priority ${priority} match with different outcomes: ${names}; the implementation may apply any of them`,
+      });
+      return {
+        verdict: "undefined",
+        reason: `undefined: ANPs ${names} have the same priority ${priority}; which one applies is implementation-defined`,
+      };
+    }
+    return undefined;
+  }
+
+  private applyAdminAction(
+    rule: CompiledAdminRule, direction: Direction, subject: PodModel, other: Endpoint,
+    conn: Connection, pass: Pass, index: SubjectIndex,
+  ): DirectionResult {
+    if (rule.outcome) return rule.outcome;
+    const rest = this.afterAdmin(direction, subject, other, conn, pass, index);
+    return { verdict: rest.verdict, reason: `passed by ${rule.where}, then ${rest.reason}` };
+  }
+
+  /** NetworkPolicy, then BANP, then the default (allow). */
+  private afterAdmin(
+    direction: Direction, subject: PodModel, other: Endpoint, conn: Connection, pass: Pass, index: SubjectIndex,
+  ): DirectionResult {
+    const steps = pass.steps;
+    // Under the "node" behaviour, spec.podSelector does not select host-network pods.
+    const policies = pass.hostAsNode && subject.hostNetwork ? [] : index.np[direction];
+    const np = evaluateNetworkPolicies(direction, subject, other, conn, policies, pass, index.npDenied[direction]);
+    if (np) return np;
+    steps?.push({
+      tier: "NetworkPolicy", direction, effect: "no-match",
+      detail: `no NetworkPolicy in ${subject.namespace} selects the pod for ${direction}: not isolated`,
+    });
+
+    // [banp] rules apply "if they are not matched by any AdminNetworkPolicy or NetworkPolicy
+    // rules"; Allow or Deny, first matching rule in order.
+    const baseline = this.baseline;
+    if (baseline && index.banp[direction]) {
+      const rule = firstMatchingRule(baseline, direction, other, conn, pass);
+      if (rule) {
+        steps?.push({
+          tier: "BANP", direction, policy: baseline.name, rule: rule.label, effect: actionEffect(rule.action),
+          detail: `subject ${baseline.subjectText}; rule ${describeAdminRule(rule)} matches`,
+        });
+        return rule.outcome!;
+      }
+      steps?.push({
+        tier: "BANP", direction, policy: baseline.name, effect: "no-match",
+        detail: `subject ${baseline.subjectText}; none of its ${direction} rules match`,
+      });
+    }
+    // [docs] "By default, pods are non-isolated; they accept traffic from any source" (and
+    // egress likewise).
+    steps?.push({ tier: "default", direction, effect: "allow", detail: "no policy decided: allowed by default" });
+    return NOT_ISOLATED;
+  }
+
+  private subjectIndex(pod: PodModel): SubjectIndex {
+    let index = this.subjects.get(pod);
+    if (index) return index;
+    // Subject selection never depends on the host-network behaviour for ANP/BANP (they never
+    // select host-network pods); for NetworkPolicy the "node" behaviour drops them in afterAdmin.
+    const pass: Pass = { world: this.world, hostAsNode: false, steps: null };
+    const nps = (this.networkPolicies.get(pod.namespace) ?? []).filter((p) => policySelects(p, pod));
+    const anps = this.adminPolicies.filter((p) => p.subject(pod, pass));
+    const group = (direction: Direction) => {
+      const groups: CompiledAdminPolicy[][] = [];
+      for (const policy of anps) {
+        if ((direction === "ingress" ? policy.ingress : policy.egress).length === 0) continue;
+        const last = groups[groups.length - 1];
+        if (last && last[0]!.priority === policy.priority) last.push(policy);
+        else groups.push([policy]);
+      }
+      return groups;
+    };
+    const banpSelects = this.baseline !== undefined && this.baseline.subject(pod, pass);
+    const npIngress = nps.filter((p) => p.ingress !== null);
+    const npEgress = nps.filter((p) => p.egress !== null);
+    index = {
+      np: { ingress: npIngress, egress: npEgress },
+      npDenied: {
+        ingress: npIngress.length ? isolationDenial("ingress", npIngress) : undefined,
+        egress: npEgress.length ? isolationDenial("egress", npEgress) : undefined,
+      },
+      anp: { ingress: group("ingress"), egress: group("egress") },
+      banp: {
+        ingress: banpSelects && this.baseline!.ingress.length > 0,
+        egress: banpSelects && this.baseline!.egress.length > 0,
+      },
+    };
+    this.subjects.set(pod, index);
+    return index;
+  }
+}
+
+function actionEffect(action: AdminAction): "allow" | "deny" | "pass" {
+  return action === "Allow" ? "allow" : action === "Deny" ? "deny" : "pass";
+}
+
+const quote = (label: string) => `'${label}'`;

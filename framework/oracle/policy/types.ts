@@ -1,0 +1,63 @@
+// The policy engine's public vocabulary: a connection, a verdict, and the trace explaining it.
+import type { Family } from "../../kube/net.js";
+import type { Protocol } from "../../kube/types.js";
+import type { PodModel } from "../../scenario/model.js";
+
+export type { Family, Protocol, PodModel };
+
+/** One end of a connection: a pod of the scenario, or an address outside the cluster. */
+export type Endpoint = { kind: "pod"; pod: PodModel } | { kind: "external"; ip: string };
+
+/**
+ * A connection as the policy layer sees it: after any Service DNAT (dst is the backend pod),
+ * judged in the initiating direction only (replies of an allowed connection are implicit).
+ * `port` is the destination port (the container port for a pod destination).
+ */
+export interface Connection {
+  src: Endpoint;
+  dst: Endpoint;
+  port: number;
+  protocol: Protocol;
+  family: Family;
+}
+
+export type PolicyVerdict = "allow" | "deny" | "undefined";
+
+export type TraceTier = "ANP" | "NetworkPolicy" | "BANP" | "default" | "self" | "hostNetwork";
+export type Direction = "egress" | "ingress";
+
+export interface TraceStep {
+  tier: TraceTier;
+  direction: Direction;
+  /** `ns/name` for a NetworkPolicy, `name` for (B)ANPs. */
+  policy?: string;
+  /** `ingress[0]` / `egress[1]` for NetworkPolicy; the rule name (or `ingress[i]`) for (B)ANPs. */
+  rule?: string;
+  effect: "allow" | "deny" | "pass" | "no-match" | "isolates" | "undefined";
+  detail: string;
+}
+
+export interface PolicyDecision {
+  verdict: PolicyVerdict;
+  /** One line naming the deciding tier, policy and rule. */
+  reason: string;
+  /** Every tier, policy and rule consulted, in evaluation order (empty with `{ trace: false }`). */
+  trace: TraceStep[];
+}
+
+export interface DecideOptions {
+  /** Build the trace (default true). The matrix's bulk path can turn it off: verdict and reason are identical. */
+  trace?: boolean;
+}
+
+/**
+ * How to judge connections with a hostNetwork pod at either end.
+ *  - "undefined": always `undefined` (NetworkPolicy leaves host-network pods to the implementation).
+ *  - "agree" (default): evaluate both behaviours the NetworkPolicy docs allow for host-network
+ *    pods and return the verdict when they agree, `undefined` when they differ.
+ */
+export type HostNetworkMode = "undefined" | "agree";
+
+export interface PolicyEngineOptions {
+  hostNetwork?: HostNetworkMode;
+}

@@ -1,0 +1,71 @@
+// The one small interface every provider implements (modelled on kind's provider layout: the
+// runner knows only this; each backend lives in its own folder under providers/).
+import type { Family } from "../kube/net.js";
+import type { Protocol } from "../kube/types.js";
+import type { Scenario } from "../scenario/model.js";
+
+/** One connection to attempt from a source pod. */
+export interface ProbeRequest {
+  /** Caller's key, echoed in the observation. */
+  readonly id: string;
+  /** Source pod `ns/name`. */
+  readonly from: string;
+  /** IP literal or DNS name. */
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly family: Family;
+  /** How many connections to make (to sample which backends of a Service answer). */
+  readonly samples: number;
+}
+
+export type Observed = "connected" | "refused" | "timeout" | "dns-error" | "error";
+
+export interface Observation {
+  readonly id: string;
+  /** The outcome of the samples: connected if any connected, else the first failure. */
+  readonly observed: Observed | "skipped";
+  /** Pods that answered (Services may answer from several). */
+  readonly backends: readonly string[];
+  readonly latencyMs: number;
+  /** Why the cell was skipped, or the error detail. */
+  readonly detail?: string;
+}
+
+export interface ProbeOptions {
+  readonly timeoutMs: number;
+}
+
+export interface Cluster {
+  /** Creates the scenario's Services, policies and DNS records. */
+  apply(scenario: Scenario): Promise<void>;
+  /** Probes a batch; the provider groups requests per source pod and runs them concurrently. */
+  probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]>;
+  /** Facts for a failure report (node rulesets, logs), as named text blocks. */
+  diagnose(): Promise<Record<string, string>>;
+  /** Removes everything this cluster created. Idempotent; never throws. */
+  destroy(): Promise<void>;
+}
+
+export interface ProvisionContext {
+  /** Unique per run, safe for names and labels. */
+  readonly runId: string;
+  readonly log: (message: string) => void;
+}
+
+export interface Provider {
+  readonly name: string;
+  /** Checks that the environment can run clusters; throws EnvironmentError if not. */
+  preflight(): Promise<void>;
+  /** Removes what earlier, killed runs left behind. */
+  cleanupStale(): Promise<void>;
+  provision(scenario: Scenario, context: ProvisionContext): Promise<Cluster>;
+}
+
+/** The environment failed (no Docker, a cluster could not be created): exit 3. */
+export class EnvironmentError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "EnvironmentError";
+  }
+}

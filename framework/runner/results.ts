@@ -1,0 +1,71 @@
+// The run's results, in the shape SPEC.md gives for results.json.
+import type { CellKey } from "../oracle/cells.js";
+import type { ExpectedResult } from "../scenario/schema.js";
+import type { Observed } from "./provider.js";
+
+export interface CellResult extends CellKey {
+  readonly expected: ExpectedResult;
+  readonly observed: Observed | "skipped";
+  /** The pod that answered (the first, when several did). */
+  readonly backend?: string;
+  /** Every pod that answered across samples and attempts. */
+  readonly backends?: readonly string[];
+  readonly match: boolean;
+  readonly skipped?: boolean;
+  readonly attempts: number;
+  readonly latencyMs?: number;
+  readonly reason: string;
+  /** Who set the expectation: oracle, default or rule N. */
+  readonly source: string;
+  /** Why the cell did not match, in one line (mismatches only). */
+  readonly mismatch?: string;
+  readonly detail?: string;
+}
+
+export type ScenarioStatus = "passed" | "failed" | "error";
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly file: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly status: ScenarioStatus;
+  readonly durationMs: number;
+  readonly phases: { provision: number; apply: number; probe: number; destroy?: number };
+  readonly cells: CellResult[];
+  /** For status "error": what failed. */
+  readonly error?: string;
+  readonly diagnostics?: Record<string, string>;
+}
+
+export interface RunSummary {
+  scenarios: number;
+  cells: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface RunResults {
+  readonly tool: { readonly name: "netspec"; readonly version: string };
+  readonly provider: string;
+  readonly startedAt: string;
+  durationMs: number;
+  summary: RunSummary;
+  readonly scenarios: ScenarioResult[];
+  /** Set when the run was interrupted before every scenario finished. */
+  interrupted?: boolean;
+}
+
+export function summarizeRun(scenarios: readonly ScenarioResult[]): RunSummary {
+  const summary: RunSummary = { scenarios: scenarios.length, cells: 0, passed: 0, failed: 0, skipped: 0 };
+  for (const scenario of scenarios) {
+    for (const cell of scenario.cells) {
+      summary.cells++;
+      if (cell.skipped) summary.skipped++;
+      else if (cell.match) summary.passed++;
+      else summary.failed++;
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,192 @@
+// The runner: for each scenario, provision a cluster, apply, probe every cell, compare with the
+// expectations, retry what disagrees until it is stable or a deadline passes, and tear down,
+// whatever happens (failure, exception, interruption).
+import { expectedCells, type ExpectedCell } from "../oracle/index.js";
+import type { Scenario } from "../scenario/model.js";
+import { VERSION } from "../version.js";
+import { compare } from "./compare.js";
+import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
+import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
+
+export type Phase = "provision" | "apply" | "probe" | "destroy";
+
+export type RunEvent =
+  | { type: "scenario-start"; scenario: Scenario; cells: number }
+  | { type: "phase"; scenario: Scenario; phase: Phase }
+  | { type: "probe-progress"; scenario: Scenario; done: number; total: number; round: number }
+  | { type: "scenario-end"; scenario: Scenario; result: ScenarioResult }
+  | { type: "log"; scenario?: Scenario; message: string };
+
+export interface RunOptions {
+  readonly provider: Provider;
+  /** Scenarios run at once, each on its own cluster (default 1). */
+  readonly parallel?: number;
+  /** How long mismatching cells are re-probed before they count as failed (default 3000 ms). */
+  readonly convergeMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Called after every change worth keeping (a scenario finished), for incremental reports. */
+  readonly onResults?: (results: RunResults) => void;
+  /** Run id, unique per run (default: derived from time and pid). */
+  readonly runId?: string;
+}
+
+/** A cell passes after a mismatch only once it matched this many times in a row. */
+const STABLE_MATCHES = 2;
+
+export async function run(scenarios: readonly Scenario[], options: RunOptions): Promise<RunResults> {
+  const started = Date.now();
+  const runId = options.runId ?? `${started.toString(36)}-${process.pid.toString(36)}`;
+  const results: RunResults = {
+    tool: { name: "netspec", version: VERSION },
+    provider: options.provider.name,
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    summary: summarizeRun([]),
+    scenarios: [],
+  };
+  const publish = () => {
+    results.durationMs = Date.now() - started;
+    results.summary = summarizeRun(results.scenarios);
+    options.onResults?.(results);
+  };
+  await options.provider.preflight();
+  await options.provider.cleanupStale();
+
+  const queue = [...scenarios];
+  let environmentFailure: unknown;
+  const worker = async () => {
+    while (queue.length > 0 && !options.signal?.aborted && !environmentFailure) {
+      const scenario = queue.shift()!;
+      try {
+        const result = await runScenario(scenario, options, `${runId}-${scenarios.indexOf(scenario)}`);
+        if (options.signal?.aborted) break;
+        results.scenarios.push(result);
+        options.onEvent?.({ type: "scenario-end", scenario, result });
+        publish();
+      } catch (error) {
+        environmentFailure = error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, scenarios.length)) }, worker));
+  if (options.signal?.aborted) results.interrupted = true;
+  // Report in the order the scenarios were given, whatever order they finished in.
+  results.scenarios.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
+  publish();
+  if (environmentFailure) throw environmentFailure;
+  return results;
+}
+
+async function runScenario(scenario: Scenario, options: RunOptions, runId: string): Promise<ScenarioResult> {
+  const emit = (event: RunEvent) => options.onEvent?.(event);
+  const cells = [...expectedCells(scenario)];
+  emit({ type: "scenario-start", scenario, cells: cells.length });
+  const phases = { provision: 0, apply: 0, probe: 0, destroy: 0 };
+  const started = Date.now();
+  let cluster: Cluster | undefined;
+  const timed = async <T>(phase: Phase, work: () => Promise<T>): Promise<T> => {
+    emit({ type: "phase", scenario, phase });
+    const t0 = Date.now();
+    try { return await work(); } finally { phases[phase] = Date.now() - t0; }
+  };
+  const abortCleanup = () => { void cluster?.destroy(); };
+  options.signal?.addEventListener("abort", abortCleanup, { once: true });
+  try {
+    cluster = await timed("provision", () => options.provider.provision(scenario, {
+      runId, log: (message) => emit({ type: "log", scenario, message }),
+    }));
+    if (options.signal?.aborted) throw new Interrupted();
+    await timed("apply", () => cluster!.apply(scenario));
+    const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options));
+    const failed = cellResults.some((c) => !c.match && !c.skipped);
+    let diagnostics: Record<string, string> | undefined;
+    if (failed) diagnostics = await cluster.diagnose().catch(() => undefined);
+    return {
+      name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
+      status: failed ? "failed" : "passed", durationMs: Date.now() - started, phases, cells: cellResults,
+      ...(diagnostics ? { diagnostics } : {}),
+    };
+  } catch (error) {
+    if (error instanceof EnvironmentError || error instanceof Interrupted || options.signal?.aborted) throw error;
+    return {
+      name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
+      status: "error", durationMs: Date.now() - started, phases, cells: [], error: (error as Error).message,
+    };
+  } finally {
+    options.signal?.removeEventListener("abort", abortCleanup);
+    if (cluster) await timed("destroy", () => cluster!.destroy());
+  }
+}
+
+class Interrupted extends Error {
+  constructor() { super("interrupted"); }
+}
+
+/** Cells whose expectation is `undefined` are still probed (and reported), never failed. */
+async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly ExpectedCell[], options: RunOptions): Promise<CellResult[]> {
+  const requests = cells.map((cell, i): ProbeRequest => ({
+    id: String(i), from: cell.from, address: cell.address, port: cell.port, protocol: cell.protocol, family: cell.family,
+    samples: sampleCount(cell),
+  }));
+  const state = cells.map(() => ({ attempts: 0, streak: 0, backends: new Set<string>(), last: undefined as Observation | undefined, firstMatched: false }));
+  const deadline = Date.now() + (options.convergeMs ?? 3000);
+  const timeoutMs = scenario.probe.timeoutMs;
+  let pending = requests;
+  let round = 0;
+  while (pending.length > 0) {
+    round++;
+    const observations = await cluster.probe(pending, { timeoutMs });
+    if (options.signal?.aborted) throw new Interrupted();
+    const next: ProbeRequest[] = [];
+    for (const observation of observations) {
+      const i = Number(observation.id);
+      const s = state[i]!;
+      s.attempts++;
+      s.last = observation;
+      observation.backends.forEach((b) => s.backends.add(b));
+      const verdict = observation.observed === "skipped" ? { match: false } : compare(cells[i]!, observation);
+      if (observation.observed === "skipped") continue;
+      if (verdict.match) {
+        s.streak++;
+        if (round === 1) s.firstMatched = true;
+        // A cell that disagreed once passes only when it agrees STABLE_MATCHES times in a row.
+        if (!s.firstMatched && s.streak < STABLE_MATCHES) next.push(requests[i]!);
+      } else {
+        s.streak = 0;
+        next.push(requests[i]!);
+      }
+    }
+    emit(options, { type: "probe-progress", scenario, done: requests.length - next.length, total: requests.length, round });
+    if (Date.now() >= deadline) break;
+    pending = next;
+  }
+  return cells.map((cell, i): CellResult => {
+    const s = state[i]!;
+    const observation = s.last!;
+    const skipped = observation.observed === "skipped";
+    const verdict = skipped ? { match: false } : compare(cell, observation);
+    const backends = [...s.backends].sort();
+    return {
+      from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
+      expected: cell.expected, observed: observation.observed,
+      ...(observation.backends[0] ? { backend: observation.backends[0] } : {}),
+      ...(backends.length > 1 ? { backends } : {}),
+      match: verdict.match && (s.firstMatched || s.streak >= STABLE_MATCHES),
+      ...(skipped ? { skipped: true } : {}),
+      attempts: s.attempts, latencyMs: observation.latencyMs, reason: cell.reason, source: cell.source,
+      ...(verdict.mismatch ? { mismatch: verdict.mismatch } : {}),
+      ...(observation.detail ? { detail: observation.detail } : {}),
+    };
+  });
+}
+
+function emit(options: RunOptions, event: RunEvent): void {
+  options.onEvent?.(event);
+}
+
+/** Enough connections to see which backends answer, when the user asserted them. */
+function sampleCount(cell: ExpectedCell): number {
+  if (!cell.expectedBackends || cell.expected !== "allow") return 1;
+  return Math.min(32, Math.max(8, 4 * (cell.backends?.length ?? 1)));
+}

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { describe, it } from "mocha";
+import { scenarioFromYaml } from "./build.js";
+import { ScenarioError } from "./diagnostics.js";
+
+const base = (extra = "", cluster = "") => `
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: t }
+${cluster}
+namespaces: [ { name: default }, { name: app, labels: { team: a } } ]
+pods:
+  - { name: a, namespace: app, labels: { app: a }, ports: [ { name: http, port: 80 } ] }
+  - { name: b, namespace: app, labels: { app: b }, replicas: 2, ports: [ { port: 81, protocol: UDP } ] }
+${extra}`;
+
+function errorsOf(text: string): string[] {
+  try {
+    scenarioFromYaml(text);
+    return [];
+  } catch (error) {
+    assert.ok(error instanceof ScenarioError, String(error));
+    return error.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col} ${d.message}`);
+  }
+}
+
+describe("scenario model: address plan", () => {
+  it("gives node i the i-th /24 and pods .2, .3, … in declaration order, spread round-robin", () => {
+    const s = scenarioFromYaml(base());
+    assert.deepEqual(s.nodes.map((n) => n.podCIDRs.ipv4), ["10.244.0.0/24", "10.244.1.0/24"]);
+    assert.deepEqual(s.pods.filter((p) => !p.system).map((p) => `${p.id}@${p.node}=${p.ips.ipv4}`), [
+      "app/a@node-a=10.244.0.2", "app/b-0@node-b=10.244.1.2", "app/b-1@node-a=10.244.0.3",
+    ]);
+  });
+
+  it("allocates IPv6 from the /64 of each node on a dual-stack cluster", () => {
+    const s = scenarioFromYaml(base("", "cluster: { ipFamily: dual }"));
+    const a = s.pods.find((p) => p.id === "app/a")!;
+    assert.deepEqual(a.ips, { ipv4: "10.244.0.2", ipv6: "fd00:10:244::2" });
+    assert.equal(s.nodes[1]!.podCIDRs.ipv6, "fd00:10:244:1::/64");
+  });
+
+  it("honours custom subnets and places the cluster DNS after the scenario's pods", () => {
+    const s = scenarioFromYaml(base("", "cluster: { podSubnet: 10.10.0.0/16, serviceSubnet: 10.20.0.0/16 }"));
+    assert.equal(s.pods.find((p) => p.id === "app/a")!.ips.ipv4, "10.10.0.2");
+    const dns = s.pods.find((p) => p.system)!;
+    assert.equal(dns.ips.ipv4, "10.10.0.4");
+    assert.equal(s.services.find((x) => x.system)!.clusterIPs.ipv4, "10.20.0.10");
+  });
+
+  it("adds kubernetes.io/metadata.name to every namespace and the node labels", () => {
+    const s = scenarioFromYaml(base());
+    assert.deepEqual(s.namespaces.find((n) => n.name === "app")!.labels, { team: "a", "kubernetes.io/metadata.name": "app" });
+    assert.equal(s.nodes[0]!.labels["topology.kubernetes.io/zone"], "zone-a");
+    assert.equal(s.nodes[0]!.labels["kubernetes.io/hostname"], "node-a");
+  });
+});
+
+describe("scenario model: Service families (dual-stack docs, ipFamilyPolicy)", () => {
+  const svc = (spec: string, cluster = "") => base(`
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: s, namespace: app }
+    spec: { selector: { app: a }, ports: [ { port: 80 } ]${spec ? `, ${spec}` : ""} }`, cluster);
+  const families = (spec: string, cluster = "") => scenarioFromYaml(svc(spec, cluster)).services.find((s) => s.name === "s")!.families;
+
+  const cases: [string, string, string, string[] | RegExp][] = [
+    ["SingleStack by default: the cluster's primary family", "", "cluster: { ipFamily: dual }", ["ipv4"]],
+    ["PreferDualStack on a dual cluster: both", "ipFamilyPolicy: PreferDualStack", "cluster: { ipFamily: dual }", ["ipv4", "ipv6"]],
+    ["PreferDualStack on a single-stack cluster: one", "ipFamilyPolicy: PreferDualStack", "", ["ipv4"]],
+    ["ipFamilies order decides the primary", "ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv6, IPv4]", "cluster: { ipFamily: dual }", ["ipv6", "ipv4"]],
+    ["two ipFamilies without a policy default to RequireDualStack", "ipFamilies: [IPv4, IPv6]", "cluster: { ipFamily: dual }", ["ipv4", "ipv6"]],
+    ["RequireDualStack on a single-stack cluster is an error", "ipFamilyPolicy: RequireDualStack", "", /RequireDualStack needs a dual-stack cluster/],
+    ["a family the cluster lacks is an error", "ipFamilies: [IPv6]", "", /IPv6 is not configured on this cluster/],
+    ["SingleStack with two families is an error", "ipFamilyPolicy: SingleStack, ipFamilies: [IPv4, IPv6]", "cluster: { ipFamily: dual }", /must be PreferDualStack or RequireDualStack/],
+  ];
+  for (const [name, spec, cluster, want] of cases) {
+    it(name, () => {
+      if (Array.isArray(want)) assert.deepEqual(families(spec, cluster), want);
+      else assert.ok(errorsOf(svc(spec, cluster)).some((e) => want.test(e)), errorsOf(svc(spec, cluster)).join("\n"));
+    });
+  }
+
+  it("allocates cluster IPs from the service subnet, from offset 100", () => {
+    const s = scenarioFromYaml(svc("ipFamilyPolicy: PreferDualStack", "cluster: { ipFamily: dual }"));
+    assert.deepEqual(s.services.find((x) => x.name === "s")!.clusterIPs, { ipv4: "10.96.0.100", ipv6: "fd00:10:96::64" });
+  });
+});
+
+describe("scenario model: errors carry positions", () => {
+  it("reports an undeclared node at the node field, with the declared nodes", () => {
+    const errors = errorsOf(base("").replace("labels: { app: a }", "labels: { app: a }, node: node-c"));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /^8:\d+ pod app\/a: node 'node-c' is not declared; did you mean 'node-a'\?|^8:\d+ pod app\/a: node 'node-c' is not declared; declared nodes: node-a, node-b/);
+  });
+
+  it("reports every problem in one pass", () => {
+    const errors = errorsOf(base(`
+resources:
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: p, namespace: nowhere }
+    spec: { podSelector: {} }
+  - apiVersion: v1
+    kind: Sevrice
+    metadata: { name: s, namespace: app }`).replace("name: b,", "name: B,"));
+    assert.equal(errors.length, 3, errors.join("\n"));
+    assert.ok(errors.some((e) => /namespace 'nowhere' is not declared/.test(e)));
+    assert.ok(errors.some((e) => /unknown resource kind 'v1\/Sevrice' \(did you mean 'v1\/Service'\?\)/.test(e)));
+    assert.ok(errors.some((e) => /pod name 'B'/.test(e)));
+  });
+
+  it("puts a namespaced manifest without metadata.namespace into 'default'", () => {
+    const s = scenarioFromYaml(base(`
+resources:
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: p }
+    spec: { podSelector: {} }`));
+    assert.equal(s.networkPolicies[0]!.metadata.namespace, "default");
+  });
+
+  it("names an unknown field with a did-you-mean at the key's position", () => {
+    const errors = errorsOf(base().replace("metadata: { name: t }", "metadata: { name: t, tgas: [a] }"));
+    assert.deepEqual(errors, ["4:22 scenario: unknown field 'tgas' in 'metadata'; did you mean 'tags'?"]);
+  });
+});
