@@ -34,20 +34,23 @@ export class Expectations {
 
   apply(cell: OracleCell): ExpectedCell {
     const baseline = this.scenario.expect.default;
-    let out: ExpectedCell = baseline === "oracle"
-      ? { ...cell, source: "oracle", oracle: { expected: cell.expected, reason: cell.reason } }
-      : { ...cell, expected: baseline, reason: `expect.default: ${baseline}`, source: "default", oracle: { expected: cell.expected, reason: cell.reason } };
-    this.rules.forEach((compiled, i) => {
-      if (!this.matches(compiled, cell)) return;
+    let expected = baseline === "oracle" ? cell.expected : baseline;
+    let reason = baseline === "oracle" ? cell.reason : `expect.default: ${baseline}`;
+    let source = baseline === "oracle" ? "oracle" : "default";
+    let expectedBackends: readonly string[] | undefined;
+    for (let i = 0; i < this.rules.length; i++) {
+      const compiled = this.rules[i]!;
+      if (!this.matches(compiled, cell)) continue;
       this.matched[i]!++;
       const { rule } = compiled;
-      out = {
-        ...out,
-        ...(rule.result !== undefined ? { expected: rule.result, reason: `expect.rules[${i}]`, source: `rule ${i}` } : {}),
-        ...(rule.backends !== undefined ? { expectedBackends: rule.backends } : {}),
-      };
-    });
-    return out;
+      if (rule.result !== undefined) { expected = rule.result; reason = `expect.rules[${i}]`; source = `rule ${i}`; }
+      if (rule.backends !== undefined) expectedBackends = rule.backends;
+    }
+    return {
+      from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
+      expected, reason, backends: cell.backends, address: cell.address, portName: cell.portName,
+      source, oracle: { expected: cell.expected, reason: cell.reason }, expectedBackends,
+    };
   }
 
   private matches({ rule, from, to, toPods }: CompiledRule, cell: OracleCell): boolean {

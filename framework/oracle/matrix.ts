@@ -131,27 +131,24 @@ export class Oracle {
   }
 
   judge(plan: CellPlan): OracleCell {
-    const base = {
-      from: plan.src.id, target: plan.target, port: plan.port, protocol: plan.protocol, family: plan.family,
-      ...(plan.portName !== undefined ? { portName: plan.portName } : {}),
-    };
     switch (plan.target) {
       case "pod": {
         const dst = plan.pod!;
         const decision = this.decide(plan.src, dst, plan.port, plan.protocol, plan.family);
-        return { ...base, to: dst.id, address: dst.ips[plan.family]!, expected: decision.verdict, reason: decision.reason };
+        return makeCell(plan, dst.id, dst.ips[plan.family]!, decision.verdict, decision.reason);
       }
       case "external": {
         const decision = this.decide(plan.src, plan.externalIp!, plan.port, plan.protocol, plan.family);
-        return { ...base, to: `ip/${plan.externalIp}`, address: plan.externalIp!, expected: decision.verdict, reason: decision.reason };
+        return makeCell(plan, `ip/${plan.externalIp}`, plan.externalIp!, decision.verdict, decision.reason);
       }
       case "service": {
         const svc = plan.service!;
-        const verdict = this.viaService(plan, svc.clusterIPs[plan.family]!);
-        return { ...base, to: `svc/${svc.id}`, address: svc.clusterIPs[plan.family]!, ...verdict };
+        const clusterIP = svc.clusterIPs[plan.family]!;
+        const verdict = this.viaService(plan, clusterIP);
+        return makeCell(plan, `svc/${svc.id}`, clusterIP, verdict.expected, verdict.reason, verdict.backends);
       }
       case "dns":
-        return this.viaDns(plan, base);
+        return this.viaDns(plan);
     }
   }
 
@@ -186,18 +183,19 @@ export class Oracle {
     return `an egress ipBlock of ${plan.src.id} covers cluster IP ${clusterIP}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
   }
 
-  private viaDns(plan: CellPlan, base: Omit<OracleCell, "to" | "address" | "expected" | "reason">): OracleCell {
+  private viaDns(plan: CellPlan): OracleCell {
     const svc = plan.service!;
     const name = `${svc.name}.${svc.namespace}.svc.${CLUSTER_DNS.domain}`;
-    const cell = { ...base, to: `dns/${name}`, address: name };
+    const cell = (verdict: { expected: ExpectedResult; reason: string; backends?: string[] }) =>
+      makeCell(plan, `dns/${name}`, name, verdict.expected, verdict.reason, verdict.backends);
     const lookup = this.dnsLookupVerdict(plan.src);
-    if (lookup) return { ...cell, ...lookup };
+    if (lookup) return cell(lookup);
     const answer = dnsAnswer(this.scenario, svc, plan.family);
     if (answer.kind === "none" || answer.addresses.length === 0) {
       const record = plan.family === "ipv4" ? "A" : "AAAA";
-      return { ...cell, expected: "dns-error", reason: `${name} has no ${record} record (${svc.headless ? "headless Service without ready endpoints of that family" : `Service families: ${svc.families.join(", ")}`})` };
+      return cell({ expected: "dns-error", reason: `${name} has no ${record} record (${svc.headless ? "headless Service without ready endpoints of that family" : `Service families: ${svc.families.join(", ")}`})` });
     }
-    if (answer.kind === "cluster-ip") return { ...cell, ...this.viaService(plan, answer.addresses[0]!) };
+    if (answer.kind === "cluster-ip") return cell(this.viaService(plan, answer.addresses[0]!));
     // Headless: the name resolves to the ready endpoints' own IPs; the client connects to one
     // of them directly on the Service port (no proxy, so targetPort plays no part).
     const pods = answer.addresses.map((ip) => this.scenario.pods.find((p) => p.ips[plan.family] === ip)!).filter(Boolean);
@@ -208,7 +206,7 @@ export class Oracle {
       }
       return { pod, outcome: decision.verdict, reason: decision.reason };
     });
-    return { ...cell, ...combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`) };
+    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`));
   }
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
@@ -220,6 +218,14 @@ export class Oracle {
     if (decision.verdict === "undefined") return { expected: "undefined", reason: `DNS lookup: ${decision.reason}` };
     return { expected: "dns-error", reason: `DNS lookup to ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP) is blocked: ${decision.reason}` };
   }
+}
+
+/** Every cell has the same shape (one hidden class): the bulk path builds millions of them. */
+function makeCell(plan: CellPlan, to: string, address: string, expected: ExpectedResult, reason: string, backends?: readonly string[]): OracleCell {
+  return {
+    from: plan.src.id, to, target: plan.target, port: plan.port, protocol: plan.protocol, family: plan.family,
+    expected, reason, backends, address, portName: plan.portName,
+  };
 }
 
 function serves(pod: PodModel, port: number, protocol: Protocol): boolean {

@@ -4,7 +4,7 @@
 // grouped, and each pair of groups is judged once: cost follows distinct identities, not pods².
 import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
-import { Oracle, planCells, probedServices, sourcePods, type CellPlan } from "./matrix.js";
+import { Oracle, planCells, probedServices, sourcePods } from "./matrix.js";
 
 export type Summary = { cells: number; identities: number } & Record<ExpectedResult, number>;
 
@@ -50,9 +50,12 @@ export function summarize(scenario: Scenario): Summary {
         for (const port of gd.pods[0]!.ports) {
           for (const family of families) {
             if (!a.ips[family] || !gd.pods[0]!.ips[family]) continue;
-            const plan = (dst: PodModel): CellPlan => ({ src: a, target: "pod", family, port: port.port, protocol: port.protocol, portName: port.name, pod: dst });
-            if (self > 0) add(oracle.judge(plan(a)).expected, self);
-            if (pairs > 0 && other) add(oracle.judge(plan(other)).expected, pairs);
+            const verdict = (dst: PodModel) => oracle.engine.decide({
+              src: { kind: "pod", pod: a }, dst: { kind: "pod", pod: dst }, port: port.port, protocol: port.protocol, family,
+            }, { trace: false, memo: false }).verdict;
+            // Pod targets are judged by policy alone (Oracle.judge does the same, with the cell).
+            if (self > 0) add(verdict(a), self);
+            if (pairs > 0 && other) add(verdict(other), pairs);
           }
         }
       }

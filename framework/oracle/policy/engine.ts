@@ -114,7 +114,7 @@ export class PolicyEngine {
    * are (the caller resolves Services to backend pods first).
    */
   decide(conn: Connection, options?: DecideOptions): PolicyDecision {
-    if (options?.trace === false) return this.decideMemo(conn);
+    if (options?.trace === false) return options.memo === false ? this.decideFresh(conn, null) : this.decideMemo(conn);
     return this.decideFresh(conn, []);
   }
 

@@ -48,6 +48,11 @@ export interface PolicyDecision {
 export interface DecideOptions {
   /** Build the trace (default true). The matrix's bulk path can turn it off: verdict and reason are identical. */
   trace?: boolean;
+  /**
+   * Remember the decision per identity-class pair (default true, without a trace). Callers that
+   * visit each class pair once (the summary) turn it off: the memo would only cost memory.
+   */
+  memo?: boolean;
 }
 
 /**

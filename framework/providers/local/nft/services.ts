@@ -1,0 +1,221 @@
+// Services, compiled the way kube-proxy's nftables mode programs a node (pkg/proxy/nftables,
+// KEP-3866), into the node's own table:
+//
+//   nat-prerouting / nat-output (dstnat)  → services:
+//       <fam> daddr . meta l4proto . th dport vmap @service-ips-<fam>        cluster IPs
+//       fib daddr type local … meta l4proto . th dport vmap @service-nodeports-<fam>
+//   service-ips element → cluster-… (all endpoints, after topology) or local-… (this node's,
+//       internalTrafficPolicy: Local) chain:
+//       <fam> saddr @aff-… goto ep-…                                       (sessionAffinity)
+//       numgen random mod N vmap { 0 : goto ep-…, … }
+//   ep-… chain:  <fam> saddr <ep> jump mark-for-masquerade  (hairpin)
+//                update @aff-… { <fam> saddr }               (sessionAffinity)
+//                meta l4proto tcp dnat <fam> to <ep>:<targetPort>
+//   filter-prerouting / filter-output (dstnat+10, i.e. after DNAT): what still carries a cluster
+//       IP was not translated: @no-endpoint-services-<fam> → reject (no endpoints) or drop
+//       (internalTrafficPolicy Local, none on this node); any other port of a cluster IP → reject.
+//   nat-postrouting (srcnat): masquerade what mark-for-masquerade marked (hairpin, NodePort).
+//
+// Endpoints are computed here from the Service's selector and the pods (EndpointSlice
+// semantics), never taken from anywhere else.
+import { selectorMatches } from "../../../kube/labels.js";
+import type { Family } from "../../../kube/net.js";
+import type { PodModel, ServiceModel, ServicePortModel } from "../../../scenario/model.js";
+import { FAMILY, hex, protoWord, type Ctx } from "./context.js";
+import { ident } from "./script.js";
+
+export interface Endpoint {
+  readonly pod: PodModel;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Sessions stick for this long without sessionAffinityConfig (kube-proxy's default, 3 h). */
+export const DEFAULT_AFFINITY_SECONDS = 10800;
+
+/**
+ * The endpoints of one Service port in one family, as the EndpointSlice controller would list
+ * them: pods of the Service's namespace matching its selector, ready (or
+ * publishNotReadyAddresses), with an address of the family; a named targetPort is resolved on
+ * each pod (name and protocol), and pods without it are no endpoint.
+ */
+export function serviceEndpoints(pods: readonly PodModel[], svc: ServiceModel, port: ServicePortModel, family: Family): Endpoint[] {
+  // A selector of {} is stored as no selector (the API round-trips an empty map to nil), so
+  // like an absent one it gives no endpoints, not every pod.
+  if (!svc.selector || Object.keys(svc.selector).length === 0) return [];
+  const out: Endpoint[] = [];
+  for (const pod of pods) {
+    if (pod.namespace !== svc.namespace || !selectorMatches({ matchLabels: { ...svc.selector } }, pod.labels)) continue;
+    if (!pod.ready && !svc.publishNotReadyAddresses) continue;
+    const ip = pod.ips[family];
+    if (!ip) continue;
+    let target: number | undefined;
+    if (typeof port.targetPort === "number") target = port.targetPort;
+    else target = pod.ports.find((p) => p.name === port.targetPort && p.protocol === port.protocol)?.port;
+    if (target === undefined) continue;
+    out.push({ pod, ip, port: target });
+  }
+  return out;
+}
+
+/**
+ * Topology: which of the cluster-wide endpoints this node's clients use (kube-proxy's
+ * CategorizeEndpoints with the hints the EndpointSlice controller would write).
+ *  - trafficDistribution PreferSameNode: this node's endpoints, else as PreferSameZone.
+ *  - PreferSameZone / PreferClose: endpoints in this node's zone, else all.
+ *  - topology-mode Auto (simplified): as PreferSameZone, but only when every zone that has
+ *    nodes has an endpoint (otherwise the controller withholds hints). The proportional
+ *    CPU-based allocation of real hints is not modelled.
+ * Hints are only usable when this node and every endpoint's node have a zone.
+ */
+export function topologyEndpoints(ctx: Pick<Ctx, "scenario" | "node">, svc: ServiceModel, eps: readonly Endpoint[]): readonly Endpoint[] {
+  const dist = svc.trafficDistribution;
+  if (dist === "PreferSameNode") {
+    const local = eps.filter((e) => e.pod.node === ctx.node.name);
+    if (local.length > 0) return local;
+  }
+  const zoned = dist === "PreferSameNode" || dist === "PreferSameZone" || dist === "PreferClose" || svc.topologyModeAuto;
+  if (!zoned || eps.length === 0) return eps;
+  const zoneOf = new Map(ctx.scenario.nodes.map((n) => [n.name, n.zone]));
+  const zone = ctx.node.zone;
+  if (!zone || eps.some((e) => !zoneOf.get(e.pod.node))) return eps;
+  if (!dist && svc.topologyModeAuto) {
+    const zones = new Set(ctx.scenario.nodes.map((n) => n.zone).filter((z): z is string => !!z));
+    const covered = new Set(eps.map((e) => zoneOf.get(e.pod.node)));
+    for (const z of zones) if (!covered.has(z)) return eps;
+  }
+  const same = eps.filter((e) => zoneOf.get(e.pod.node) === zone);
+  return same.length > 0 ? same : eps;
+}
+
+/** Declares the service plumbing (maps, base chains) and compiles every Service. */
+export function compileServices(ctx: Ctx): void {
+  const { script } = ctx;
+  const natPre = script.chain("nat-prerouting", "type nat hook prerouting priority -100 ; policy accept ;");
+  const natOut = script.chain("nat-output", "type nat hook output priority -100 ; policy accept ;");
+  const natPost = script.chain("nat-postrouting", "type nat hook postrouting priority 100 ; policy accept ;");
+  const filterPre = script.chain("filter-prerouting", "type filter hook prerouting priority -90 ; policy accept ;");
+  const filterOut = script.chain("filter-output", "type filter hook output priority -90 ; policy accept ;");
+  const services = script.chain("services");
+  const nodeports = script.chain("nodeports");
+  const checks = script.chain("service-endpoints-check");
+  const reject = script.chain("reject-chain");
+  const markMasq = script.chain("mark-for-masquerade");
+  const mark = hex(ctx.masqueradeMark);
+
+  script.rule(natPre, `jump ${services}`);
+  script.rule(natOut, `jump ${services}`);
+  script.rule(filterPre, `ct state new jump ${checks}`);
+  script.rule(filterOut, `ct state new jump ${checks}`);
+  script.rule(reject, "meta l4proto tcp reject with tcp reset");
+  script.rule(reject, "reject with icmpx port-unreachable");
+  script.rule(markMasq, `meta mark set meta mark | ${mark}`);
+  script.rule(natPost, `meta mark & ${mark} == 0 return`);
+  script.rule(natPost, `meta mark set meta mark ^ ${mark}`);
+  script.rule(natPost, "masquerade fully-random");
+
+  for (const family of ctx.families) {
+    const f = FAMILY[family];
+    const addrProto = `${f.type} . inet_proto . inet_service`;
+    script.set("map", `service-ips-${f.sfx}`, `type ${addrProto} : verdict ; comment "cluster IP . protocol . port" ;`);
+    script.set("map", `service-nodeports-${f.sfx}`, `type inet_proto . inet_service : verdict ; comment "NodePorts" ;`);
+    script.set("map", `no-endpoint-services-${f.sfx}`, `type ${addrProto} : verdict ; comment "reject: no endpoints; drop: no local endpoint" ;`);
+    script.set("map", `no-endpoint-nodeports-${f.sfx}`, `type inet_proto . inet_service : verdict ;`);
+    script.set("set", `cluster-ips-${f.sfx}`, `type ${f.type} ; comment "every allocated cluster IP" ;`);
+    const loopback = family === "ipv4" ? "127.0.0.0/8" : "::1";
+    script.rule(services, `${f.kw} daddr . meta l4proto . th dport vmap @service-ips-${f.sfx}`);
+    script.rule(services, `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} jump ${nodeports}`);
+    script.rule(nodeports, `meta nfproto ${f.nfproto} meta l4proto . th dport vmap @service-nodeports-${f.sfx}`);
+    script.rule(checks, `${f.kw} daddr . meta l4proto . th dport vmap @no-endpoint-services-${f.sfx}`);
+    script.rule(checks, `${f.kw} daddr @cluster-ips-${f.sfx} goto ${reject}`);
+    script.rule(checks, `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} meta l4proto . th dport vmap @no-endpoint-nodeports-${f.sfx}`);
+  }
+
+  for (const svc of ctx.scenario.services) {
+    if (svc.headless || svc.type === "ExternalName") continue;
+    for (const family of svc.families) {
+      if (!ctx.families.includes(family)) continue;
+      const clusterIP = svc.clusterIPs[family];
+      if (!clusterIP) continue;
+      script.element(`cluster-ips-${FAMILY[family].sfx}`, clusterIP);
+      for (const port of svc.ports) compileServicePort(ctx, svc, port, family, clusterIP);
+    }
+  }
+}
+
+function compileServicePort(ctx: Ctx, svc: ServiceModel, port: ServicePortModel, family: Family, clusterIP: string): void {
+  const { script } = ctx;
+  const f = FAMILY[family];
+  const proto = protoWord(port.protocol);
+  const key = `${svc.namespace}/${svc.name}/${proto}/${port.name || port.port}`;
+  const all = serviceEndpoints(ctx.scenario.pods, svc, port, family);
+  const local = all.filter((e) => e.pod.node === ctx.node.name);
+  const affinity = svc.sessionAffinity === "ClientIP"
+    ? svc.manifest.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS
+    : undefined;
+
+  const endpointChain = (ep: Endpoint): string => {
+    const name = ident("ep", f.sfx, key, ep.pod.namespace, ep.pod.name);
+    if (script.hasChain(name)) return name;
+    script.chain(name);
+    script.rule(name, `${f.kw} saddr ${ep.ip} jump mark-for-masquerade`);
+    if (affinity !== undefined) {
+      const set = ident("aff", f.sfx, key, ep.pod.namespace, ep.pod.name);
+      script.set("set", set, `type ${f.type} ; flags dynamic,timeout ; timeout ${affinity}s ;`);
+      script.rule(name, `update @${set} { ${f.kw} saddr }`);
+    }
+    const to = family === "ipv4" ? `${ep.ip}:${ep.port}` : `[${ep.ip}]:${ep.port}`;
+    script.rule(name, `meta l4proto ${proto} dnat ${f.kw} to ${to}`);
+    return name;
+  };
+  const balanceChain = (kind: "cluster" | "local", eps: readonly Endpoint[]): string => {
+    const name = ident(kind, f.sfx, key);
+    if (script.hasChain(name)) return name;
+    script.chain(name);
+    const targets = eps.map(endpointChain);
+    if (affinity !== undefined) {
+      eps.forEach((ep, i) => {
+        script.rule(name, `${f.kw} saddr @${ident("aff", f.sfx, key, ep.pod.namespace, ep.pod.name)} goto ${targets[i]}`);
+      });
+    }
+    if (targets.length === 1) script.rule(name, `goto ${targets[0]}`);
+    else script.rule(name, `numgen random mod ${targets.length} vmap { ${targets.map((t, i) => `${i} : goto ${t}`).join(", ")} }`);
+    return name;
+  };
+
+  // Cluster IP: internalTrafficPolicy decides which endpoints serve in-cluster clients.
+  const element = `${clusterIP} . ${proto} . ${port.port}`;
+  if (all.length === 0) {
+    script.element(`no-endpoint-services-${f.sfx}`, `${element} : goto reject-chain`);
+  } else if (svc.internalTrafficPolicy === "Local") {
+    if (local.length === 0) script.element(`no-endpoint-services-${f.sfx}`, `${element} : drop`);
+    else script.element(`service-ips-${f.sfx}`, `${element} : goto ${balanceChain("local", local)}`);
+  } else {
+    script.element(`service-ips-${f.sfx}`, `${element} : goto ${balanceChain("cluster", topologyEndpoints(ctx, svc, all))}`);
+  }
+
+  // NodePort (and a LoadBalancer's node port): externalTrafficPolicy decides.
+  if ((svc.type === "NodePort" || svc.type === "LoadBalancer") && port.nodePort !== undefined) {
+    const npElement = `${proto} . ${port.nodePort}`;
+    if (all.length === 0) {
+      script.element(`no-endpoint-nodeports-${f.sfx}`, `${npElement} : goto reject-chain`);
+      return;
+    }
+    const ext = script.chain(ident("external", f.sfx, key));
+    const cluster = () => balanceChain("cluster", topologyEndpoints(ctx, svc, all));
+    if (svc.externalTrafficPolicy === "Local") {
+      // Pods and the node itself are not "external": they use every endpoint (kube-proxy's
+      // short-circuit), the node's own traffic masqueraded.
+      const podSubnet = ctx.scenario.podSubnets[family];
+      if (podSubnet) script.rule(ext, `${f.kw} saddr ${podSubnet} goto ${cluster()}`);
+      script.rule(ext, "fib saddr type local jump mark-for-masquerade");
+      script.rule(ext, `fib saddr type local goto ${cluster()}`);
+      script.rule(ext, local.length > 0 ? `goto ${balanceChain("local", local)}` : "drop");
+    } else {
+      // Source NAT so the reply comes back through this node when the endpoint is elsewhere.
+      script.rule(ext, "jump mark-for-masquerade");
+      script.rule(ext, `goto ${cluster()}`);
+    }
+    script.element(`service-nodeports-${f.sfx}`, `${npElement} : goto ${ext}`);
+  }
+}
