@@ -53,6 +53,12 @@ export class Expectations {
     };
   }
 
+  /** Whether rule `index` applies to a cell (without counting it as matched). */
+  ruleMatches(index: number, cell: OracleCell): boolean {
+    const rule = this.rules[index];
+    return rule !== undefined && this.matches(rule, cell);
+  }
+
   private matches({ rule, from, to, toPods }: CompiledRule, cell: OracleCell): boolean {
     if (!from?.has(cell.from) || !to) return false;
     if (rule.protocol !== undefined && rule.protocol !== cell.protocol) return false;

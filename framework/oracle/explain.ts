@@ -2,7 +2,7 @@
 // was consulted and the final verdict, so a user can see why, not only what.
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import type { PodModel, Scenario } from "../scenario/model.js";
+import { CLUSTER_DNS, type PodModel, type Scenario } from "../scenario/model.js";
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "./cells.js";
 import { Expectations } from "./expectations.js";
@@ -56,9 +56,10 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
     case "service":
     case "dns": {
       const svc = plan.service!;
-      if (svc.headless) return [`headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
+      const lookup = plan.target === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
+      if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
       const selection = selectBackends(scenario, svc, plan.servicePort!, plan.src, plan.family);
-      const lines = [`Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
+      const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
       for (const backend of selection.backends) {
         lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
         lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
@@ -66,6 +67,15 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
       return lines;
     }
   }
+}
+
+/** The lookup itself: the pod asks the cluster DNS (kube-dns, 53/UDP) over the primary family. */
+function dnsLookupLines(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
+  const dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace);
+  const primary = scenario.families[0]!;
+  if (!dnsPod || !plan.src.ips[primary]) return [];
+  const steps = oracle.engine.decide({ src: { kind: "pod", pod: plan.src }, dst: { kind: "pod", pod: dnsPod }, port: 53, protocol: "UDP", family: primary }).trace;
+  return [`DNS lookup via ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP, ${primary}):`, ...steps.map((s) => `  ${formatStep(s)}`)];
 }
 
 function formatStep(step: TraceStep): string {

@@ -16,8 +16,20 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
   const expectations = new Expectations(scenario);
   const contradictions = new Map<number, { count: number; example: ExpectedCell }>();
   let cells = 0;
+  const strayBackends = new Map<number, { pods: Set<string>; example: ExpectedCell }>();
   for (const cell of expectedCells(scenario, expectations)) {
     cells++;
+    if (cell.expectedBackends && cell.backends) {
+      // The oracle knows who may answer this client; a `backends:` list that leaves one out
+      // will fail whenever that backend answers.
+      const missing = cell.backends.filter((b) => !cell.expectedBackends!.includes(b));
+      const index = lastRuleWithBackends(scenario, expectations, cell);
+      if (missing.length > 0 && index !== undefined) {
+        const entry = strayBackends.get(index) ?? { pods: new Set<string>(), example: cell };
+        missing.forEach((m) => entry.pods.add(m));
+        strayBackends.set(index, entry);
+      }
+    }
     if (!cell.source.startsWith("rule ")) continue;
     if (compatible(cell.expected, cell.oracle.expected)) continue;
     const index = Number(cell.source.slice(5));
@@ -31,6 +43,10 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
       const filters = [rule.port !== undefined ? `port ${typeof rule.port === "object" ? `${rule.port.from}-${rule.port.to}` : rule.port}` : "", rule.protocol ?? "", rule.family ?? ""].filter(Boolean).join(", ");
       diags.warning(pos, `expectation rule ${i} (${formatReference(rule.from)} → ${formatReference(rule.to)}${filters ? `, ${filters}` : ""}) matches no cell of the matrix; check the references, the port and probe.to`);
     }
+    const stray = strayBackends.get(i);
+    if (stray) {
+      diags.warning(pos, `expectation rule ${i} lists backends ${(rule.backends ?? []).join(", ")}, but the oracle says ${[...stray.pods].join(", ")} may also answer, e.g. ${cellId(stray.example)} (${stray.example.oracle.reason})`);
+    }
     const contradiction = contradictions.get(i);
     if (contradiction) {
       const { example, count } = contradiction;
@@ -38,4 +54,12 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
     }
   });
   return { cells };
+}
+
+/** The index of the last rule with `backends:` matching the cell (the one that set them). */
+function lastRuleWithBackends(scenario: Scenario, expectations: Expectations, cell: ExpectedCell): number | undefined {
+  for (let i = scenario.expect.rules.length - 1; i >= 0; i--) {
+    if (scenario.expect.rules[i]!.backends !== undefined && expectations.ruleMatches(i, cell)) return i;
+  }
+  return undefined;
 }

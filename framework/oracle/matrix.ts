@@ -167,7 +167,7 @@ export class Oracle {
       }
       return { pod: backend.pod, outcome: decision.verdict, reason: decision.reason };
     });
-    return combineBackends(outcomes, selection.reason);
+    return combineBackends(outcomes, selection.reason, plan.src.id);
   }
 
   /**
@@ -206,7 +206,7 @@ export class Oracle {
       }
       return { pod, outcome: decision.verdict, reason: decision.reason };
     });
-    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`));
+    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`, plan.src.id));
   }
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
@@ -237,13 +237,14 @@ function serves(pod: PodModel, port: number, protocol: Protocol): boolean {
  * certain when every backend agrees. When they disagree the cell is `undefined` and the reason
  * lists who allows and who does not: never flattened into one side.
  */
-function combineBackends(outcomes: readonly BackendOutcome[], selectionReason: string): { expected: ExpectedResult; reason: string; backends: string[] } {
+function combineBackends(outcomes: readonly BackendOutcome[], selectionReason: string, client: string): { expected: ExpectedResult; reason: string; backends: string[] } {
   const allowed = outcomes.filter((o) => o.outcome === "allow").map((o) => o.pod.id);
   const kinds = new Set(outcomes.map((o) => o.outcome));
   const first = (outcome: BackendOutcome["outcome"]) => outcomes.find((o) => o.outcome === outcome)!;
   if (kinds.size === 1) {
-    const only = outcomes[0]!;
-    const reason = outcomes.length === 1 ? `backend ${only.pod.id}: ${only.reason}` : `all ${outcomes.length} backends: ${only.reason}`;
+    // Quote a backend other than the client: its reason speaks for the rest (self traffic is special).
+    const only = outcomes.find((o) => o.pod.id !== client) ?? outcomes[0]!;
+    const reason = outcomes.length === 1 ? `backend ${only.pod.id}: ${only.reason}` : `all ${outcomes.length} backends (e.g. ${only.pod.id}: ${only.reason})`;
     return { expected: only.outcome, reason: `${reason} (${selectionReason})`, backends: allowed };
   }
   if (kinds.has("undefined")) return { expected: "undefined", reason: `backend ${first("undefined").pod.id}: ${first("undefined").reason}`, backends: allowed };

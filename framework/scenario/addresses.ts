@@ -17,6 +17,8 @@ export const NODE_CIDR_PREFIX: Record<Family, number> = { ipv4: 24, ipv6: 64 };
 export const FIRST_POD_HOST = 2;
 export const DNS_SERVICE_OFFSET = 10;
 export const FIRST_SERVICE_OFFSET = 100;
+/** kube-apiserver's default --service-node-port-range. */
+export const NODE_PORT_RANGE = { from: 30000, to: 32767 } as const;
 
 /** Parses kind's comma-separated subnet list into one CIDR per family; a string is a problem. */
 export function parseSubnets(text: string, families: readonly Family[], field: string): Partial<Record<Family, Cidr>> | string {

@@ -126,3 +126,32 @@ resources:
     assert.deepEqual(errors, ["4:22 scenario: unknown field 'tgas' in 'metadata'; did you mean 'tags'?"]);
   });
 });
+
+describe("scenario model: Services' node ports (ValidateService)", () => {
+  const svc = (name: string, spec: string) => `
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: ${name}, namespace: app }
+    spec: { selector: { app: a }, ports: [ { port: 80 ${spec} } ] ${name === "h" ? ", type: NodePort, clusterIP: None" : ""} }`;
+
+  it("allocates node ports around the ones Services ask for", () => {
+    const s = scenarioFromYaml(base(`resources:${svc("x", "")}`.replace("ports: [ { port: 80  } ]", "type: NodePort, ports: [ { port: 80 } ]") + svc("y", ", nodePort: 30000").replace("ports:", "type: NodePort, ports:")));
+    assert.deepEqual(s.services.filter((x) => !x.system).map((x) => x.ports[0]!.nodePort), [30001, 30000]);
+  });
+
+  it("rejects nodePort on a ClusterIP Service, outside the range, and headless NodePorts", () => {
+    const errors = errorsOf(base(`resources:${svc("x", ", nodePort: 30005")}${svc("y", ", nodePort: 80").replace("ports:", "type: NodePort, ports:")}${svc("h", "")}`));
+    assert.ok(errors.some((e) => /nodePort may not be used when type is 'ClusterIP'/.test(e)), errors.join("\n"));
+    assert.ok(errors.some((e) => /nodePort 80 is outside the node port range 30000-32767/.test(e)), errors.join("\n"));
+    assert.ok(errors.some((e) => /clusterIP may not be 'None' \(headless\) for type NodePort/.test(e)), errors.join("\n"));
+  });
+});
+
+describe("scenario model: includes", () => {
+  it("an include that cannot be read makes the scenario invalid, not silently smaller", () => {
+    const errors = errorsOf(base("include: [ does-not-exist.yaml, 'nothing-here/*.yaml' ]"));
+    assert.equal(errors.length, 2, errors.join("\n"));
+    assert.match(errors[0]!, /cannot read 'does-not-exist.yaml': no such file/);
+    assert.match(errors[1]!, /include 'nothing-here\/\*.yaml' matches no file/);
+  });
+});

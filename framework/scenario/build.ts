@@ -7,7 +7,7 @@ import {
   KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
-  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET,
+  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET, NODE_PORT_RANGE,
   defaultSubnets, nodePodCidr, parseSubnets, podAddress, serviceAddress,
 } from "./addresses.js";
 import { Diagnostics, ScenarioError } from "./diagnostics.js";
@@ -32,7 +32,9 @@ export function buildScenario(loaded: LoadedScenario, diags: Diagnostics): Scena
   const before = diags.errors.length;
   const builder = new Builder(loaded, diags);
   const scenario = builder.build();
-  return diags.errors.length > before ? undefined : scenario;
+  // Errors from loading (an include that could not be read) make the scenario invalid too:
+  // judging it without those manifests would give a wrong matrix.
+  return loaded.incomplete || diags.errors.length > before ? undefined : scenario;
 }
 
 /** Loads and builds one file; throws ScenarioError (exit 2) on errors. Warnings are returned. */
@@ -291,7 +293,8 @@ class Builder {
       return undefined;
     }
     const schema = KnownKinds[key as keyof typeof KnownKinds];
-    if (!checkSchema(schema, object, locator, this.diags, kind)) return undefined;
+    const label = typeof metadata.name === "string" ? `${kind} ${typeof metadata.namespace === "string" ? `${metadata.namespace}/` : ""}${metadata.name}` : kind;
+    if (!checkSchema(schema, object, locator, this.diags, label)) return undefined;
     const name = String(metadata.name);
     let namespace: string | undefined;
     if (NamespacedKinds.has(key)) {
@@ -316,7 +319,15 @@ class Builder {
   private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {
     const services: ServiceModel[] = [];
     let offset = FIRST_SERVICE_OFFSET;
-    let nodePort = 30000;
+    // Allocated nodePorts skip every port a Service asked for (the API server would refuse a
+    // second Service on the same nodePort).
+    const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => p !== undefined) : []));
+    let nextNodePort = NODE_PORT_RANGE.from;
+    const allocateNodePort = () => {
+      while (requested.has(nextNodePort)) nextNodePort++;
+      requested.add(nextNodePort);
+      return nextNodePort++;
+    };
     for (const manifest of manifests) {
       if (manifest.kind !== "Service") continue;
       const svc = manifest.object as unknown as Service;
@@ -339,7 +350,7 @@ class Builder {
         port: p.port,
         protocol: p.protocol ?? "TCP",
         targetPort: p.targetPort ?? p.port,
-        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort ?? nodePort++) : undefined,
+        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort ?? allocateNodePort()) : undefined,
       }));
       services.push({
         id: `${manifest.namespace}/${manifest.name}`,
@@ -398,6 +409,7 @@ class Builder {
     });
     return {
       from: probe.from ?? ["*"],
+      fromDeclared: probe.from !== undefined,
       to: probe.to ?? ["pods", "services"],
       families: families.filter((f) => this.families.includes(f)),
       timeoutMs: parseDuration(probe.timeout ?? "1s"),

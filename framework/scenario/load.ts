@@ -19,6 +19,8 @@ export interface LoadedScenario {
   readonly raw: ScenarioFile;
   readonly locator: Locator;
   readonly resources: readonly LoadedResource[];
+  /** True when reading an included file failed: the scenario is then incomplete and invalid. */
+  readonly incomplete: boolean;
 }
 
 /** Path as shown in messages: relative to the working directory when that is shorter. */
@@ -40,6 +42,7 @@ function readText(path: string, diags: Diagnostics, from: { locator: Locator; pa
 
 /** Parses a scenario from text (the file name is used for positions and include paths). */
 export function loadScenarioText(file: string, text: string, diags: Diagnostics): LoadedScenario | undefined {
+  const errorsBefore = diags.errors.length;
   const shown = displayPath(file);
   const { documents, problems } = parseYaml(shown, text);
   for (const p of problems) diags.error(p, p.message);
@@ -66,7 +69,7 @@ export function loadScenarioText(file: string, text: string, diags: Diagnostics)
     locator: locator.child(["resources", i]),
   }));
   resources.push(...loadIncludes(file, raw.include ?? [], locator, diags));
-  return { file: shown, raw, locator, resources };
+  return { file: shown, raw, locator, resources, incomplete: diags.errors.length > errorsBefore };
 }
 
 export function loadScenarioFile(file: string, diags: Diagnostics): LoadedScenario | undefined {

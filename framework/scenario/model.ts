@@ -104,6 +104,8 @@ export type ProbeTargetKind = "pods" | "services" | "dns";
 
 export interface ProbeModel {
   readonly from: readonly Reference[];
+  /** False when `from` is the default (every pod). */
+  readonly fromDeclared: boolean;
   readonly to: readonly ProbeTargetKind[];
   readonly families: readonly Family[];
   readonly timeoutMs: number;

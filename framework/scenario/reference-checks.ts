@@ -7,7 +7,10 @@ import { hint } from "./suggest.js";
 import type { Locator, Path } from "./yaml-source.js";
 
 export function checkReferences(scenario: Scenario, at: Locator, diags: Diagnostics): void {
-  scenario.probe.from.forEach((ref, i) => checkReference(scenario, ref, ["probe", "from", i], at, diags, "pods"));
+  // The default probe.from ("*") is not the user's text: an empty scenario is not a mistake.
+  if (scenario.probe.fromDeclared) {
+    scenario.probe.from.forEach((ref, i) => checkReference(scenario, ref, ["probe", "from", i], at, diags, "pods"));
+  }
   scenario.expect.rules.forEach((rule, i) => {
     const path = ["expect", "rules", i];
     checkReference(scenario, rule.from, [...path, "from"], at, diags, "pods");

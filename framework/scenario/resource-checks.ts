@@ -8,6 +8,7 @@ import { cidrWithin, parseCidr } from "../kube/net.js";
 import type {
   AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
+import { NODE_PORT_RANGE } from "./addresses.js";
 import type { Diagnostics } from "./diagnostics.js";
 import type { ManifestModel, PodModel, Scenario } from "./model.js";
 import type { Locator, Path } from "./yaml-source.js";
@@ -175,6 +176,29 @@ class Checker {
         this.warn([...path, "targetPort"], `no selected pod serves ${target}/${protocol}, so connections will be refused by the backends`);
       }
     });
+    // ValidateService: nodePort only on NodePort/LoadBalancer, within the node port range;
+    // a headless Service cannot be NodePort or LoadBalancer.
+    ports.forEach((port, i) => {
+      if (port.nodePort === undefined) return;
+      if (type !== "NodePort" && type !== "LoadBalancer") {
+        this.error(["spec", "ports", i, "nodePort"], `nodePort may not be used when type is '${type}'; set type: NodePort or remove nodePort`);
+      } else if (port.nodePort < NODE_PORT_RANGE.from || port.nodePort > NODE_PORT_RANGE.to) {
+        this.error(["spec", "ports", i, "nodePort"], `nodePort ${port.nodePort} is outside the node port range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`);
+      }
+    });
+    const nodePorts = ports.map((p) => p.nodePort).filter((p) => p !== undefined);
+    nodePorts.forEach((nodePort, i) => {
+      if (nodePorts.indexOf(nodePort) !== i) this.error(["spec", "ports"], `nodePort ${nodePort} is used twice`);
+    });
+    const taken = this.scenario.services.filter((o) => o.manifest !== svc && !o.system).flatMap((o) => (o.manifest.spec.ports ?? []).map((p) => p.nodePort));
+    ports.forEach((port, i) => {
+      if (port.nodePort !== undefined && taken.includes(port.nodePort)) {
+        this.error(["spec", "ports", i, "nodePort"], `nodePort ${port.nodePort} is already requested by another Service`);
+      }
+    });
+    if (spec.clusterIP === "None" && (type === "NodePort" || type === "LoadBalancer")) {
+      this.error(["spec", "clusterIP"], `clusterIP may not be 'None' (headless) for type ${type}`);
+    }
     if (spec.selector && selected.length === 0) this.warn(["spec", "selector"], "the selector matches no pod: the Service has no endpoints and connections are refused");
     if (spec.externalTrafficPolicy !== undefined && type !== "NodePort" && type !== "LoadBalancer") {
       this.error(["spec", "externalTrafficPolicy"], "externalTrafficPolicy may only be set when type is NodePort or LoadBalancer");

@@ -32,7 +32,10 @@ export function serviceFamilies(svc: Service, clusterFamilies: readonly Family[]
     return [requested[0]!];
   }
   if (policy === "RequireDualStack" && !dualCluster) {
-    diags.error(locator.at(["spec", "ipFamilyPolicy"]), `${name}: ipFamilyPolicy RequireDualStack needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual or use PreferDualStack`);
+    const inferred = svc.spec.ipFamilyPolicy === undefined;
+    diags.error(locator.at(["spec", inferred ? "ipFamilies" : "ipFamilyPolicy"]), inferred
+      ? `${name}: two ipFamilies without an ipFamilyPolicy mean RequireDualStack, which needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual, or ipFamilyPolicy: PreferDualStack`
+      : `${name}: ipFamilyPolicy RequireDualStack needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual or use PreferDualStack`);
     return [primary];
   }
   const first = requested[0] ?? primary;

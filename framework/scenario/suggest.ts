@@ -26,7 +26,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 }
 
 /** "; did you mean 'x'?" or "; declared: a, b, c" (short lists only), for appending to a message. */
-export function hint(word: string, candidates: readonly string[], noun = "declared"): string {
+export function hint(word: string, list: readonly string[], noun = "declared"): string {
+  const candidates = [...new Set(list)];
   const near = closest(word, candidates);
   if (near) return `; did you mean '${near}'?`;
   if (candidates.length === 0) return `; none are ${noun}`;

@@ -113,7 +113,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     podSubnets: {}, serviceSubnets: {}, nodes,
     namespaces: namespaces.map((name) => ({ name, labels: { "kubernetes.io/metadata.name": name }, system: false })),
     pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], manifests: [],
-    probe: { from: ["*"], to: ["pods", "services"], families, timeoutMs: 1000 },
+    probe: { from: ["*"], fromDeclared: false, to: ["pods", "services"], families, timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },
   };
 }
