@@ -35,7 +35,8 @@ export class Expectations {
   apply(cell: OracleCell): ExpectedCell {
     const baseline = this.scenario.expect.default;
     let expected = baseline === "oracle" ? cell.expected : baseline;
-    let reason = baseline === "oracle" ? cell.reason : `expect.default: ${baseline}`;
+    // The reason stays the oracle's: it explains the cell; `source` says who set `expected`.
+    const reason = cell.reason;
     let source = baseline === "oracle" ? "oracle" : "default";
     let expectedBackends: readonly string[] | undefined;
     for (let i = 0; i < this.rules.length; i++) {
@@ -43,7 +44,7 @@ export class Expectations {
       if (!this.matches(compiled, cell)) continue;
       this.matched[i]!++;
       const { rule } = compiled;
-      if (rule.result !== undefined) { expected = rule.result; reason = `expect.rules[${i}]`; source = `rule ${i}`; }
+      if (rule.result !== undefined) { expected = rule.result; source = `rule ${i}`; }
       if (rule.backends !== undefined) expectedBackends = rule.backends;
     }
     return {

@@ -73,7 +73,8 @@ export class ConsoleReporter {
       this.stream.write(`\n${style.bold(scenario.name)} ${style.dim(scenario.file)}: ${mismatches.length} mismatch${mismatches.length === 1 ? "" : "es"}\n`);
       for (const cell of mismatches.slice(0, 50)) {
         this.stream.write(`  ${cellId(cell)}: expected ${style.bold(cell.expected)}, observed ${style.red(cell.observed)}${cell.backend ? ` (from ${cell.backend})` : ""}\n`);
-        this.stream.write(style.dim(`    ${cell.mismatch && !cell.mismatch.startsWith("expected ") ? `${cell.mismatch}; ` : ""}${cell.source === "oracle" ? "oracle" : cell.source}: ${cell.reason}\n`));
+        const why = cell.source === "oracle" ? `oracle: ${cell.reason}` : `expected by ${cell.source === "default" ? "expect.default" : `expect.rules[${cell.source.slice(5)}]`}; oracle: ${cell.oracle} — ${cell.reason}`;
+        this.stream.write(style.dim(`    ${cell.mismatch && !cell.mismatch.startsWith("expected ") ? `${cell.mismatch}; ` : ""}${why}\n`));
       }
       if (mismatches.length > 50) this.stream.write(style.dim(`  … and ${mismatches.length - 50} more (see results.json)\n`));
     }

@@ -17,6 +17,8 @@ export interface CellResult extends CellKey {
   readonly reason: string;
   /** Who set the expectation: oracle, default or rule N. */
   readonly source: string;
+  /** The oracle's own verdict (differs from `expected` where a rule overrode it). */
+  readonly oracle: ExpectedResult;
   /** Why the cell did not match, in one line (mismatches only). */
   readonly mismatch?: string;
   readonly detail?: string;

@@ -174,7 +174,7 @@ async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly Ex
       ...(backends.length > 1 ? { backends } : {}),
       match: verdict.match && (s.firstMatched || s.streak >= STABLE_MATCHES),
       ...(skipped ? { skipped: true } : {}),
-      attempts: s.attempts, latencyMs: observation.latencyMs, reason: cell.reason, source: cell.source,
+      attempts: s.attempts, latencyMs: observation.latencyMs, reason: cell.reason, source: cell.source, oracle: cell.oracle.expected,
       ...(verdict.mismatch ? { mismatch: verdict.mismatch } : {}),
       ...(observation.detail ? { detail: observation.detail } : {}),
     };
