@@ -1,0 +1,210 @@
+/**
+ * Wire protocol between the host-side runner and the agents that run inside
+ * node containers (server, prober, node agent).
+ *
+ * Everything in framework/probe/ runs inside node containers under Debian's
+ * nodejs 18, from the repository's dist/ bind-mounted read-only: so only
+ * `node:` built-ins, only Node 18 APIs, and types here stay plain JSON.
+ */
+
+export type Family = 'ipv4' | 'ipv6';
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** Observed outcome of one probe attempt (SPEC.md "Results"). */
+export type ProbeOutcome = 'connected' | 'refused' | 'timeout' | 'dns-error' | 'error';
+
+/** One target of a prober batch. */
+export interface ProbeTarget {
+  /** Caller's key for this target, echoed in every result line. */
+  id: string;
+  /** IP literal (either family) or DNS name, resolved through the pod's resolv.conf. */
+  host: string;
+  port: number;
+  protocol: Protocol;
+  /** Family to connect over; a DNS name is resolved to A (ipv4) or AAAA (ipv6). */
+  family: Family;
+  /** Per-attempt timeout in ms (connect + identity read). Default: batch's timeoutMs. */
+  timeoutMs?: number;
+  /**
+   * Attempts to make for this target (default 1), run concurrently, each
+   * reported on its own line (attempt 0..count-1): used to sample which
+   * backends answer a Service.
+   */
+  count?: number;
+}
+
+export interface ProbeBatch {
+  /** Default per-attempt timeout in ms (default 1000). */
+  timeoutMs?: number;
+  /** Budget for resolving a DNS name, ms (default timeoutMs + 1000). */
+  dnsTimeoutMs?: number;
+  /** Attempts in flight at once (default 256). */
+  concurrency?: number;
+  targets: ProbeTarget[];
+}
+
+/** What a server answers to every TCP connection and every UDP datagram (one JSON line). */
+export interface ServerIdentity {
+  /** `ns/name` of the pod that answered. */
+  backend: string;
+  node?: string;
+  port: number;
+  protocol: Protocol;
+  /** Address the connection came from, as the server saw it (after any NAT). */
+  client: string;
+}
+
+/** One line of prober output per attempt. */
+export interface ProbeResult {
+  type: 'result';
+  id: string;
+  attempt: number;
+  /** `skipped`: the agent cannot probe it here (SCTP); `reason` says why. */
+  outcome: ProbeOutcome | 'skipped';
+  /** From start of the connection attempt (after DNS) to connect/reply, ms. */
+  latencyMs: number;
+  /** Pod identity (`ns/name`) that answered, when connected and it said so. */
+  backend?: string;
+  /** Address the server saw the connection come from. */
+  clientSeenAs?: string;
+  /** Address actually connected to (the DNS answer for names). */
+  address?: string;
+  /** errno code or short reason, for diagnostics (e.g. EHOSTUNREACH, ENOTFOUND). */
+  code?: string;
+  reason?: string;
+}
+
+/** Last line of a prober run. Its absence means the prober died. */
+export interface ProbeDone {
+  type: 'done';
+  results: number;
+  durationMs: number;
+}
+
+/** A prober's fatal error (bad batch): printed instead of results, exit code 2. */
+export interface ProbeFatal {
+  type: 'fatal';
+  error: string;
+}
+
+export type ProbeLine = ProbeResult | ProbeDone | ProbeFatal;
+
+/** Lines of the node agent's `probe` fan-out carry the source pod they came from. */
+export type SourcedProbeLine = ProbeLine & { source: string };
+
+// ---------------------------------------------------------------- servers
+
+export interface ServerPort {
+  port: number;
+  protocol: Protocol;
+}
+
+/** A per-pod server the node agent starts in the pod's network namespace. */
+export interface ServerSpec {
+  /** Network namespace (validated safe name, see netnsName()). */
+  netns: string;
+  /** `ns/name` answered to every client. */
+  identity: string;
+  node?: string;
+  ports: ServerPort[];
+}
+
+/** The server's readiness message (one JSON line on fd 3). */
+export interface ServerReady {
+  ready: true;
+  pid: number;
+  serving: ServerPort[];
+  skipped: Array<ServerPort & { reason: string }>;
+  errors: Array<ServerPort & { error: string }>;
+}
+
+// ---------------------------------------------------------------- node agent
+
+/** A command the node agent runs (argv[0] must be in the agent's allow-list). */
+export interface ExecStep {
+  kind: 'exec';
+  argv: string[];
+  /** Fed on stdin (e.g. an `ip -batch -` or `nft -f -` script). */
+  input?: string;
+  /** Keep going if it fails (e.g. best-effort cleanup). */
+  ignoreFailure?: boolean;
+  /** Return its stdout in the step report (e.g. `nft list ruleset` for a diagnosis). */
+  capture?: boolean;
+}
+
+/** Write a file (under /etc/netns/ or /run/netspec/ only), e.g. a pod's resolv.conf. */
+export interface WriteFileStep {
+  kind: 'write';
+  path: string;
+  content: string;
+}
+
+/** Start per-pod servers detached, and wait until each is listening. */
+export interface ServersStep {
+  kind: 'servers';
+  servers: ServerSpec[];
+}
+
+/**
+ * Set sysctls in a pod's netns (or the node's when netns is absent). /proc/sys
+ * is read-only in an unprivileged container, so the agent remounts it
+ * read-write in a private mount namespace for the write: other processes
+ * keep the read-only view.
+ */
+export interface SysctlStep {
+  kind: 'sysctl';
+  netns?: string;
+  /** e.g. { 'net.ipv4.icmp_ratelimit': '0' }. */
+  values: Record<string, string>;
+}
+
+export type AgentStep = ExecStep | WriteFileStep | ServersStep | SysctlStep;
+
+/** `agent.js run`: phases run in order, the steps of one phase concurrently. */
+export interface AgentRunRequest {
+  op: 'run';
+  phases: AgentStep[][];
+}
+
+/** `agent.js probe`: one prober per source pod, their lines merged and tagged. */
+export interface AgentProbeRequest {
+  op: 'probe';
+  batches: Array<{ source: string; netns: string; batch: ProbeBatch }>;
+}
+
+export type AgentRequest = AgentRunRequest | AgentProbeRequest;
+
+export interface StepReport {
+  ok: boolean;
+  what: string;
+  code?: number | null;
+  stderr?: string;
+  /** With ExecStep.capture. */
+  stdout?: string;
+}
+
+export interface AgentRunResponse {
+  ok: boolean;
+  steps: StepReport[];
+  servers: Array<{ netns: string; identity: string } & ({ ok: true; ready: ServerReady } | { ok: false; error: string })>;
+  error?: string;
+}
+
+/** Paths of the agents inside a node container (dist/ is mounted at /netspec/dist). */
+export const AGENT_ROOT = '/netspec';
+export const AGENT_DIST = `${AGENT_ROOT}/dist`;
+export const PROBER_JS = `${AGENT_DIST}/probe/prober.js`;
+export const SERVER_JS = `${AGENT_DIST}/probe/server.js`;
+export const AGENT_JS = `${AGENT_DIST}/probe/agent.js`;
+/** The node agent daemon's socket (the node container's main process serves it). */
+export const AGENT_SOCKET = '/run/netspec/agent.sock';
+/** A pod server's probe-daemon socket. */
+export function controlSocket(netns: string): string {
+  return `/run/netspec/pod-${netns}.sock`;
+}
+
+/** Safe names: what may reach argv inside a container without further checks. */
+export const NETNS_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const SYSCTL_KEY_RE = /^(net|kernel)\.[a-z0-9_.\/-]+$/;
+export const SYSCTL_VALUE_RE = /^[a-zA-Z0-9_ .:-]{0,64}$/;
+export const IDENTITY_RE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;

@@ -1,0 +1,118 @@
+/**
+ * Host side of the node agent (framework/probe/agent.ts): one `docker exec`
+ * per node and job, request on stdin, response/stream on stdout. The exec
+ * runs socat into the agent daemon's Unix socket (~80 ms, no Node start-up);
+ * if the daemon is not listening yet it retries, and finally falls back to a
+ * one-shot `node agent.js`.
+ */
+import { docker, DockerError, type DockerOptions, type DockerResult } from './docker.js';
+import {
+  AGENT_JS, AGENT_SOCKET,
+  type AgentProbeRequest, type AgentRequest, type AgentRunResponse, type AgentStep, type ProbeBatch, type ProbeDone, type ProbeResult,
+} from '../../probe/protocol.js';
+
+export class AgentError extends Error {
+  constructor(readonly container: string, message: string, readonly response?: AgentRunResponse) {
+    super(`node agent in ${container}: ${message}`);
+    this.name = 'AgentError';
+  }
+}
+
+const DAEMON_WAIT_MS = 15_000;
+
+/** Sends one request to the node agent and returns the exec's result (stdout lines go to opts.onLine if given). */
+export async function agentRequest(container: string, request: AgentRequest, opts: Omit<DockerOptions, 'input'> = {}): Promise<DockerResult> {
+  const input = JSON.stringify(request);
+  const deadline = Date.now() + DAEMON_WAIT_MS;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    // -t: after our request's EOF, wait (long) for the daemon to finish answering.
+    const r = await docker(['exec', '-i', container, 'socat', '-t', '86400', '-', `UNIX-CONNECT:${AGENT_SOCKET}`], { ...opts, input, allowFailure: true });
+    const notListening = r.code !== 0 && /E connect\(/.test(r.stderr);
+    if (!notListening) {
+      if (r.code !== 0 && !opts.allowFailure) throw new DockerError(['exec', container, 'socat'], r.code, r.stderr, r.stdout);
+      return r;
+    }
+    if (/is not running/.test(r.stderr)) break;
+    if (Date.now() + delay > deadline) break;
+    await new Promise((res) => setTimeout(res, delay));
+  }
+  // The daemon never came up: a one-shot agent still works (and its errors say why).
+  return docker(['exec', '-i', container, 'node', AGENT_JS], { ...opts, input });
+}
+
+/** Runs phases of steps on a node; throws AgentError unless every step succeeded. */
+export async function runAgent(container: string, phases: AgentStep[][], timeoutMs = 120_000): Promise<AgentRunResponse> {
+  const r = await agentRequest(container, { op: 'run', phases }, { allowFailure: true, timeoutMs });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  let res: AgentRunResponse;
+  try {
+    res = JSON.parse(last) as AgentRunResponse;
+  } catch {
+    throw new AgentError(container, `no response (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
+  }
+  if (!res.ok) throw new AgentError(container, res.error ?? 'failed', res);
+  return res;
+}
+
+export type SourcedResult = ProbeResult & { source: string };
+
+export interface NodeProbeOutcome {
+  results: SourcedResult[];
+  /** Sources whose prober did not finish (the runner should treat their cells as errors). */
+  failures: Array<{ source: string; error: string }>;
+  done: Array<ProbeDone & { source: string }>;
+}
+
+/**
+ * Probes from several pods of one node with one `docker exec`: the agent runs
+ * a prober per source pod at once and streams their lines, tagged by source.
+ */
+export async function probeOnNode(
+  container: string,
+  batches: AgentProbeRequest['batches'],
+  onResult?: (r: SourcedResult) => void,
+  timeoutMs?: number,
+): Promise<NodeProbeOutcome> {
+  const out: NodeProbeOutcome = { results: [], failures: [], done: [] };
+  if (batches.length === 0) return out;
+  const finished = new Set<string>();
+  const onLine = (line: string) => {
+    let v: { type?: string; source?: string; error?: string };
+    try { v = JSON.parse(line); } catch { return; }
+    const source = v.source ?? '?';
+    if (v.type === 'result') {
+      out.results.push(v as SourcedResult);
+      onResult?.(v as SourcedResult);
+    } else if (v.type === 'done') {
+      finished.add(source);
+      out.done.push(v as ProbeDone & { source: string });
+    } else if (v.type === 'fatal' && !finished.has(source)) {
+      out.failures.push({ source, error: v.error ?? 'prober failed' });
+      finished.add(source);
+    }
+  };
+  // Whole-run deadline: every attempt is bounded, so this only catches a hung agent.
+  const budget = timeoutMs ?? estimateBudget(batches.map((b) => b.batch));
+  const r = await agentRequest(container, { op: 'probe', batches }, { onLine, allowFailure: true, timeoutMs: budget });
+  for (const b of batches) {
+    if (!finished.has(b.source)) {
+      out.failures.push({ source: b.source, error: `prober did not finish (docker exec exit ${r.code}): ${r.stderr.trim().slice(0, 1000)}` });
+    }
+  }
+  if (r.code !== 0 && out.failures.length === 0) {
+    throw new DockerError(['exec', container, 'agent probe'], r.code, r.stderr, '');
+  }
+  return out;
+}
+
+function estimateBudget(batches: ProbeBatch[]): number {
+  let worst = 0;
+  for (const b of batches) {
+    const conc = b.concurrency ?? 256;
+    const attempts = b.targets.reduce((a, t) => a + (t.count ?? 1), 0);
+    const maxT = Math.max(b.timeoutMs ?? 1000, ...b.targets.map((t) => t.timeoutMs ?? 0));
+    const dns = b.dnsTimeoutMs ?? (b.timeoutMs ?? 1000) + 1000;
+    worst = Math.max(worst, Math.ceil(attempts / conc) * (maxT + dns));
+  }
+  return 30_000 + worst * 2;
+}

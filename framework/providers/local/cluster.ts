@@ -1,0 +1,347 @@
+/**
+ * The local cluster: provision (network, node containers, pods, servers),
+ * run steps on nodes, probe, destroy. Nodes are Docker containers, pods are
+ * network namespaces inside their node, routed point to point (plumbing.ts).
+ *
+ * Every failure path removes what was created; destroy() is idempotent.
+ */
+import type { Family, ProbeBatch, ServerPort, ServerReady, AgentStep, AgentRunResponse } from '../../probe/protocol.js';
+import { canonicalIp, contains, formatCidr, nthAddress, parseCidr } from './addresses.js';
+import { runAgent, probeOnNode, type SourcedResult } from './agent-client.js';
+import { destroyRun, removeContainers } from './cleanup.js';
+import { checkDocker } from './docker.js';
+import { ensureNodeImage } from './image.js';
+import {
+  assertNodeName, assertPodId, assertRunId, containerName, netnsName, newRunId, vethName,
+} from './names.js';
+import { createRunNetwork, removeNetwork, type RunNetwork } from './network.js';
+import { startNodeContainer } from './nodes.js';
+import { nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
+
+export interface LocalClusterSpec {
+  /** Default: a fresh id. [a-z0-9-], at most 40 characters. */
+  runId?: string;
+  families: Family[];
+  nodes: Array<{
+    name: string;
+    /** One per family in `families`, e.g. 10.244.0.0/24 and fd00:10:244:0::/64. */
+    podCIDRs: { ipv4?: string; ipv6?: string };
+    /** Extra Docker labels on the node container. */
+    labels?: Record<string, string>;
+  }>;
+  pods: Array<{
+    /** `namespace/name`; the pod's netns is derived from it (netnsName). */
+    id: string;
+    node: string;
+    /** One per family, inside the node's pod CIDR, not its first address (the gateway). */
+    ips: { ipv4?: string; ipv6?: string };
+    /** Ports its server serves (SCTP: reported skipped). */
+    ports: ServerPort[];
+  }>;
+  /** CIDRs the run network must avoid (the scenario's pod and service subnets). */
+  avoidCidrs?: string[];
+}
+
+export interface ProvisionOptions {
+  /** Node image reference; default: ensureNodeImage(). */
+  image?: string;
+  /** Do not start per-pod servers (the caller will, e.g. after nft rules). */
+  skipServers?: boolean;
+  /** Concurrent `docker run`/`docker exec` calls (default 8). */
+  parallel?: number;
+  log?: (msg: string) => void;
+}
+
+export interface LocalNode {
+  name: string;
+  container: string;
+  /** Node addresses on the run network (the next hop for its pod CIDRs). */
+  ips: { ipv4: string; ipv6?: string };
+  podCIDRs: { ipv4?: string; ipv6?: string };
+}
+
+export interface LocalPod {
+  id: string;
+  node: string;
+  netns: string;
+  veth: string;
+  ips: { ipv4?: string; ipv6?: string };
+  ports: ServerPort[];
+  /** Filled once its server runs. */
+  server?: ServerReady;
+}
+
+export interface LocalCluster {
+  runId: string;
+  families: Family[];
+  image: string;
+  network: RunNetwork;
+  nodes: LocalNode[];
+  pods: LocalPod[];
+  timings: { imageMs: number; networkMs: number; containersMs: number; plumbingMs: number; totalMs: number };
+}
+
+/** Validates and normalises a spec (canonical addresses, checked names and membership). */
+export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalClusterSpec, 'avoidCidrs'>> & { avoidCidrs: string[] } {
+  const runId = assertRunId(spec.runId ?? newRunId());
+  const families = [...new Set(spec.families)];
+  if (families.length === 0 || families.some((f) => f !== 'ipv4' && f !== 'ipv6')) throw new Error('families must be a non-empty subset of ipv4, ipv6');
+  if (spec.nodes.length === 0) throw new Error('at least one node is required');
+  const nodes = spec.nodes.map((n) => {
+    assertNodeName(n.name);
+    const podCIDRs: LocalNode['podCIDRs'] = {};
+    for (const f of families) {
+      const text = n.podCIDRs[f];
+      if (!text) throw new Error(`node ${n.name} has no ${f} pod CIDR`);
+      const c = parseCidr(text);
+      if ((c.family === 4) !== (f === 'ipv4')) throw new Error(`node ${n.name}: ${text} is not ${f}`);
+      podCIDRs[f] = formatCidr(c);
+    }
+    return { ...n, podCIDRs };
+  });
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  if (byName.size !== nodes.length) throw new Error('node names must be unique');
+  const seenIds = new Set<string>();
+  const seenIps = new Set<string>();
+  const seenNetns = new Set<string>();
+  const pods = spec.pods.map((p) => {
+    assertPodId(p.id);
+    if (seenIds.has(p.id)) throw new Error(`duplicate pod ${p.id}`);
+    seenIds.add(p.id);
+    const netns = netnsName(p.id);
+    if (seenNetns.has(netns)) throw new Error(`netns name collision for ${p.id}`);
+    seenNetns.add(netns);
+    const node = byName.get(p.node);
+    if (!node) throw new Error(`pod ${p.id}: unknown node ${p.node}`);
+    const ips: LocalPod['ips'] = {};
+    for (const f of families) {
+      const ip = p.ips[f];
+      if (!ip) throw new Error(`pod ${p.id} has no ${f} address`);
+      const canon = canonicalIp(ip);
+      const cidr = node.podCIDRs[f]!;
+      if (!contains(parseCidr(cidr), canon)) throw new Error(`pod ${p.id}: ${ip} is not in ${p.node}'s pod CIDR ${cidr}`);
+      if (canon === nthAddress(cidr, 0) || (f === 'ipv4' && canon === nthAddress(cidr, 1))) {
+        throw new Error(`pod ${p.id}: ${ip} is reserved (network or gateway address of ${cidr})`);
+      }
+      if (seenIps.has(canon)) throw new Error(`pod ${p.id}: address ${ip} used twice`);
+      seenIps.add(canon);
+      ips[f] = canon;
+    }
+    for (const port of p.ports) {
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) throw new Error(`pod ${p.id}: bad port ${port.port}`);
+      if (!['TCP', 'UDP', 'SCTP'].includes(port.protocol)) throw new Error(`pod ${p.id}: bad protocol ${port.protocol}`);
+    }
+    return { ...p, ips };
+  });
+  const avoidCidrs = [...(spec.avoidCidrs ?? []), ...nodes.flatMap((n) => Object.values(n.podCIDRs))].map((c) => formatCidr(parseCidr(c!)));
+  return { runId, families, nodes, pods, avoidCidrs };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const errors: unknown[] = [];
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      try { out[i] = await fn(items[i]!); } catch (e) { errors.push(e); }
+    }
+  }));
+  // Every item ran to completion first, so the caller's cleanup sees all that was created.
+  if (errors.length) throw errors[0];
+  return out;
+}
+
+/**
+ * Builds the cluster. On any failure it removes everything it created and
+ * rethrows (DockerUnavailableError when Docker is missing).
+ */
+export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOptions = {}): Promise<LocalCluster> {
+  const t0 = Date.now();
+  const s = normalizeSpec(spec);
+  const parallel = opts.parallel ?? 8;
+  await checkDocker();
+  const image = opts.image ?? (await ensureNodeImage({ log: opts.log })).ref;
+  const tImage = Date.now();
+  let network: RunNetwork | undefined;
+  const started: string[] = [];
+  try {
+    network = await createRunNetwork(s.runId, { ipv6: s.families.includes('ipv6'), avoid: s.avoidCidrs });
+    const tNet = Date.now();
+    const net = network;
+    // Static node addresses (.2, .3, ... of the run network): known before start, no inspect round trip.
+    const nodes: LocalNode[] = s.nodes.map((n, i) => {
+      const ips: LocalNode['ips'] = { ipv4: nthAddress(net.ipv4Subnet, i + 2) };
+      if (net.ipv6Subnet) ips.ipv6 = nthAddress(net.ipv6Subnet, i + 2);
+      return { name: n.name, container: containerName(s.runId, n.name), ips, podCIDRs: n.podCIDRs };
+    });
+    await mapLimit(nodes, parallel, async (n, ) => {
+      const spec = s.nodes.find((x) => x.name === n.name)!;
+      await startNodeContainer({ runId: s.runId, name: n.name, image, network: net.name, ipv4: n.ips.ipv4, ipv6: n.ips.ipv6, labels: spec.labels });
+      started.push(n.container);
+    });
+    const tContainers = Date.now();
+    const pods: LocalPod[] = s.pods.map((p) => ({
+      id: p.id, node: p.node, netns: netnsName(p.id), veth: vethName(p.id), ips: p.ips, ports: p.ports,
+    }));
+    const cluster: LocalCluster = {
+      runId: s.runId, families: s.families, image, network: net, nodes, pods,
+      timings: { imageMs: tImage - t0, networkMs: tNet - tImage, containersMs: tContainers - tNet, plumbingMs: 0, totalMs: 0 },
+    };
+    await mapLimit(nodes, parallel, (n) => setupNode(cluster, n, !opts.skipServers));
+    cluster.timings.plumbingMs = Date.now() - tContainers;
+    cluster.timings.totalMs = Date.now() - t0;
+    return cluster;
+  } catch (e) {
+    await teardown(s.runId, started, network?.name).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * ICMP errors are how a closed UDP port (and a rejecting policy) shows as
+ * `refused`; the kernel's default rate limits (a burst of 6 per peer, then
+ * 1/s) would turn all but the first few into `timeout`. Nodes get the same
+ * through `docker run --sysctl`.
+ */
+export const POD_SYSCTLS: Record<string, string> = {
+  'net.ipv4.icmp_ratelimit': '0',
+  'net.ipv6.icmp.ratelimit': '0',
+  'net.ipv4.icmp_msgs_per_sec': '100000',
+  'net.ipv4.icmp_msgs_burst': '100000',
+};
+
+/** The phases that plumb one node and its pods (and start their servers). */
+export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServers: boolean): AgentStep[][] {
+  const pods = cluster.pods.filter((p) => p.node === node.name);
+  const plumb: PlumbNode = {
+    families: cluster.families,
+    podCIDRs: node.podCIDRs,
+    pods,
+    peers: cluster.nodes.filter((n) => n.name !== node.name).map((n) => ({ podCIDRs: n.podCIDRs, nodeIPs: n.ips })),
+    eth0LinkLocal6: `fe80::6e73:0:${(cluster.nodes.indexOf(node) + 2).toString(16)}`,
+  };
+  const phases: AgentStep[][] = [
+    [{ kind: 'exec', argv: ['ip', '-batch', '-'], input: nodeRootScript(plumb) }],
+  ];
+  if (pods.length) {
+    phases.push(pods.flatMap((p): AgentStep[] => [
+      { kind: 'exec', argv: ['ip', '-netns', p.netns, '-batch', '-'], input: podScript(plumb, p) },
+      { kind: 'sysctl', netns: p.netns, values: POD_SYSCTLS },
+    ]));
+  }
+  // Every pod gets a server, even without ports: it is also the pod's probe daemon.
+  if (withServers && pods.length) {
+    phases.push([{ kind: 'servers', servers: pods.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })) }]);
+  }
+  return phases;
+}
+
+async function setupNode(cluster: LocalCluster, node: LocalNode, withServers: boolean): Promise<void> {
+  const res = await runAgent(node.container, nodeSetupPhases(cluster, node, withServers));
+  recordServers(cluster, res);
+}
+
+function recordServers(cluster: LocalCluster, res: AgentRunResponse): void {
+  for (const s of res.servers) {
+    const pod = cluster.pods.find((p) => p.netns === s.netns);
+    if (pod && s.ok) pod.server = s.ready;
+  }
+}
+
+/** Starts the servers (and probe daemons) of the given pods (default: all), one exec per node. */
+export async function startServers(cluster: LocalCluster, podIds?: string[]): Promise<void> {
+  const want = new Set(podIds ?? cluster.pods.map((p) => p.id));
+  await Promise.all(cluster.nodes.map(async (n) => {
+    const pods = cluster.pods.filter((p) => p.node === n.name && want.has(p.id));
+    if (pods.length === 0) return;
+    const res = await runAgent(n.container, [[{ kind: 'servers', servers: pods.map((p) => ({ netns: p.netns, identity: p.id, node: n.name, ports: p.ports })) }]]);
+    recordServers(cluster, res);
+  }));
+}
+
+/** Runs agent steps on one node (e.g. `nft -f -` rules, resolv.conf files). Throws AgentError on failure. */
+export function runOnNode(cluster: LocalCluster, nodeName: string, phases: AgentStep[][]): Promise<AgentRunResponse> {
+  const node = cluster.nodes.find((n) => n.name === nodeName);
+  if (!node) throw new Error(`unknown node ${nodeName}`);
+  return runAgent(node.container, phases);
+}
+
+export interface ProbeRun {
+  results: SourcedResult[];
+  /** Source pods whose prober failed or did not finish. */
+  failures: Array<{ source: string; error: string }>;
+  durationMs: number;
+}
+
+/**
+ * Probes from many source pods: their batches are grouped by node, one
+ * `docker exec` per node, all nodes at once; results stream to `onResult`.
+ */
+export async function probe(
+  cluster: LocalCluster,
+  batches: Array<{ source: string; batch: ProbeBatch }>,
+  onResult?: (r: SourcedResult) => void,
+): Promise<ProbeRun> {
+  const start = Date.now();
+  const byNode = new Map<string, Array<{ source: string; netns: string; batch: ProbeBatch }>>();
+  for (const b of batches) {
+    const pod = cluster.pods.find((p) => p.id === b.source);
+    if (!pod) throw new Error(`unknown source pod ${b.source}`);
+    const list = byNode.get(pod.node) ?? [];
+    list.push({ source: pod.id, netns: pod.netns, batch: b.batch });
+    byNode.set(pod.node, list);
+  }
+  const run: ProbeRun = { results: [], failures: [], durationMs: 0 };
+  await Promise.all([...byNode].map(async ([nodeName, list]) => {
+    const node = cluster.nodes.find((n) => n.name === nodeName)!;
+    try {
+      const out = await probeOnNode(node.container, list, onResult);
+      run.results.push(...out.results);
+      run.failures.push(...out.failures);
+    } catch (e) {
+      for (const b of list) run.failures.push({ source: b.source, error: (e as Error).message });
+    }
+  }));
+  run.durationMs = Date.now() - start;
+  return run;
+}
+
+async function teardown(runId: string, containers: string[], network?: string): Promise<void> {
+  await removeContainers(containers);
+  if (network) await removeNetwork(network);
+  // Anything else labelled with this run (e.g. a container whose `docker run` timed out after creating it).
+  await destroyRun(runId);
+}
+
+/** Removes the cluster's containers and network. Idempotent. */
+export async function destroyCluster(cluster: Pick<LocalCluster, 'runId' | 'nodes' | 'network'>): Promise<void> {
+  await teardown(cluster.runId, cluster.nodes.map((n) => n.container), cluster.network.name);
+}
+
+/**
+ * Facts for a failure report, one text block per node and command: addresses,
+ * routes, the nftables ruleset, listening sockets, and the agent's view of
+ * its pods. Never throws: a node that cannot answer says so.
+ */
+export async function diagnose(cluster: LocalCluster): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const commands: Array<[string, string[]]> = [
+    ['addresses', ['ip', '-brief', 'address']],
+    ['routes', ['ip', 'route']],
+    ['routes6', ['ip', '-6', 'route']],
+    ['nftables', ['nft', 'list', 'ruleset']],
+  ];
+  await Promise.all(cluster.nodes.map(async (n) => {
+    try {
+      const res = await runAgent(n.container, [commands.map(([, argv]) => ({ kind: 'exec', argv, capture: true, ignoreFailure: true }))], 30_000);
+      commands.forEach(([name], i) => {
+        const s = res.steps[i];
+        out[`${n.name}/${name}`] = s?.stdout ?? s?.stderr ?? '';
+      });
+    } catch (e) {
+      out[`${n.name}/error`] = (e as Error).message;
+    }
+  }));
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * Pure generation of a node's network plumbing, CNI-ptp style (as kindnet
+ * does): every pod is a netns with a veth whose pod end (eth0) holds one /32
+ * and one /128, routed point to point through the node.
+ *
+ *   pod netns                      node (container) root netns
+ *   eth0 10.244.1.2/32  <-- veth -->  v<hash> 10.244.1.1/32 (gateway), fe80::1/64
+ *   default via 10.244.1.1            route 10.244.1.2/32 dev v<hash>
+ *   default via fe80::1               route fd00:10:244:1::2/128 dev v<hash>
+ *                                     route <other node's pod CIDR> via <its node IP>
+ *
+ * The same gateway address sits on every host-side veth (the ptp plugin does
+ * the same), so the pod side needs no proxy ARP (which would need a sysctl on
+ * each veth, and /proc/sys is read-only in an unprivileged container).
+ * Cross-node traffic is routed, never NATed. IPv6 addresses are `nodad`, or
+ * they would stay tentative (unusable) for a second or more.
+ *
+ * Output is `ip -batch` text; every value in it is validated or derived (IP
+ * literals canonicalised, names from hashes), so no scenario text reaches it.
+ */
+import type { Family } from '../../probe/protocol.js';
+import { canonicalIp, nthAddress } from './addresses.js';
+
+export const GATEWAY6 = 'fe80::1';
+
+export interface PlumbPod {
+  netns: string;
+  veth: string;
+  ips: { ipv4?: string; ipv6?: string };
+}
+
+export interface PlumbPeer {
+  podCIDRs: { ipv4?: string; ipv6?: string };
+  nodeIPs: { ipv4?: string; ipv6?: string };
+}
+
+export interface PlumbNode {
+  families: Family[];
+  podCIDRs: { ipv4?: string; ipv6?: string };
+  pods: PlumbPod[];
+  peers: PlumbPeer[];
+  /**
+   * A link-local address (nodad) for the node's eth0. Docker moves eth0 into
+   * the container before --sysctl applies, so its own link-local stays
+   * tentative for a second or two after start; meanwhile the node cannot
+   * source Neighbor Solicitations for forwarded packets and the first
+   * cross-node IPv6 packets wait a full ND retransmit (1 s). Unique per node.
+   */
+  eth0LinkLocal6?: string;
+}
+
+export function gateway4(podCIDR: string): string {
+  return nthAddress(podCIDR, 1);
+}
+
+/** Commands in the node's root netns: pod namespaces, veths, host routes, routes to peers. */
+export function nodeRootScript(n: PlumbNode): string {
+  const v4 = n.families.includes('ipv4');
+  const v6 = n.families.includes('ipv6');
+  const lines: string[] = [];
+  const gw4 = v4 ? gateway4(need(n.podCIDRs.ipv4, 'node IPv4 pod CIDR')) : undefined;
+  for (const p of n.pods) {
+    lines.push(`netns add ${p.netns}`);
+    lines.push(`link add ${p.veth} type veth peer name eth0 netns ${p.netns}`);
+    lines.push(`link set ${p.veth} up`);
+    if (gw4) {
+      lines.push(`addr add ${gw4}/32 dev ${p.veth}`);
+      lines.push(`route add ${canonicalIp(need(p.ips.ipv4, `${p.netns} IPv4`))}/32 dev ${p.veth} scope link src ${gw4}`);
+    }
+    if (v6) {
+      lines.push(`addr add ${GATEWAY6}/64 dev ${p.veth} nodad`);
+      lines.push(`route add ${canonicalIp(need(p.ips.ipv6, `${p.netns} IPv6`))}/128 dev ${p.veth}`);
+    }
+  }
+  if (v6 && n.eth0LinkLocal6) lines.push(`addr add ${canonicalIp(n.eth0LinkLocal6)}/64 dev eth0 nodad`);
+  for (const peer of n.peers) {
+    if (v4 && peer.podCIDRs.ipv4) lines.push(`route add ${peer.podCIDRs.ipv4} via ${canonicalIp(need(peer.nodeIPs.ipv4, 'peer IPv4'))}`);
+    if (v6 && peer.podCIDRs.ipv6) lines.push(`route add ${peer.podCIDRs.ipv6} via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Commands inside one pod's netns (run as `ip -n NETNS -batch -`). */
+export function podScript(n: PlumbNode, p: PlumbPod): string {
+  const lines = ['link set lo up'];
+  const ip4 = n.families.includes('ipv4') ? canonicalIp(need(p.ips.ipv4, `${p.netns} IPv4`)) : undefined;
+  const ip6 = n.families.includes('ipv6') ? canonicalIp(need(p.ips.ipv6, `${p.netns} IPv6`)) : undefined;
+  if (ip4) lines.push(`addr add ${ip4}/32 dev eth0`);
+  if (ip6) lines.push(`addr add ${ip6}/128 dev eth0 nodad`);
+  lines.push('link set eth0 up');
+  if (ip4) {
+    const gw4 = gateway4(need(n.podCIDRs.ipv4, 'node IPv4 pod CIDR'));
+    lines.push(`route add ${gw4}/32 dev eth0 scope link`);
+    lines.push(`route add default via ${gw4} dev eth0 src ${ip4}`);
+  }
+  if (ip6) lines.push(`route add ::/0 via ${GATEWAY6} dev eth0 src ${ip6}`);
+  return lines.join('\n') + '\n';
+}
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`missing ${what}`);
+  return v;
+}

@@ -1,0 +1,177 @@
+// The `local` provider: Kubernetes' network model on the local kernel. Nodes are Docker
+// containers, pods network namespaces inside them (cluster.ts); Services, NetworkPolicies and
+// (Baseline)AdminNetworkPolicies become nftables rules compiled from the manifests (nft/); the
+// cluster DNS is dnsmasq in the kube-system/coredns pod, reached through the kube-dns Service.
+import { CLUSTER_DNS, type Scenario } from "../../scenario/model.js";
+import type { ProbeTarget } from "../../probe/protocol.js";
+import {
+  EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
+} from "../../runner/provider.js";
+import {
+  checkDocker, cleanupStale, destroyCluster, diagnose, DockerUnavailableError, ensureNodeImage, probe, provisionCluster, runOnNode,
+  type LocalCluster,
+} from "./index.js";
+import { dnsHostsFile, podResolvConf } from "./dns-records.js";
+import { compileClusterRulesets } from "./nft/index.js";
+
+const DNS_HOSTS = "/etc/netspec/dns-hosts";
+
+export class LocalProvider implements Provider {
+  readonly name = "local";
+  private image: string | undefined;
+
+  async preflight(): Promise<void> {
+    try {
+      await checkDocker();
+    } catch (error) {
+      if (error instanceof DockerUnavailableError) {
+        throw new EnvironmentError(`the local provider needs a Docker engine: ${error.message}`,
+          "Start the engine (e.g. `dockerd &` or `systemctl start docker`), or point DOCKER_HOST at one.");
+      }
+      throw error;
+    }
+    try {
+      this.image = (await ensureNodeImage()).ref;
+    } catch (error) {
+      throw new EnvironmentError(`the node image could not be built: ${(error as Error).message}`,
+        "Without a registry, build it offline: NETSPEC_NODE_IMAGE_BUILD=offline (needs debootstrap), or scripts/build-node-image.sh.");
+    }
+  }
+
+  async cleanupStale(): Promise<void> {
+    await cleanupStale();
+  }
+
+  async provision(scenario: Scenario, context: ProvisionContext): Promise<Cluster> {
+    try {
+      const cluster = await provisionCluster({
+        runId: context.runId,
+        families: [...scenario.families],
+        nodes: scenario.nodes.map((n) => ({ name: n.name, podCIDRs: n.podCIDRs })),
+        // The DNS pod serves nothing itself: dnsmasq takes its port 53 in apply().
+        pods: scenario.pods.map((p) => ({ id: p.id, node: p.node, ips: p.ips, ports: p.system ? [] : p.ports.map((x) => ({ port: x.port, protocol: x.protocol })) })),
+        avoidCidrs: [...Object.values(scenario.podSubnets), ...Object.values(scenario.serviceSubnets)].filter((c): c is string => Boolean(c)),
+      }, { image: this.image, log: context.log });
+      return new LocalScenarioCluster(cluster);
+    } catch (error) {
+      if (error instanceof DockerUnavailableError) throw new EnvironmentError(error.message);
+      throw new EnvironmentError(`the local cluster could not be created: ${(error as Error).message}`);
+    }
+  }
+}
+
+class LocalScenarioCluster implements Cluster {
+  private destroyed: Promise<void> | undefined;
+  private readonly skips = new Map<string, string>();
+  private serviceAddresses = new Set<string>();
+
+  constructor(private readonly cluster: LocalCluster) {}
+
+  async apply(scenario: Scenario): Promise<void> {
+    const rulesets = compileClusterRulesets(scenario, {
+      nodeAddresses: Object.fromEntries(this.cluster.nodes.map((n) => [n.name, {
+        ipv4: [n.ips.ipv4], ...(n.ips.ipv6 ? { ipv6: [n.ips.ipv6] } : {}),
+      }])),
+    });
+    const dnsService = scenario.services.find((s) => s.system && s.name === CLUSTER_DNS.serviceName)!;
+    const nameserver = dnsService.clusterIPs[scenario.families[0]!]!;
+    const hosts = dnsHostsFile(scenario);
+    const dnsPod = this.cluster.pods.find((p) => p.id === `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.podName}`);
+    const dnsPodModel = scenario.pods.find((p) => p.id === dnsPod?.id);
+    await Promise.all(this.cluster.nodes.map(async (node) => {
+      const pods = this.cluster.pods.filter((p) => p.node === node.name);
+      const phases = [
+        [
+          { kind: "exec" as const, argv: ["nft", "-f", "-"], input: rulesets.get(node.name)! },
+          ...pods.map((p) => ({ kind: "write" as const, path: `/etc/netns/${p.netns}/resolv.conf`, content: podResolvConf(p.id.split("/")[0]!, nameserver) })),
+          ...(dnsPod?.node === node.name ? [{ kind: "write" as const, path: DNS_HOSTS, content: hosts }] : []),
+        ],
+        ...(dnsPod?.node === node.name && dnsPodModel ? [[{
+          kind: "exec" as const,
+          // dnsmasq answers only from the hosts file, authoritatively for cluster.local
+          // (unknown names: NXDOMAIN; a name without the asked family: no data).
+          argv: ["ip", "netns", "exec", dnsPod.netns, "dnsmasq", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+            `--addn-hosts=${DNS_HOSTS}`, `--local=/${CLUSTER_DNS.domain}/`, "--no-negcache", "--bind-interfaces",
+            ...Object.values(dnsPodModel.ips).map((ip) => `--listen-address=${ip}`),
+            `--pid-file=/run/netspec/dnsmasq-${dnsPod.netns}.pid`, "--user=root"],
+        }]] : []),
+      ];
+      const response = await runOnNode(this.cluster, node.name, phases);
+      if (!response.ok) {
+        const failed = response.steps.filter((s) => !s.ok).map((s) => `${s.what}: ${s.stderr ?? `exit ${s.code}`}`).join("; ");
+        throw new EnvironmentError(`applying the scenario on node ${node.name} failed: ${failed || response.error}`);
+      }
+    }));
+    this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
+    // Cells the local data plane cannot reproduce faithfully are skipped with the reason.
+    for (const pod of scenario.pods.filter((p) => p.hostNetwork)) {
+      this.skips.set(pod.id, `${pod.id} is hostNetwork: the local provider runs it as an ordinary pod, so its cells are not probed`);
+    }
+  }
+
+  async probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]> {
+    const out: Observation[] = [];
+    const bySource = new Map<string, ProbeTarget[]>();
+    for (const request of requests) {
+      const skip = this.skipReason(request);
+      if (skip) { out.push({ id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: skip }); continue; }
+      const list = bySource.get(request.from) ?? [];
+      list.push({ id: request.id, host: request.address, port: request.port, protocol: request.protocol, family: request.family, count: request.samples });
+      bySource.set(request.from, list);
+    }
+    const run = await probe(this.cluster, [...bySource].map(([source, targets]) => ({ source, batch: { timeoutMs: options.timeoutMs, targets } })));
+    if (run.failures.length > 0) {
+      throw new EnvironmentError(`the probe agent failed: ${run.failures.map((f) => `${f.source}: ${f.error}`).join("; ")}`);
+    }
+    const byId = new Map<string, typeof run.results>();
+    for (const result of run.results) {
+      const list = byId.get(result.id) ?? [];
+      list.push(result);
+      byId.set(result.id, list);
+    }
+    for (const request of requests) {
+      if (out.some((o) => o.id === request.id)) continue;
+      const attempts = byId.get(request.id) ?? [];
+      if (attempts.length === 0) {
+        out.push({ id: request.id, observed: "error", backends: [], latencyMs: 0, detail: "no result from the prober" });
+        continue;
+      }
+      if (attempts.some((a) => a.outcome === "skipped")) {
+        out.push({ id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: attempts.find((a) => a.reason)?.reason ?? "not probeable here" });
+        continue;
+      }
+      // Several samples: connected if any connected (the answering backends are the finding).
+      const connected = attempts.filter((a) => a.outcome === "connected");
+      const chosen = connected[0] ?? attempts[0]!;
+      out.push({
+        id: request.id,
+        observed: chosen.outcome as Observed,
+        backends: [...new Set(connected.map((a) => a.backend).filter((b): b is string => Boolean(b)))],
+        latencyMs: Math.round(chosen.latencyMs),
+        ...(chosen.code || chosen.reason ? { detail: [chosen.code, chosen.reason].filter(Boolean).join(": ") } : {}),
+      });
+    }
+    return out;
+  }
+
+  private skipReason(request: ProbeRequest): string | undefined {
+    const source = this.skips.get(request.from);
+    if (source) return source;
+    const target = this.cluster.pods.find((p) => Object.values(p.ips).includes(request.address));
+    if (target) return this.skips.get(target.id);
+    const isIp = /^[0-9a-f.:]+$/i.test(request.address);
+    if (isIp && !this.serviceAddresses.has(request.address)) {
+      return `${request.address} is outside the cluster: the local provider does not simulate external hosts`;
+    }
+    return undefined;
+  }
+
+  diagnose(): Promise<Record<string, string>> {
+    return diagnose(this.cluster);
+  }
+
+  destroy(): Promise<void> {
+    this.destroyed ??= destroyCluster(this.cluster).catch(() => undefined);
+    return this.destroyed;
+  }
+}
