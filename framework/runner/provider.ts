@@ -3,6 +3,7 @@
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import type { Scenario } from "../scenario/model.js";
+import type { ActualAddresses } from "../scenario/readdress.js";
 
 /** One connection to attempt from a source pod. */
 export interface ProbeRequest {
@@ -41,6 +42,11 @@ export interface Cluster {
   apply(scenario: Scenario): Promise<void>;
   /** Probes a batch; the provider groups requests per source pod and runs them concurrently. */
   probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]>;
+  /**
+   * The addresses the cluster really assigned, for providers that do not follow netspec's
+   * address plan (kind, existing clusters). The runner re-runs the oracle with them.
+   */
+  actualAddresses?(): Promise<ActualAddresses>;
   /** Facts for a failure report (node rulesets, logs), as named text blocks. */
   diagnose(): Promise<Record<string, string>>;
   /** Removes everything this cluster created. Idempotent; never throws. */

@@ -3,6 +3,7 @@
 // whatever happens (failure, exception, interruption).
 import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import type { Scenario } from "../scenario/model.js";
+import { withActualAddresses } from "../scenario/readdress.js";
 import { VERSION } from "../version.js";
 import { compare } from "./compare.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
@@ -80,7 +81,7 @@ export async function run(scenarios: readonly Scenario[], options: RunOptions): 
 
 async function runScenario(scenario: Scenario, options: RunOptions, runId: string): Promise<ScenarioResult> {
   const emit = (event: RunEvent) => options.onEvent?.(event);
-  const cells = [...expectedCells(scenario)];
+  let cells = [...expectedCells(scenario)];
   emit({ type: "scenario-start", scenario, cells: cells.length });
   const phases = { provision: 0, apply: 0, probe: 0, destroy: 0 };
   const started = Date.now();
@@ -98,6 +99,10 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
     }));
     if (options.signal?.aborted) throw new Interrupted();
     await timed("apply", () => cluster!.apply(scenario));
+    if (cluster.actualAddresses) {
+      // The cluster chose its own addresses: judge ipBlock rules against those.
+      cells = [...expectedCells(withActualAddresses(scenario, await cluster.actualAddresses()))];
+    }
     const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options));
     const failed = cellResults.some((c) => !c.match && !c.skipped);
     let diagnostics: Record<string, string> | undefined;
