@@ -21,5 +21,7 @@ export function groupCells<T extends GroupedCell>(cells: Iterable<T>): Map<strin
     list.push(cell);
     groups.set(key, list);
   }
-  return groups;
+  // Rules first, in the order the user wrote them; then the oracle's groups in matrix order.
+  const rank = (key: string) => (key.startsWith("expect.rules[") ? Number(key.slice(13, -1)) : Number.MAX_SAFE_INTEGER);
+  return new Map([...groups].sort(([a], [b]) => rank(a) - rank(b)));
 }
