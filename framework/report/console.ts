@@ -42,7 +42,7 @@ export class ConsoleReporter {
     this.status.set(name, text);
     if (!this.live) { this.print(this.style.dim(`  ${name}: ${text}`)); return; }
     const line = [...this.status].map(([n, t]) => `${n}: ${t}`).join("  |  ");
-    const width = this.stream.columns ?? 100;
+    const width = this.stream.columns || 100; // 0 when the terminal does not say
     this.stream.write(`\r\u001b[2K${this.style.dim(line.slice(0, width - 1))}`);
     this.lineShown = true;
   }
