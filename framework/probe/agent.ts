@@ -32,6 +32,7 @@ import {
   type AgentProbeRequest, type AgentRequest, type AgentRunRequest, type AgentRunResponse, type AgentStep,
   type ServerReady, type ServerSpec, type StepReport,
 } from './protocol.js';
+import { readStdin } from './probe-core.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.join(here, 'server.js');
@@ -296,14 +297,6 @@ function serve(): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();

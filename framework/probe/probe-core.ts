@@ -303,3 +303,13 @@ export async function runBatch(batch: ProbeBatch, emit: (r: ProbeResult) => void
   await pool(jobs, Math.max(1, batch.concurrency ?? DEFAULT_CONCURRENCY), (r) => { results++; emit(r); });
   return { type: 'done', results, durationMs: round(performance.now() - start) };
 }
+
+/** All of standard input, as text (requests arrive as one JSON document). */
+export function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}

@@ -9,17 +9,9 @@
  * start-up per batch (server.ts); this CLI serves pods without a server and
  * manual debugging. Runs under Debian's nodejs 18 with node: built-ins only.
  */
-import { parseBatch, runBatch } from './probe-core.js';
+import { parseBatch, readStdin, runBatch } from './probe-core.js';
 import type { ProbeLine } from './protocol.js';
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
 
 function out(line: ProbeLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
