@@ -32,6 +32,9 @@ export class ConsoleReporter {
         this.status.delete(event.scenario.name);
         this.print(this.scenarioLine(event.result));
         break;
+      case "notice":
+        this.print(this.style.dim(event.message));
+        break;
       case "log":
         if (process.env.NETSPEC_DEBUG) this.print(this.style.dim(`  ${event.scenario?.name ?? ""} ${event.message}`));
         break;

@@ -61,8 +61,11 @@ export interface ProvisionContext {
 
 export interface Provider {
   readonly name: string;
-  /** Checks that the environment can run clusters; throws EnvironmentError if not. */
-  preflight(): Promise<void>;
+  /**
+   * Checks that the environment can run clusters (and prepares it, e.g. builds an image);
+   * throws EnvironmentError if not. `notice` tells the user about slow work.
+   */
+  preflight(notice?: (message: string) => void): Promise<void>;
   /** Removes what earlier, killed runs left behind. */
   cleanupStale(): Promise<void>;
   provision(scenario: Scenario, context: ProvisionContext): Promise<Cluster>;

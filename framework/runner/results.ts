@@ -38,6 +38,28 @@ export interface ScenarioResult {
   /** For status "error": what failed. */
   readonly error?: string;
   readonly diagnostics?: Record<string, string>;
+  /** What the scenario built (nodes, namespaces, pods, Services, policies), for reports. */
+  readonly topology?: ScenarioTopology;
+}
+
+/** The scenario's topology as the reports show it (addresses from the scenario's address plan). */
+export interface ScenarioTopology {
+  readonly ipFamily: string;
+  readonly nodes: readonly { name: string; zone?: string; labels: Record<string, string>; podCIDRs: Record<string, string> }[];
+  readonly namespaces: readonly { name: string; labels: Record<string, string>; system?: boolean }[];
+  readonly pods: readonly {
+    id: string; namespace: string; name: string; node: string; labels: Record<string, string>;
+    ips: Record<string, string>; ports: readonly { name?: string; port: number; protocol: string }[];
+    ready?: boolean; hostNetwork?: boolean; system?: boolean;
+  }[];
+  readonly services: readonly {
+    id: string; namespace: string; name: string; type: string; headless?: boolean;
+    selector?: Record<string, string>; clusterIPs: Record<string, string>;
+    ports: readonly { name?: string; port: number; protocol: string; targetPort: number | string; nodePort?: number }[];
+    internalTrafficPolicy?: string; externalTrafficPolicy?: string; trafficDistribution?: string; system?: boolean;
+  }[];
+  /** Every manifest except Services (NetworkPolicies, AdminNetworkPolicies, passed-through kinds), verbatim. */
+  readonly policies: readonly { apiVersion: string; kind: string; name: string; namespace?: string; object: Record<string, unknown> }[];
 }
 
 export interface RunSummary {
@@ -57,6 +79,8 @@ export interface RunResults {
   readonly scenarios: ScenarioResult[];
   /** Set when the run was interrupted before every scenario finished. */
   interrupted?: boolean;
+  /** Where the run happened (Node.js, OS), for reading a report later. */
+  environment?: { readonly node: string; readonly platform: string; readonly arch: string };
 }
 
 export function summarizeRun(scenarios: readonly ScenarioResult[]): RunSummary {

@@ -8,6 +8,7 @@ import { VERSION } from "../version.js";
 import { compare } from "./compare.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
+import { scenarioTopology } from "../report/topology.js";
 
 export type Phase = "provision" | "apply" | "probe" | "destroy";
 
@@ -16,7 +17,9 @@ export type RunEvent =
   | { type: "phase"; scenario: Scenario; phase: Phase }
   | { type: "probe-progress"; scenario: Scenario; done: number; total: number; round: number }
   | { type: "scenario-end"; scenario: Scenario; result: ScenarioResult }
-  | { type: "log"; scenario?: Scenario; message: string };
+  | { type: "log"; scenario?: Scenario; message: string }
+  /** Slow work the user should know about (building an image), always shown. */
+  | { type: "notice"; message: string };
 
 export interface RunOptions {
   readonly provider: Provider;
@@ -45,13 +48,14 @@ export async function run(scenarios: readonly Scenario[], options: RunOptions): 
     durationMs: 0,
     summary: summarizeRun([]),
     scenarios: [],
+    environment: { node: process.version, platform: process.platform, arch: process.arch },
   };
   const publish = () => {
     results.durationMs = Date.now() - started;
     results.summary = summarizeRun(results.scenarios);
     options.onResults?.(results);
   };
-  await options.provider.preflight();
+  await options.provider.preflight((message) => options.onEvent?.({ type: "notice", message }));
   await options.provider.cleanupStale();
 
   const queue = [...scenarios];
@@ -111,12 +115,14 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
       name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
       status: failed ? "failed" : "passed", durationMs: Date.now() - started, phases, cells: cellResults,
       ...(diagnostics ? { diagnostics } : {}),
+      topology: scenarioTopology(scenario),
     };
   } catch (error) {
     if (error instanceof EnvironmentError || error instanceof Interrupted || options.signal?.aborted) throw error;
     return {
       name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
       status: "error", durationMs: Date.now() - started, phases, cells: [], error: (error as Error).message,
+      topology: scenarioTopology(scenario),
     };
   } finally {
     options.signal?.removeEventListener("abort", abortCleanup);

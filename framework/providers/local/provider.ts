@@ -20,7 +20,7 @@ export class LocalProvider implements Provider {
   readonly name = "local";
   private image: string | undefined;
 
-  async preflight(): Promise<void> {
+  async preflight(notice?: (message: string) => void): Promise<void> {
     try {
       await checkDocker();
     } catch (error) {
@@ -31,7 +31,9 @@ export class LocalProvider implements Provider {
       throw error;
     }
     try {
-      this.image = (await ensureNodeImage()).ref;
+      this.image = (await ensureNodeImage({
+        log: (message) => notice?.(`node image: ${message} (once per machine; about a minute)`),
+      })).ref;
     } catch (error) {
       throw new EnvironmentError(`the node image could not be built: ${(error as Error).message}`,
         "Without a registry, build it offline: NETSPEC_NODE_IMAGE_BUILD=offline (needs debootstrap), or scripts/build-node-image.sh.");
