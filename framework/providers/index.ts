@@ -1,12 +1,18 @@
 // The providers netspec can run scenarios on, by name.
 import type { Provider } from "../runner/provider.js";
 import { LocalProvider } from "./local/provider.js";
+import { KindProvider } from "./kind/provider.js";
+import { ExistingProvider } from "./existing/provider.js";
+import type { KubeProviderOptions } from "./kube/options.js";
 
-export const PROVIDERS: readonly string[] = ["local"];
+export type { KubeProviderOptions };
+export const PROVIDERS: readonly string[] = ["local", "kind", "existing"];
 
-export function providerFor(name: string): Provider {
+export function providerFor(name: string, options: KubeProviderOptions = {}): Provider {
   switch (name) {
     case "local": return new LocalProvider();
+    case "kind": return new KindProvider(options);
+    case "existing": return new ExistingProvider(options);
     default: throw new Error(`unknown provider '${name}'`);
   }
 }

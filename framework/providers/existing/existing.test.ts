@@ -1,0 +1,104 @@
+// The existing-cluster provider against the stand-in kubectl (fixtures/fake-bin): run-unique
+// namespaces mapped back to the scenario's names, permission check, placement, label-scoped
+// teardown.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EnvironmentError } from "../../runner/provider.js";
+import { run } from "../../runner/run.js";
+import { scenarioFromYaml } from "../../scenario/build.js";
+import { fakeWorld, OPEN_SCENARIO, openScenario, type FakeWorld } from "../kube/fake-tools.test-helpers.js";
+import type { KubeProviderOptions } from "../kube/options.js";
+import { placeNodes, type RealNode } from "./placement.js";
+import { ExistingProvider } from "./provider.js";
+
+describe("existing provider (stand-in kubectl)", function () {
+  this.timeout(30_000);
+  let world: FakeWorld;
+  let kubeconfig: string;
+  beforeEach(() => {
+    world = fakeWorld();
+    // "Somebody's cluster": three workers, zones a, b, b.
+    const config = path.join(world.dir, "cluster.yaml");
+    fs.writeFileSync(config, `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+  - role: control-plane
+  - { role: worker, labels: { topology.kubernetes.io/zone: zone-a } }
+  - { role: worker, labels: { topology.kubernetes.io/zone: zone-b } }
+  - { role: worker, labels: { topology.kubernetes.io/zone: zone-b } }
+`);
+    kubeconfig = path.join(world.dir, "kubeconfig");
+    execFileSync(world.env.NETSPEC_KIND!, ["create", "cluster", "--name", "staging", "--config", config, "--kubeconfig", kubeconfig], { env: world.env, stdio: "ignore" });
+    fs.writeFileSync(world.env.FAKE_K8S_LOG!, "");
+  });
+  afterEach(() => world.cleanup());
+  const provider = (options: KubeProviderOptions = {}) => new ExistingProvider({ kubeconfig, env: world.env, pollMs: 20, readyTimeoutMs: 3000, ...options });
+
+  it("runs in run-unique namespaces, reports the scenario's names, deletes only what carries its run label", async () => {
+    const results = await run([openScenario()], { provider: provider(), convergeMs: 0, runId: "e1" });
+    const s = results.scenarios[0]!;
+    assert.equal(s.status, "passed", JSON.stringify(s.error ?? s.cells));
+    assert.ok(s.cells.every((c) => /^(shop|ops)\//.test(c.from)), "reports keep the scenario's names");
+    assert.equal(s.cells.find((c) => c.to === "svc/shop/web")!.backend, "shop/web");
+    const kubectl = world.commands("kubectl");
+    const execs = kubectl.filter((c) => c.startsWith("exec"));
+    assert.equal(execs.length, 2);
+    assert.ok(execs.every((c) => /-n (shop|ops)-[0-9a-f]{6} /.test(c)), execs.join("\n"));
+    const deletes = kubectl.filter((c) => c.startsWith("delete"));
+    assert.ok(deletes.length > 0 && deletes.every((c) => / -l netspec\.io\/run=e1-0( |$)/.test(c)), deletes.join("\n"));
+    assert.ok(world.calls().every((c) => c.tool !== "kind"), "never touches kind");
+    assert.ok(world.calls().filter((c) => c.tool === "kubectl").every((c) => c.argv.includes("--kubeconfig") || c.argv[0] === "version"));
+  });
+
+  it("refuses to start without the permissions it needs, listing them", async () => {
+    world.env.FAKE_KUBECTL_DENY = "create pods/exec,list nodes";
+    await assert.rejects(() => provider().preflight(), (e: Error) => {
+      assert.ok(e instanceof EnvironmentError);
+      assert.match(e.message, /lacks permissions on the cluster \(--kubeconfig .*\): list nodes, create pods\/exec$/);
+      return true;
+    });
+  });
+
+  it("skips a scenario that needs more zones or nodes than the cluster has, with the reason", async () => {
+    const zones = scenarioFromYaml(OPEN_SCENARIO.replace("- { name: node-b, zone: zone-b }", "- { name: node-b, zone: zone-c }"), "z.yaml");
+    const results = await run([zones], { provider: provider(), runId: "e2" });
+    const s = results.scenarios[0]!;
+    assert.ok(s.cells.length > 0 && s.cells.every((c) => c.skipped && /zone zone-c.*zones: zone-a, zone-b/.test(c.detail ?? "")), JSON.stringify(s.cells[0]));
+    assert.ok(!world.commands("kubectl").some((c) => c.startsWith("apply")), "nothing created");
+    const many = scenarioFromYaml(OPEN_SCENARIO.replace("- { name: node-b, zone: zone-b }", "- { name: node-b }\n    - { name: node-c }\n    - { name: node-d }"), "m.yaml");
+    const r2 = await run([many], { provider: provider(), runId: "e3" });
+    assert.match(r2.scenarios[0]!.cells[0]!.detail ?? "", /needs 4 schedulable nodes; the cluster has 3/);
+  });
+
+  it("places scenario nodes by --node-map", async () => {
+    const results = await run([openScenario()], {
+      provider: provider({ nodeMap: { "node-a": "staging-worker", "node-b": "staging-worker3" } }), convergeMs: 0, runId: "e4",
+    });
+    assert.equal(results.scenarios[0]!.status, "passed");
+    const applied = world.calls().filter((c) => c.tool === "kubectl" && c.argv.includes("apply"));
+    assert.ok(applied.length >= 3);
+    const bad = await run([openScenario()], { provider: provider({ nodeMap: { "node-a": "staging-worker", "node-b": "nope" } }), runId: "e5" });
+    assert.match(bad.scenarios[0]!.cells[0]!.detail ?? "", /the cluster has no node nope/);
+  });
+});
+
+describe("existing provider: placement", () => {
+  const node = (name: string, zone?: string, schedulable = true): RealNode => ({ name, hostname: name, zone, schedulable });
+  const scenarioNodes = (specs: { name: string; zone?: string }[]) => specs.map((s, index) => ({ ...s, index, labels: {}, podCIDRs: {} }));
+
+  it("puts each scenario node on its own real node, zones first, skipping cordoned nodes", () => {
+    const placed = placeNodes(scenarioNodes([{ name: "a" }, { name: "b", zone: "z1" }]), [node("n1", "z1"), node("n2", "z2"), node("n0", "z1", false)]);
+    assert.ok("nodes" in placed);
+    assert.equal(placed.nodes.get("b")!.name, "n1");
+    assert.equal(placed.nodes.get("a")!.name, "n2");
+  });
+
+  it("says what is missing", () => {
+    const p = placeNodes(scenarioNodes([{ name: "a", zone: "z1" }, { name: "b", zone: "z1" }]), [node("n1", "z1"), node("n2", "z2")]);
+    assert.ok("skip" in p && /needs 2 schedulable node\(s\) in zone z1; the cluster has 1/.test(p.skip));
+    const m = placeNodes(scenarioNodes([{ name: "a", zone: "z1" }]), [node("n2", "z2")], { a: "n2" });
+    assert.ok("skip" in m && /zone z1, node n2 is in z2/.test(m.skip));
+  });
+});

@@ -1,0 +1,89 @@
+// The `netspec run` flags of the real-cluster providers, checked and turned into
+// KubeProviderOptions (a usage mistake is a UsageError: exit 2, nothing provisioned).
+import * as fs from "node:fs";
+import { UsageError } from "../../runner/validate-paths.js";
+import { KUBE_PROXY_MODES, type KubeProxyMode } from "../kind/config.js";
+import { checkClusterName } from "../kind/kind-cli.js";
+import type { KubeProviderOptions } from "./options.js";
+
+export interface KubeFlags {
+  cni?: string;
+  "kind-config"?: string;
+  "kind-image"?: string;
+  "kube-proxy-mode"?: string;
+  "cluster-name"?: string;
+  keep?: boolean;
+  "dry-run"?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  "node-map"?: string;
+  converge?: string;
+}
+
+const KIND_ONLY = ["cni", "kind-config", "kind-image", "kube-proxy-mode", "cluster-name", "keep"] as const;
+const EXISTING_ONLY = ["kubeconfig", "context", "node-map"] as const;
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: { reportDir: string; signal?: AbortSignal; parallel: number }): KubeProviderOptions {
+  for (const flag of KIND_ONLY) {
+    if (flags[flag] !== undefined && provider !== "kind") throw new UsageError(`--${flag} applies to --provider kind, not '${provider}'`);
+  }
+  for (const flag of EXISTING_ONLY) {
+    if (flags[flag] !== undefined && provider !== "existing") throw new UsageError(`--${flag} applies to --provider existing, not '${provider}'`);
+  }
+  if (flags["dry-run"] && provider === "local") throw new UsageError("--dry-run applies to --provider kind or existing");
+  let kubeProxyMode: KubeProxyMode | undefined;
+  if (flags["kube-proxy-mode"] !== undefined) {
+    if (!(KUBE_PROXY_MODES as readonly string[]).includes(flags["kube-proxy-mode"])) {
+      throw new UsageError(`--kube-proxy-mode must be one of ${KUBE_PROXY_MODES.join(", ")}, not '${flags["kube-proxy-mode"]}'`);
+    }
+    kubeProxyMode = flags["kube-proxy-mode"] as KubeProxyMode;
+  }
+  if (flags["cluster-name"] !== undefined) {
+    const problem = checkClusterName(flags["cluster-name"]);
+    if (problem) throw new UsageError(`--cluster-name: ${problem}`);
+    if (extra.parallel > 1) throw new UsageError("--cluster-name reuses one cluster: run with --parallel 1");
+  }
+  if (flags.keep && flags["cluster-name"] === undefined) throw new UsageError("--keep needs --cluster-name (the name the next run reuses)");
+  for (const file of [flags["kind-config"], flags.kubeconfig]) {
+    if (file !== undefined && !fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  }
+  if (flags.cni !== undefined && !/^https:\/\//.test(flags.cni) && !fs.existsSync(flags.cni)) {
+    throw new UsageError(`--cni ${flags.cni}: no such file or directory (a manifest, a directory of manifests, an https URL or a script)`);
+  }
+  return {
+    ...(flags.cni !== undefined ? { cni: flags.cni } : {}),
+    ...(flags["kind-config"] !== undefined ? { kindConfig: flags["kind-config"] } : {}),
+    ...(flags["kind-image"] !== undefined ? { kindImage: flags["kind-image"] } : {}),
+    ...(kubeProxyMode ? { kubeProxyMode } : {}),
+    ...(flags["cluster-name"] !== undefined ? { clusterName: flags["cluster-name"] } : {}),
+    ...(flags.keep ? { keep: true } : {}),
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    ...(flags["node-map"] !== undefined ? { nodeMap: parseNodeMap(flags["node-map"]) } : {}),
+    reportDir: extra.reportDir,
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  };
+}
+
+/** `node-a=worker-1,node-b=worker-2` → { node-a: worker-1, … }. */
+export function parseNodeMap(text: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [from, to, ...rest] = pair.split("=");
+    if (!from || !to || rest.length > 0 || !NODE_NAME.test(from) || !NODE_NAME.test(to)) {
+      throw new UsageError(`--node-map: '${pair}' is not SCENARIO_NODE=REAL_NODE (DNS names)`);
+    }
+    if (map[from]) throw new UsageError(`--node-map: ${from} is mapped twice`);
+    map[from] = to;
+  }
+  return map;
+}
+
+/** --converge MS: how long mismatching cells are re-probed (the runner's convergeMs). */
+export function convergeMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--converge must be a whole number of milliseconds, not '${text}'`);
+  return n;
+}

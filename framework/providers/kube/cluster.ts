@@ -1,0 +1,319 @@
+// A scenario on a real Kubernetes cluster (kind's or an existing one): apply the generated
+// manifests with kubectl, wait until pods are Ready and EndpointSlices are populated, report
+// the real addresses, probe through batched `kubectl exec`, collect diagnostics.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Family } from "../../kube/net.js";
+import { selectorMatches } from "../../kube/labels.js";
+import {
+  EnvironmentError, type Cluster, type Observation, type ProbeOptions, type ProbeRequest,
+} from "../../runner/provider.js";
+import type { Scenario } from "../../scenario/model.js";
+import type { ActualAddresses } from "../../scenario/readdress.js";
+import { AbortedError, CommandError, mapLimit, sleep } from "./exec.js";
+import type { KubeObject, Kubectl } from "./kubectl.js";
+import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
+import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
+import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, type Attempt } from "./probe-script.js";
+
+export interface KubeClusterOptions {
+  readonly kubectl: Kubectl;
+  readonly manifest: ManifestOptions;
+  readonly log: (message: string) => void;
+  /** Pods Ready and EndpointSlices populated within this long (default 180 s). */
+  readonly readyTimeoutMs?: number;
+  /** kubectl execs at once (default 8), so the API server is not throttled. */
+  readonly execParallel?: number;
+  /** Probes at once inside one source pod (default 32). */
+  readonly podParallel?: number;
+  /** Families the cluster serves (cells of another family are skipped). */
+  readonly families?: readonly Family[];
+  /** Where diagnose() writes its files (the report directory). */
+  readonly diagnosticsDir?: string;
+  /** Extra diagnostics (kind export logs). */
+  readonly extraDiagnostics?: (dir: string) => Promise<Record<string, string>>;
+  readonly teardown: () => Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Poll interval for readiness (default 1 s; tests use less). */
+  readonly pollMs?: number;
+}
+
+interface PodStatus {
+  readonly ready: boolean;
+  readonly phase: string;
+  readonly ips: Partial<Record<Family, string>>;
+  readonly problem?: string;
+}
+
+export class KubeCluster implements Cluster {
+  private generated: GeneratedManifests | undefined;
+  private scenario: Scenario | undefined;
+  private addresses: ActualAddresses = { pods: {}, services: {} };
+  private destroyed: Promise<void> | undefined;
+  private readonly identities = new Map<string, string>();
+
+  constructor(private readonly options: KubeClusterOptions) {}
+
+  get names(): NameMap {
+    return this.options.manifest.names;
+  }
+
+  async apply(scenario: Scenario): Promise<void> {
+    this.scenario = scenario;
+    for (const pod of scenario.pods) this.identities.set(podHostname(pod.id), pod.id);
+    const generated = generateManifests(scenario, this.options.manifest);
+    this.generated = generated;
+    const kubectl = this.options.kubectl;
+    try {
+      // Namespaces first (everything else lives in them), then the workload, then the
+      // scenario's Services and policies in the scenario's order.
+      await kubectl.apply(generated.namespaces);
+      await kubectl.apply(generated.pods);
+      await kubectl.apply(generated.resources);
+    } catch (error) {
+      if (error instanceof AbortedError) throw error;
+      const message = (error as Error).message;
+      const hint = /no matches for kind "(Baseline)?AdminNetworkPolicy"/.test(message)
+        ? " (install the network-policy-api CRDs and an implementation, e.g. kube-network-policies, with --cni)"
+        : "";
+      throw new Error(`applying the scenario failed: ${message}${hint}`);
+    }
+    await this.waitReady(scenario);
+  }
+
+  private async waitReady(scenario: Scenario): Promise<void> {
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 180_000);
+    const pollMs = this.options.pollMs ?? 1000;
+    let problems: string[] = [];
+    for (;;) {
+      const pods = await this.podStatuses();
+      problems = [];
+      for (const pod of scenario.pods.filter((p) => !p.system)) {
+        const status = pods.get(pod.id);
+        if (!status) { problems.push(`${pod.id}: not created`); continue; }
+        if (pod.ready && !status.ready) problems.push(`${pod.id}: ${status.problem ?? status.phase}`);
+        if (!pod.ready && status.phase !== "Running") problems.push(`${pod.id}: ${status.problem ?? status.phase} (declared not ready, must still run)`);
+      }
+      if (problems.length === 0) problems = await this.endpointProblems(scenario, pods);
+      if (problems.length === 0) {
+        await this.readAddresses(scenario, pods);
+        return;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(pollMs, this.options.signal);
+    }
+    const imageHint = problems.some((p) => /ImagePull|ErrImage/.test(p))
+      ? `\nThe agnhost image (${this.options.manifest.image}) could not be pulled: load it (kind) or make it pullable from the cluster (existing), or set NETSPEC_AGNHOST_IMAGE.`
+      : "";
+    throw new Error(`the scenario's workload was not ready after ${Math.round((this.options.readyTimeoutMs ?? 180_000) / 1000)} s:\n  ${problems.slice(0, 20).join("\n  ")}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ""}${imageHint}`);
+  }
+
+  /** Scenario pod id → status, for the pods this run created. */
+  private async podStatuses(): Promise<Map<string, PodStatus>> {
+    const list = await this.options.kubectl.getJson<PodJson>(["pods", "-A", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
+    const out = new Map<string, PodStatus>();
+    for (const pod of list.items) {
+      const id = this.names.scenarioId(pod.metadata.namespace ?? "", pod.metadata.name);
+      if (id) out.set(id, podStatus(pod));
+    }
+    return out;
+  }
+
+  private async endpointProblems(scenario: Scenario, pods: Map<string, PodStatus>): Promise<string[]> {
+    const services = scenario.services.filter((s) => !s.system && s.selector && s.type !== "ExternalName");
+    if (services.length === 0) return [];
+    const namespaces = [...new Set(services.map((s) => this.names.namespace(s.namespace)))];
+    const slices = (await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<SliceJson>(["endpointslices", "-n", ns]))).flatMap((l) => l.items);
+    const problems: string[] = [];
+    for (const svc of services) {
+      const realNs = this.names.namespace(svc.namespace);
+      const backends = scenario.pods.filter((p) => p.namespace === svc.namespace && !p.hostNetwork && selectorMatches({ matchLabels: { ...svc.selector } }, p.labels)
+        && (svc.publishNotReadyAddresses || p.ready) && pods.has(p.id));
+      for (const family of svc.families) {
+        const addressType = family === "ipv4" ? "IPv4" : "IPv6";
+        const names = new Set(slices
+          .filter((s) => s.metadata.namespace === realNs && s.metadata.labels?.["kubernetes.io/service-name"] === svc.name && s.addressType === addressType)
+          .flatMap((s) => (s.endpoints ?? []).filter((e) => svc.publishNotReadyAddresses || e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? e.addresses?.[0] ?? "")));
+        const missing = backends.filter((p) => !names.has(p.name));
+        if (missing.length > 0) problems.push(`Service ${svc.id} (${family}): EndpointSlices lack ${missing.map((p) => p.id).join(", ")}`);
+      }
+    }
+    return problems;
+  }
+
+  private async readAddresses(scenario: Scenario, statuses: Map<string, PodStatus>): Promise<void> {
+    const pods: Record<string, Partial<Record<Family, string>>> = {};
+    for (const [id, status] of statuses) pods[id] = status.ips;
+    const services: Record<string, Partial<Record<Family, string>>> = {};
+    const namespaces = [...new Set(scenario.services.filter((s) => !s.system).map((s) => this.names.namespace(s.namespace)))];
+    const lists = await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<ServiceJson>(["services", "-n", ns]));
+    for (const svc of lists.flatMap((l) => l.items)) {
+      const id = this.names.scenarioId(svc.metadata.namespace ?? "", svc.metadata.name);
+      if (id) services[id] = ipsByFamily(svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []));
+    }
+    // The cluster DNS the scenario models as kube-system/coredns behind kube-dns.
+    if (scenario.pods.some((p) => p.id === DNS_POD_ID)) {
+      try {
+        const dns = await this.options.kubectl.getJson<PodJson>(["pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"]);
+        const ready = dns.items.map(podStatus).filter((s) => s.ready).sort((a, b) => String(a.ips.ipv4 ?? a.ips.ipv6).localeCompare(String(b.ips.ipv4 ?? b.ips.ipv6)));
+        if (ready[0]) pods[DNS_POD_ID] = ready[0].ips;
+        const svc = await this.options.kubectl.getJson<ServiceJson>(["services", "-n", "kube-system", "kube-dns"]);
+        const clusterIPs = svc.items[0]?.spec?.clusterIPs;
+        if (clusterIPs) services[DNS_SERVICE_ID] = ipsByFamily(clusterIPs);
+      } catch (error) {
+        this.options.log(`the cluster DNS could not be read (${(error as Error).message}); DNS cells keep the planned addresses`);
+      }
+    }
+    this.addresses = { pods, services };
+  }
+
+  async actualAddresses(): Promise<ActualAddresses> {
+    return this.addresses;
+  }
+
+  async probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]> {
+    const out = new Map<string, Observation>();
+    const bySource = new Map<string, ProbeRequest[]>();
+    const families = this.options.families;
+    for (const request of requests) {
+      const skip = this.skipReason(request, families);
+      if (skip) { out.set(request.id, { id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: skip }); continue; }
+      const list = bySource.get(request.from) ?? [];
+      list.push(request);
+      bySource.set(request.from, list);
+    }
+    await mapLimit([...bySource], this.options.execParallel ?? 8, async ([source, list]) => {
+      const attempts = await this.probeFrom(source, list, options.timeoutMs);
+      const byIndex = new Map<number, Attempt[]>();
+      for (const attempt of attempts) byIndex.set(attempt.index, [...(byIndex.get(attempt.index) ?? []), attempt]);
+      list.forEach((request, i) => out.set(request.id, observe(request, byIndex.get(i) ?? [], (who) => this.identities.get(who))));
+    });
+    return requests.map((r) => out.get(r.id)!);
+  }
+
+  private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
+    if (families && !families.includes(request.family)) return `the cluster has no ${request.family}`;
+    const source = this.scenario?.pods.find((p) => p.id === request.from);
+    if (source?.system) return `${request.from} is the cluster's own DNS pod: netspec does not exec into it`;
+    if (!this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
+    return undefined;
+  }
+
+  /** One `kubectl exec` for every probe of one source pod (retried once when the exec itself fails). */
+  private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
+    const [ns, pod] = this.names.id(source).split("/") as [string, string];
+    const lines = requests.map((r, i) => requestLine(i, r, isIpLiteral(r.address) ? r.address : this.names.dnsName(r.address), timeoutMs));
+    const podParallel = this.options.podParallel ?? 32;
+    const samples = Math.max(...requests.map((r) => r.samples));
+    const waves = Math.ceil(requests.length / podParallel);
+    const budget = waves * samples * (2 * timeoutMs + 2000) + 60_000;
+    let lastError = "";
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const result = await this.options.kubectl.run(
+        ["exec", "-i", "-n", ns, pod, "-c", PROBE_CONTAINER, "--", "/bin/sh", "-c", PROBE_SCRIPT, "netspec-probe", String(podParallel)],
+        { input: `${lines.join("\n")}\n`, timeoutMs: budget, allowFailure: true },
+      );
+      const parsed = parseProbeOutput(result.stdout);
+      if (result.code === 0 && parsed.complete) return parsed.attempts;
+      lastError = `${result.timedOut ? `timed out after ${budget} ms` : `exit ${result.code}`}: ${(result.stderr || parsed.other.join("\n")).trim().split("\n").slice(-3).join(" ")}`;
+      this.options.log(`kubectl exec into ${source} failed (${lastError})${attempt === 1 ? "; retrying once" : ""}`);
+    }
+    throw new EnvironmentError(`probing from ${source} failed: kubectl exec ${lastError}`,
+      `Check the pod: kubectl ${[...this.options.kubectl.connectionArgs, "describe", "pod", "-n", ns, pod].join(" ")}`);
+  }
+
+  async diagnose(): Promise<Record<string, string>> {
+    const dir = this.options.diagnosticsDir;
+    const kubectl = this.options.kubectl;
+    const text = async (args: string[]) => {
+      try { return (await kubectl.run(args, { timeoutMs: 60_000, allowFailure: true })).stdout; } catch (error) { return `(failed: ${(error as Error).message})`; }
+    };
+    const namespaces = this.scenario ? this.scenario.namespaces.filter((n) => !n.system).map((n) => this.names.namespace(n.name)) : [];
+    const blocks: Record<string, string> = {};
+    blocks.events = (await Promise.all(namespaces.map((ns) => text(["get", "events", "-n", ns, "--sort-by=.lastTimestamp"])))).join("\n");
+    blocks.pods = await text(["get", "pods", "-A", "-o", "wide", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
+    blocks["applied objects"] = this.generated ? await toYaml(allManifests(this.generated)) : "";
+    blocks["cni logs"] = await this.cniLogs(text);
+    if (dir) {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [name, content] of Object.entries(blocks)) fs.writeFileSync(path.join(dir, `${name.replace(/\s+/g, "-")}.txt`), content);
+      Object.assign(blocks, await this.options.extraDiagnostics?.(dir).catch((e: Error) => ({ "extra diagnostics": `failed: ${e.message}` })) ?? {});
+      blocks.files = dir;
+    }
+    // The reports carry a short excerpt; the files hold everything.
+    return Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, v.length > 8000 ? `${v.slice(0, 8000)}\n… (${dir ? `see ${dir}` : "truncated"})` : v]));
+  }
+
+  /** Logs of every DaemonSet pod outside the scenario's namespaces except kube-proxy: the CNI's agents. */
+  private async cniLogs(text: (args: string[]) => Promise<string>): Promise<string> {
+    let pods: PodJson[] = [];
+    try { pods = (await this.options.kubectl.getJson<PodJson>(["pods", "-A"])).items; } catch { return "(pods could not be listed)"; }
+    const agents = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === "DaemonSet") && !/^kube-proxy/.test(p.metadata.name)
+      && !p.metadata.labels?.[LABEL_RUN]);
+    const logs = await mapLimit(agents.slice(0, 20), 4, async (p) =>
+      `==== ${p.metadata.namespace}/${p.metadata.name} (${p.spec?.nodeName ?? "?"})\n${await text(["logs", "-n", p.metadata.namespace ?? "", p.metadata.name, "--all-containers", "--tail=300"])}`);
+    return logs.join("\n");
+  }
+
+  destroy(): Promise<void> {
+    this.destroyed ??= this.options.teardown().catch((error: Error) => this.options.log(`teardown: ${error.message}`));
+    return this.destroyed;
+  }
+}
+
+/** A cluster that cannot host the scenario: every cell is skipped with the reason. */
+export class SkippedCluster implements Cluster {
+  constructor(private readonly reason: string) {}
+  async apply(): Promise<void> { /* nothing to create */ }
+  async probe(requests: readonly ProbeRequest[]): Promise<Observation[]> {
+    return requests.map((r) => ({ id: r.id, observed: "skipped" as const, backends: [], latencyMs: 0, detail: this.reason }));
+  }
+  async diagnose(): Promise<Record<string, string>> { return { skipped: this.reason }; }
+  async destroy(): Promise<void> { /* nothing was created */ }
+}
+
+interface PodJson extends KubeObject {
+  metadata: KubeObject["metadata"] & { ownerReferences?: { kind: string }[] };
+  spec?: { nodeName?: string };
+  status?: {
+    phase?: string;
+    podIPs?: { ip: string }[];
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; ready?: boolean; state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string } } }[];
+  };
+}
+interface SliceJson extends KubeObject {
+  addressType?: string;
+  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean }; targetRef?: { name?: string } }[];
+}
+interface ServiceJson extends KubeObject {
+  spec?: { clusterIP?: string; clusterIPs?: string[] };
+}
+
+function podStatus(pod: PodJson): PodStatus {
+  const status = pod.status ?? {};
+  const ready = status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+  const waiting = status.containerStatuses?.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find(Boolean);
+  return {
+    ready, phase: status.phase ?? "Pending",
+    ips: ipsByFamily((status.podIPs ?? []).map((p) => p.ip).concat(status.podIPs ? [] : status.podIP ? [status.podIP] : [])),
+    ...(waiting ? { problem: `${status.phase ?? "Pending"}, ${waiting}` } : {}),
+  };
+}
+
+function ipsByFamily(ips: readonly string[]): Partial<Record<Family, string>> {
+  const out: Partial<Record<Family, string>> = {};
+  for (const ip of ips) {
+    if (!ip || ip === "None") continue;
+    const family: Family = ip.includes(":") ? "ipv6" : "ipv4";
+    out[family] ??= ip;
+  }
+  return out;
+}
+
+function isIpLiteral(address: string): boolean {
+  return /^[0-9.]+$/.test(address) || address.includes(":");
+}
+
+export { CommandError };

@@ -1,0 +1,133 @@
+// Names on a real cluster. The kind provider uses the scenario's namespaces as they are (the
+// cluster is its own); the existing provider gives every namespace a run-unique suffix. The
+// NameMap goes both ways, so manifests are rewritten consistently (metadata.namespace,
+// namespaceSelectors on kubernetes.io/metadata.name, DNS names) and reports keep the
+// scenario's names.
+import { createHash } from "node:crypto";
+import { CLUSTER_DNS } from "../../scenario/model.js";
+
+/** On every object netspec creates. */
+export const LABEL_MANAGED = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "netspec";
+/** The run that created an object (a label value: [a-z0-9-]). */
+export const LABEL_RUN = "netspec.io/run";
+/** The scenario namespace a real namespace stands for. */
+export const LABEL_SCENARIO_NS = "netspec.io/scenario-namespace";
+/** On nodes: the scenario node a real node plays (kind sets it through its config). */
+export const LABEL_NODE = "netspec.io/node";
+/** Who created a namespace: host:pid:start (an annotation: ':' is not allowed in label values). */
+export const ANNOTATION_OWNER = "netspec.io/owner";
+export const METADATA_NAME = "kubernetes.io/metadata.name";
+
+/** Namespaces a cluster already has: used as they are, never created or deleted. */
+export const BUILTIN_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
+
+export function shortHash(text: string, length = 6): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A label value from a run id (at most 63 characters of [a-z0-9-.], alphanumeric at both ends). */
+export function runLabel(runId: string): string {
+  const cleaned = runId.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+  return (cleaned.length > 63 ? `${cleaned.slice(0, 56)}-${shortHash(runId)}` : cleaned) || shortHash(runId);
+}
+
+export class NameMap {
+  private readonly toReal = new Map<string, string>();
+  private readonly toScenario = new Map<string, string>();
+
+  /** suffix undefined: names are kept (kind); otherwise every non-builtin namespace gets `-<suffix>`. */
+  constructor(namespaces: readonly string[], readonly suffix?: string) {
+    for (const ns of namespaces) {
+      const real = suffix === undefined || BUILTIN_NAMESPACES.has(ns) ? ns : suffixed(ns, suffix);
+      this.toReal.set(ns, real);
+      this.toScenario.set(real, ns);
+    }
+  }
+
+  namespace(scenarioNs: string): string {
+    return this.toReal.get(scenarioNs) ?? scenarioNs;
+  }
+
+  scenarioNamespace(realNs: string): string | undefined {
+    return this.toScenario.get(realNs);
+  }
+
+  /** `ns/name` in scenario terms → real terms. */
+  id(scenarioId: string): string {
+    const [ns, name] = scenarioId.split("/");
+    return `${this.namespace(ns!)}/${name}`;
+  }
+
+  /** `ns/name` in real terms → scenario terms (undefined when not one of the scenario's namespaces). */
+  scenarioId(realNs: string, name: string): string | undefined {
+    const ns = this.scenarioNamespace(realNs);
+    return ns === undefined ? undefined : `${ns}/${name}`;
+  }
+
+  /** A Service DNS name (`svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`) with its namespace mapped. */
+  dnsName(name: string): string {
+    const parts = name.split(".");
+    if (parts.length < 2) return name;
+    const real = this.toReal.get(parts[1]!);
+    if (real === undefined) return name;
+    parts[1] = real;
+    return parts.join(".");
+  }
+
+  get identity(): boolean {
+    return this.suffix === undefined;
+  }
+
+  /**
+   * Rewrites an object's namespace references: metadata.namespace and every label selector on
+   * kubernetes.io/metadata.name (matchLabels and matchExpressions), wherever it sits
+   * (NetworkPolicy peers, AdminNetworkPolicy subjects and peers, passed-through kinds).
+   */
+  rewrite<T>(object: T): T {
+    if (this.identity) return structuredClone(object);
+    return this.walk(structuredClone(object), true) as T;
+  }
+
+  private walk(value: unknown, top: boolean): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, false));
+    if (!value || typeof value !== "object") return value;
+    const object = value as Record<string, unknown>;
+    if (top && object.metadata && typeof object.metadata === "object") {
+      const metadata = object.metadata as Record<string, unknown>;
+      if (typeof metadata.namespace === "string") metadata.namespace = this.namespace(metadata.namespace);
+    }
+    const matchLabels = object.matchLabels as Record<string, unknown> | undefined;
+    if (matchLabels && typeof matchLabels === "object" && typeof matchLabels[METADATA_NAME] === "string") {
+      matchLabels[METADATA_NAME] = this.namespace(matchLabels[METADATA_NAME] as string);
+    }
+    if (Array.isArray(object.matchExpressions)) {
+      for (const expression of object.matchExpressions as Array<Record<string, unknown>>) {
+        if (expression?.key === METADATA_NAME && Array.isArray(expression.values)) {
+          expression.values = (expression.values as unknown[]).map((v) => (typeof v === "string" ? this.namespace(v) : v));
+        }
+      }
+    }
+    for (const [key, child] of Object.entries(object)) {
+      if (key === "metadata" && top) continue;
+      object[key] = this.walk(child, false);
+    }
+    return object;
+  }
+}
+
+function suffixed(ns: string, suffix: string): string {
+  const name = `${ns}-${suffix}`;
+  if (name.length <= 63) return name;
+  // Keep it a DNS-1123 label and still unique: truncate and add a hash of the full name.
+  return `${ns.slice(0, 63 - suffix.length - 8).replace(/-+$/, "")}-${shortHash(ns)}-${suffix}`;
+}
+
+/** The pod's hostname on the cluster: what agnhost's servers answer with (maps back to the pod). */
+export function podHostname(scenarioId: string): string {
+  return `nsp-${shortHash(scenarioId, 12)}`;
+}
+
+/** The cluster DNS, as kind (kubeadm) deploys it: the scenario's implicit kube-system/coredns. */
+export const DNS_POD_ID = `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.podName}`;
+export const DNS_SERVICE_ID = `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName}`;
