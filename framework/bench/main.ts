@@ -27,3 +27,7 @@ if (!only || only === "matrix") {
   const { matrixBench } = await import("./matrix-bench.js");
   await matrixBench();
 }
+if (!only || only === "report") {
+  const { reportBench } = await import("./report-bench.js");
+  await reportBench();
+}

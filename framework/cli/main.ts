@@ -21,6 +21,25 @@ const OPTIONS = {
   reporter: { type: "string" },
   out: { type: "string" },
   parallel: { type: "string" },
+  baseline: { type: "string" },
+  current: { type: "string" },
+  "implementation-name": { type: "string" },
+  "implementation-version": { type: "string" },
+  "implementation-organization": { type: "string" },
+  "implementation-url": { type: "string" },
+  "implementation-contact": { type: "string" },
+  // kind / existing providers (framework/providers/kube/cli-options.ts)
+  cni: { type: "string" },
+  "kind-config": { type: "string" },
+  "kind-image": { type: "string" },
+  "kube-proxy-mode": { type: "string" },
+  "cluster-name": { type: "string" },
+  keep: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  "node-map": { type: "string" },
+  converge: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -40,7 +59,11 @@ async function main(argv: string[]): Promise<number> {
         const { runCommand } = await import("./commands/run.js");
         return await runCommand(rest, values, style);
       }
-      default: throw new UsageError(`unknown command '${command}'; commands: validate, expect, explain, run`);
+      case "report": {
+        const { reportCommand } = await import("./commands/report.js");
+        return reportCommand(rest, values, style);
+      }
+      default: throw new UsageError(`unknown command '${command}'; commands: validate, expect, explain, run, report`);
     }
   } catch (error) {
     if (error instanceof ScenarioError) {

@@ -2,20 +2,31 @@
 import { providerFor, PROVIDERS } from "../../providers/index.js";
 import { ConsoleReporter } from "../../report/console.js";
 import { writeJsonResults } from "../../report/json.js";
+import { compareRuns, readResults, renderRegressionConsole, ResultsFileError, type Regression } from "../../report/regression.js";
+import { implementationFromFlags, REPORTER_NAMES, writeReports } from "../../report/write.js";
 import { EnvironmentError } from "../../runner/provider.js";
 import { run } from "../../runner/run.js";
 import { printDiagnostics } from "../output.js";
 import type { Style } from "../style.js";
 import { UsageError } from "../usage.js";
 import { validatePaths } from "../../runner/validate-paths.js";
+import { convergeMs, kubeProviderOptions, type KubeFlags } from "../../providers/kube/cli-options.js";
+import { dryRun } from "../../providers/kind/dry-run.js";
 
-const REPORTERS = ["console", "json"] as const;
+const REPORTERS = REPORTER_NAMES;
 
-export interface RunFlags {
+export interface RunFlags extends KubeFlags {
   provider?: string;
   reporter?: string;
   out?: string;
   parallel?: string;
+  /** A previous run's results.json: the reports mark what changed since. */
+  baseline?: string;
+  "implementation-name"?: string;
+  "implementation-version"?: string;
+  "implementation-organization"?: string;
+  "implementation-url"?: string;
+  "implementation-contact"?: string;
 }
 
 export async function runCommand(paths: readonly string[], flags: RunFlags, style: Style): Promise<number> {
@@ -28,6 +39,12 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
   const out = flags.out ?? "reports";
   const parallel = flags.parallel === undefined ? 1 : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number >= 1, not '${flags.parallel}'`);
+  // A baseline that cannot be read is a usage error, found before anything is provisioned.
+  let baseline: ReturnType<typeof readResults> | undefined;
+  try { baseline = flags.baseline === undefined ? undefined : readResults(flags.baseline); } catch (error) {
+    if (error instanceof ResultsFileError) throw new UsageError(`--baseline: ${error.message}`);
+    throw error;
+  }
 
   // Nothing is provisioned unless every scenario is valid (exit 2).
   const { scenarios, diagnostics } = validatePaths(paths, { lint: false });
@@ -35,9 +52,16 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
   printDiagnostics(diagnostics.sorted(), style, write);
   if (diagnostics.hasErrors) return 2;
 
-  const provider = providerFor(providerName);
   const consoleReporter = reporters.includes("console") ? new ConsoleReporter(process.stderr, style) : undefined;
   const controller = new AbortController();
+  const providerOptions = kubeProviderOptions(providerName, flags, { reportDir: out, signal: controller.signal, parallel });
+  const converge = convergeMs(flags.converge);
+  if (flags["dry-run"]) {
+    // Writes what would be created (kind config, manifests in apply order); creates nothing.
+    for (const file of await dryRun(providerName as "kind" | "existing", scenarios, providerOptions, out)) write(file.path);
+    return 0;
+  }
+  const provider = providerFor(providerName, providerOptions);
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
@@ -51,12 +75,17 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
     const results = await run(scenarios, {
       provider,
       parallel,
+      ...(converge !== undefined ? { convergeMs: converge } : {}),
       signal: controller.signal,
       onEvent: (event) => consoleReporter?.onEvent(event),
       onResults: (partial) => { if (reporters.includes("json")) writeJsonResults(out, partial); },
     });
     consoleReporter?.finish(results);
-    if (reporters.includes("json")) write(style.dim(`results: ${writeJsonResults(out, results)}`));
+    const regression: Regression | undefined = baseline ? compareRuns(baseline, results) : undefined;
+    if (regression && reporters.includes("console")) write(`\n${renderRegressionConsole(regression, style)}`);
+    for (const path of writeReports(out, results, reporters, { ...(regression ? { regression } : {}), implementation: implementationFromFlags(flags) })) {
+      write(style.dim(`report: ${path}`));
+    }
     if (controller.signal.aborted) return 130;
     if (results.scenarios.some((s) => s.status === "error")) return 3;
     return results.summary.failed > 0 || results.scenarios.some((s) => s.status === "failed") ? 1 : 0;

@@ -1,0 +1,173 @@
+// The conformance report, in the spirit of the Gateway API's ConformanceReport
+// (gateway.networking.k8s.io ConformanceReport: implementation, date, version, per profile
+// result/statistics/failedTests/skippedTests, supported and unsupported features).
+//
+// Profiles are the scenarios' tags (plus `all`). Features are what the cells exercise: the
+// protocol, the IP family, the target kind and the kinds of object the scenario applies. A
+// feature is supported when every cell that exercises it passed, unsupported when any of them
+// failed or was skipped (e.g. SCTP on a kernel without SCTP), and absent when nothing used it.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
+
+export interface Implementation {
+  readonly name?: string;
+  readonly version?: string;
+  readonly organization?: string;
+  readonly url?: string;
+  readonly contact?: readonly string[];
+}
+
+export interface ConformanceOptions {
+  readonly implementation?: Implementation;
+  /** Report date (default: now). */
+  readonly date?: Date;
+}
+
+interface Statistics { Passed: number; Failed: number; Skipped: number }
+
+export interface ProfileReport {
+  readonly name: string;
+  readonly summary: string;
+  readonly result: "success" | "partial" | "failure" | "skipped";
+  /** Scenario counts (a scenario passes when every probed cell matched). */
+  readonly statistics: Statistics;
+  /** Cell counts. */
+  readonly cells: Statistics;
+  readonly failedTests: string[];
+  readonly skippedTests: string[];
+  readonly supportedFeatures: string[];
+  readonly unsupportedFeatures: string[];
+}
+
+export interface ConformanceReport {
+  readonly apiVersion: "netspec/v1alpha1";
+  readonly kind: "ConformanceReport";
+  readonly date: string;
+  readonly netspecVersion: string;
+  readonly implementation: Implementation;
+  readonly provider: string;
+  readonly mode: "default";
+  readonly runStartedAt: string;
+  readonly summary: string;
+  readonly profiles: ProfileReport[];
+}
+
+const FAMILY: Record<string, string> = { ipv4: "IPv4", ipv6: "IPv6" };
+const TARGET: Record<string, string> = { pod: "PodIP", service: "ServiceClusterIP", dns: "ServiceDNS", external: "ExternalAddress" };
+
+/** Features a scenario exercises everywhere (from its objects), named like Kubernetes fields. */
+function scenarioFeatures(scenario: ScenarioResult): string[] {
+  const features = new Set<string>();
+  const topology = scenario.topology;
+  if (!topology) return [];
+  if (topology.ipFamily === "dual") features.add("DualStack");
+  for (const policy of topology.policies) {
+    const object = policy.object as { spec?: Record<string, unknown> };
+    const spec = object.spec ?? {};
+    features.add(policy.kind);
+    if (policy.kind === "NetworkPolicy") {
+      const types = (spec.policyTypes as string[] | undefined) ?? [];
+      if (types.includes("Egress") || spec.egress) features.add("NetworkPolicyEgress");
+      if (types.includes("Ingress") || spec.ingress || types.length === 0) features.add("NetworkPolicyIngress");
+      const text = JSON.stringify(spec);
+      if (text.includes('"ipBlock"')) features.add("NetworkPolicyIPBlock");
+      if (text.includes('"endPort"')) features.add("NetworkPolicyEndPort");
+      if (text.includes('"namespaceSelector"')) features.add("NetworkPolicyNamespaceSelector");
+      if (text.includes('"matchExpressions"')) features.add("LabelSelectorMatchExpressions");
+      if (/"port":"[^"]+"/.test(text)) features.add("NetworkPolicyNamedPort");
+    }
+  }
+  for (const service of topology.services) {
+    if (service.system) continue;
+    features.add(service.headless ? "ServiceHeadless" : `Service${service.type}`);
+    if (service.internalTrafficPolicy === "Local") features.add("ServiceInternalTrafficPolicyLocal");
+    if (service.externalTrafficPolicy === "Local" && service.type !== "ClusterIP") features.add("ServiceExternalTrafficPolicyLocal");
+    if (service.trafficDistribution) features.add("ServiceTrafficDistribution");
+    if (service.ports.some((p) => typeof p.targetPort === "string")) features.add("ServiceNamedTargetPort");
+  }
+  return [...features];
+}
+
+function cellFeatures(cell: CellResult): string[] {
+  return [cell.protocol, FAMILY[cell.family] ?? cell.family, TARGET[cell.target] ?? cell.target];
+}
+
+function profile(name: string, summary: string, scenarios: readonly ScenarioResult[]): ProfileReport {
+  const statistics: Statistics = { Passed: 0, Failed: 0, Skipped: 0 };
+  const cells: Statistics = { Passed: 0, Failed: 0, Skipped: 0 };
+  const failedTests: string[] = [];
+  const skippedTests: string[] = [];
+  const used = new Set<string>();
+  const broken = new Set<string>();
+  for (const scenario of scenarios) {
+    const whole = scenarioFeatures(scenario);
+    const probed = scenario.cells.filter((c) => !c.skipped);
+    const failed = scenario.status === "error" || probed.some((c) => !c.match);
+    if (failed) { statistics.Failed++; failedTests.push(scenario.name); }
+    else if (probed.length === 0) { statistics.Skipped++; skippedTests.push(scenario.name); }
+    else statistics.Passed++;
+    // Partly skipped scenarios pass what they probed and are listed among the skipped as well.
+    if (!failed && probed.length > 0 && probed.length < scenario.cells.length) skippedTests.push(scenario.name);
+    if (scenario.status === "error") whole.forEach((f) => { used.add(f); broken.add(f); });
+    for (const cell of scenario.cells) {
+      const bad = Boolean(cell.skipped || !cell.match);
+      if (cell.skipped) cells.Skipped++; else if (cell.match) cells.Passed++; else cells.Failed++;
+      for (const feature of [...whole, ...cellFeatures(cell)]) {
+        used.add(feature);
+        if (bad) broken.add(feature);
+      }
+    }
+  }
+  const result = statistics.Failed > 0 ? "failure"
+    : statistics.Passed === 0 ? "skipped"
+      : skippedTests.length > 0 ? "partial" : "success";
+  return {
+    name, summary, result, statistics, cells, failedTests, skippedTests,
+    supportedFeatures: [...used].filter((f) => !broken.has(f)).sort(),
+    unsupportedFeatures: [...broken].sort(),
+  };
+}
+
+export function conformanceReport(results: RunResults, options: ConformanceOptions = {}): ConformanceReport {
+  const tags = [...new Set(results.scenarios.flatMap((s) => s.tags))].sort();
+  const profiles = [profile("all", "every scenario of the run", results.scenarios)];
+  for (const tag of tags) profiles.push(profile(tag, `scenarios tagged '${tag}'`, results.scenarios.filter((s) => s.tags.includes(tag))));
+  const untagged = results.scenarios.filter((s) => s.tags.length === 0);
+  if (untagged.length) profiles.push(profile("untagged", "scenarios without tags", untagged));
+  const all = profiles[0]!;
+  const implementation: Implementation = {
+    ...(options.implementation?.organization ? { organization: options.implementation.organization } : {}),
+    name: options.implementation?.name ?? "unknown",
+    version: options.implementation?.version ?? "unknown",
+    ...(options.implementation?.url ? { url: options.implementation.url } : {}),
+    ...(options.implementation?.contact?.length ? { contact: [...options.implementation.contact] } : {}),
+  };
+  return {
+    apiVersion: "netspec/v1alpha1",
+    kind: "ConformanceReport",
+    date: (options.date ?? new Date()).toISOString(),
+    netspecVersion: results.tool.version,
+    implementation,
+    provider: results.provider,
+    mode: "default",
+    runStartedAt: results.startedAt,
+    summary: `${all.statistics.Passed} of ${results.scenarios.length} scenarios passed (${all.statistics.Failed} failed, ${all.statistics.Skipped} skipped); ${all.cells.Passed} of ${results.summary.cells} cells passed`,
+    profiles,
+  };
+}
+
+export function renderConformance(results: RunResults, options: ConformanceOptions = {}): string {
+  const report = conformanceReport(results, options);
+  return `# netspec conformance report (in the spirit of the Gateway API's ConformanceReport)\n${stringify(report, { lineWidth: 0 })}`;
+}
+
+export function writeConformance(dir: string, results: RunResults, options: ConformanceOptions = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "conformance.yaml");
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, renderConformance(results, options));
+  renameSync(temporary, path);
+  return path;
+}

@@ -1,0 +1,61 @@
+// The HTML report: one self-contained file (inline CSS and script, the data as inert JSON), that
+// opens from file:// without any network access. Scenario text reaches the page only through
+// the JSON block and textContent; a Content-Security-Policy with the hashes of the one script and
+// the one stylesheet stops anything else from running even if something slipped through.
+import { createHash } from "node:crypto";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunResults } from "../../runner/results.js";
+import type { Regression } from "../regression.js";
+import { reportClient } from "./client.js";
+import { buildReportData, scriptSafeJson, type ReportOptions } from "./data.js";
+import { CSS } from "./style.js";
+
+const hash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+export function renderHtml(results: RunResults, options: ReportOptions = {}): string {
+  const data = buildReportData(results, options);
+  const script = `(${reportClient.toString()})();`;
+  if (/<\/script/i.test(script) || /<\/style/i.test(CSS)) throw new Error("report script or stylesheet would close its element");
+  const csp = [
+    "default-src 'none'", `script-src ${hash(script)}`, `style-src ${hash(CSS)}`, "img-src data:",
+    "base-uri 'none'", "form-action 'none'", "connect-src 'none'",
+  ].join("; ");
+  const failed = results.summary.failed;
+  const title = `${data.title}: ${results.summary.scenarios} scenarios, ${failed ? `${failed} failed cells` : "all passed"}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="netspec ${escapeHtml(results.tool.version)}">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<noscript>This report draws its matrices with JavaScript; results.json beside it holds the same data.</noscript>
+<div id="app"></div>
+<script type="application/json" id="netspec-data">${scriptSafeJson(data)}</script>
+<script>${script}</script>
+</body>
+</html>
+`;
+}
+
+export interface HtmlOptions {
+  readonly regression?: Regression;
+  /** File name inside the directory (default report.html). */
+  readonly fileName?: string;
+}
+
+export function writeHtml(dir: string, results: RunResults, options: HtmlOptions = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, options.fileName ?? "report.html");
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, renderHtml(results, options.regression ? { regression: options.regression } : {}));
+  renameSync(temporary, path);
+  return path;
+}

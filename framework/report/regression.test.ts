@@ -1,0 +1,119 @@
+// The regression view and the conformance report, on synthetic results from real scenarios.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "mocha";
+import { parse } from "yaml";
+import type { CellResult, RunResults } from "../runner/results.js";
+import { scenarioFromYaml } from "../scenario/build.js";
+import { conformanceReport, renderConformance } from "./conformance.js";
+import { buildReportData, scriptSafeJson } from "./html/data.js";
+import { compareRuns, renderRegressionConsole, terminalSafe } from "./regression.js";
+import { syntheticRun, syntheticScenarioResult } from "./synthetic.js";
+
+const load = (file: string) => scenarioFromYaml(readFileSync(`specs/examples/${file}`, "utf8"), `specs/examples/${file}`);
+const plain = { color: false, red: (t: string) => t, green: (t: string) => t, yellow: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
+
+function withCell(results: RunResults, scenario: number, predicate: (c: CellResult) => boolean, change: Partial<CellResult>): RunResults {
+  const copy = structuredClone(results) as RunResults;
+  const s = copy.scenarios[scenario]!;
+  const cells = s.cells as CellResult[];
+  const i = cells.findIndex(predicate);
+  assert.ok(i >= 0);
+  cells[i] = { ...cells[i]!, ...change };
+  return copy;
+}
+
+describe("regression view", () => {
+  const base = syntheticRun([syntheticScenarioResult(load("01-shop-api-isolation.yaml")), syntheticScenarioResult(load("10-service-named-targetport.yaml"))]);
+  const isApi0 = (c: CellResult) => c.from === "shop/frontend" && c.to === "shop/api-0";
+  const isOps = (c: CellResult) => c.from === "ops/debug" && c.to === "shop/api-1";
+
+  it("finds new failures, fixed cells, changed outcomes and changed backends", () => {
+    const baseline = withCell(base, 0, isOps, { observed: "connected", match: false });
+    let current = withCell(base, 0, isApi0, { observed: "timeout", match: false });
+    current = withCell(current, 0, isOps, { observed: "refused" });
+    const svc = current.scenarios[1]!.cells.find((c) => c.observed === "connected" && c.target === "service")!;
+    current = withCell(current, 1, (c) => c === svc || (c.from === svc.from && c.to === svc.to && c.port === svc.port), { backends: [svc.backend!, "elsewhere/pod"] });
+    const r = compareRuns(baseline, current);
+    const kinds = Object.fromEntries(r.changes.map((c) => [`${c.scenario} ${c.id}`, c.kind]));
+    assert.equal(kinds["shop-api-isolation shop/frontend -> shop/api-0 8080/TCP ipv4"], "new-failure");
+    assert.equal(kinds["shop-api-isolation ops/debug -> shop/api-1 8080/TCP ipv4"], "fixed");
+    assert.ok(r.changes.find((c) => c.id.startsWith("ops/debug -> shop/api-1"))!.kinds.includes("observed-changed"));
+    assert.ok(r.changes.some((c) => c.kind === "backends-changed"), JSON.stringify(r.changes));
+    assert.equal(r.counts["new-failure"], 1);
+    assert.equal(r.counts.fixed, 1);
+    const text = renderRegressionConsole(r, plain);
+    assert.match(text, /1 new failures, 1 fixed/);
+    assert.match(text, /\+✗ shop-api-isolation: shop\/frontend -> shop\/api-0 8080\/TCP ipv4: expected allow, observed connected -> timeout/);
+  });
+
+  it("does not call a different single answering pod a change (load balancing picks one)", () => {
+    const svc = base.scenarios[1]!.cells.find((c) => c.observed === "connected" && c.target === "service")!;
+    const current = withCell(base, 1, (c) => c.from === svc.from && c.to === svc.to && c.port === svc.port && c.family === svc.family, { backend: "other/pod" });
+    assert.equal(compareRuns(base, current).changes.length, 0);
+  });
+
+  it("reports nothing for identical runs, and cells or scenarios that appear or disappear", () => {
+    assert.equal(compareRuns(base, base).changes.length, 0);
+    const fewer = structuredClone(base) as RunResults;
+    (fewer.scenarios[0]!.cells as CellResult[]).pop();
+    fewer.scenarios.pop();
+    const r = compareRuns(fewer, base);
+    assert.equal(r.counts.added, 1);
+    assert.deepEqual(r.scenarios, [{ name: "service-named-targetport", after: "passed" }]);
+    assert.equal(compareRuns(base, fewer).counts.removed, 1);
+  });
+
+  it("never lets control characters from a results file reach the terminal", () => {
+    assert.equal(terminalSafe("a\u001b[31mb\u2028"), "a\\u001b[31mb\\u2028");
+  });
+
+  it("marks changed cells in the HTML report's data", () => {
+    const current = withCell(base, 0, isApi0, { observed: "timeout", match: false });
+    const data = buildReportData(current, { regression: compareRuns(base, current) });
+    assert.equal(data.scenarios[0]!.counts.changed, 1);
+    assert.equal(data.regression!.counts["new-failure"], 1);
+  });
+});
+
+describe("HTML report data", () => {
+  it("embeds JSON that cannot end its script element", () => {
+    const json = scriptSafeJson({ s: "</script><!-- & > \u2028\u2029" });
+    assert.doesNotMatch(json, /[<>&\u2028\u2029]/);
+    assert.deepEqual(JSON.parse(json), { s: "</script><!-- & > \u2028\u2029" });
+  });
+});
+
+describe("conformance report", () => {
+  const shop = syntheticScenarioResult(load("01-shop-api-isolation.yaml"), { fail: (c) => c.from === "ops/debug" && c.target === "service" });
+  const udp = syntheticScenarioResult(load("08-udp-ports.yaml"));
+  const ipblock = syntheticScenarioResult(load("06-ipblock-except.yaml"), { skip: (c) => (c.target === "external" ? "outside the cluster" : undefined) });
+  const results = syntheticRun([shop, udp, ipblock]);
+
+  it("counts passed, failed and skipped scenarios per tag, with features", () => {
+    const report = conformanceReport(results, { implementation: { name: "cilium", version: "1.16.0" }, date: new Date("2025-01-15T10:00:00Z") });
+    assert.equal(report.kind, "ConformanceReport");
+    assert.deepEqual(report.implementation, { name: "cilium", version: "1.16.0" });
+    const all = report.profiles.find((p) => p.name === "all")!;
+    assert.deepEqual(all.statistics, { Passed: 2, Failed: 1, Skipped: 0 });
+    assert.deepEqual(all.failedTests, ["shop-api-isolation"]);
+    assert.deepEqual(all.skippedTests, ["ipblock-except"]);
+    assert.equal(all.result, "failure");
+    const udpProfile = report.profiles.find((p) => p.name === "udp")!;
+    assert.equal(udpProfile.result, "success");
+    assert.ok(udpProfile.supportedFeatures.includes("UDP"), udpProfile.supportedFeatures.join());
+    assert.ok(all.unsupportedFeatures.includes("ExternalAddress"), "skipped external cells make the feature unsupported");
+    assert.ok(all.unsupportedFeatures.includes("ServiceClusterIP"));
+    const ipb = report.profiles.find((p) => p.name === "ipblock")!;
+    assert.equal(ipb.result, "partial");
+    assert.ok(ipb.supportedFeatures.includes("NetworkPolicyIPBlock") || ipb.unsupportedFeatures.includes("NetworkPolicyIPBlock"));
+  });
+
+  it("is YAML that parses back to the same report", () => {
+    const text = renderConformance(results, { implementation: { name: "x: y # not a comment", version: "1" }, date: new Date(0) });
+    const parsed = parse(text) as { implementation: { name: string }; netspecVersion: string; profiles: unknown[] };
+    assert.equal(parsed.implementation.name, "x: y # not a comment");
+    assert.equal(parsed.netspecVersion, results.tool.version);
+    assert.ok(parsed.profiles.length > 3);
+  });
+});
