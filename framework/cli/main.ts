@@ -6,7 +6,7 @@ import { expectCommand } from "./commands/expect.js";
 import { explainCommand } from "./commands/explain.js";
 import { validateCommand } from "./commands/validate.js";
 import { printDiagnostics } from "./output.js";
-import { styleFor } from "./style.js";
+import { styleFor } from "../report/terminal-style.js";
 import { USAGE, UsageError } from "./usage.js";
 import { VERSION } from "../version.js";
 

@@ -2,7 +2,7 @@
 // the current one), so a CNI upgrade or a policy change shows its exact network effect.
 import { readFileSync } from "node:fs";
 import { cellId } from "../oracle/cells.js";
-import type { Style } from "../cli/style.js";
+import type { Style } from "./terminal-style.js";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
 
 /** The most important change first: a cell is listed once, under its first kind. */

@@ -7,7 +7,7 @@ import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } f
 import type { Observed } from "../runner/provider.js";
 import { VERSION } from "../version.js";
 import { compare } from "../runner/compare.js";
-import { scenarioTopology } from "./topology.js";
+import { scenarioTopology } from "../runner/topology.js";
 
 export interface SyntheticOptions {
   /** Cells (by their cellId-free predicate) whose observation contradicts the expectation. */

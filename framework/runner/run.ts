@@ -8,7 +8,7 @@ import { VERSION } from "../version.js";
 import { compare } from "./compare.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
-import { scenarioTopology } from "../report/topology.js";
+import { scenarioTopology } from "./topology.js";
 
 export type Phase = "provision" | "apply" | "probe" | "destroy";
 
@@ -86,6 +86,8 @@ export async function run(scenarios: readonly Scenario[], options: RunOptions): 
 async function runScenario(scenario: Scenario, options: RunOptions, runId: string): Promise<ScenarioResult> {
   const emit = (event: RunEvent) => options.onEvent?.(event);
   let cells = [...expectedCells(scenario)];
+  /** The scenario with the addresses the cluster really uses (the plan's, unless it says otherwise). */
+  let observed = scenario;
   emit({ type: "scenario-start", scenario, cells: cells.length });
   const phases = { provision: 0, apply: 0, probe: 0, destroy: 0 };
   const started = Date.now();
@@ -104,8 +106,9 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
     if (options.signal?.aborted) throw new Interrupted();
     await timed("apply", () => cluster!.apply(scenario));
     if (cluster.actualAddresses) {
-      // The cluster chose its own addresses: judge ipBlock rules against those.
-      cells = [...expectedCells(withActualAddresses(scenario, await cluster.actualAddresses()))];
+      // The cluster chose its own addresses: judge ipBlock rules (and report topology) with those.
+      observed = withActualAddresses(scenario, await cluster.actualAddresses());
+      cells = [...expectedCells(observed)];
     }
     const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options));
     const failed = cellResults.some((c) => !c.match && !c.skipped);
@@ -115,14 +118,14 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
       name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
       status: failed ? "failed" : "passed", durationMs: Date.now() - started, phases, cells: cellResults,
       ...(diagnostics ? { diagnostics } : {}),
-      topology: scenarioTopology(scenario),
+      topology: scenarioTopology(observed),
     };
   } catch (error) {
     if (error instanceof EnvironmentError || error instanceof Interrupted || options.signal?.aborted) throw error;
     return {
       name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
       status: "error", durationMs: Date.now() - started, phases, cells: [], error: (error as Error).message,
-      topology: scenarioTopology(scenario),
+      topology: scenarioTopology(observed),
     };
   } finally {
     options.signal?.removeEventListener("abort", abortCleanup);

@@ -6,7 +6,7 @@
 import { ConsoleReporter } from "../../report/console.js";
 import { compareRuns, readResults, renderRegressionConsole, ResultsFileError } from "../../report/regression.js";
 import { implementationFromFlags, REPORTER_NAMES, writeReports } from "../../report/write.js";
-import type { Style } from "../style.js";
+import type { Style } from "../../report/terminal-style.js";
 import { UsageError } from "../usage.js";
 
 export interface ReportFlags {

@@ -7,7 +7,7 @@ import { implementationFromFlags, REPORTER_NAMES, writeReports } from "../../rep
 import { EnvironmentError } from "../../runner/provider.js";
 import { run } from "../../runner/run.js";
 import { printDiagnostics } from "../output.js";
-import type { Style } from "../style.js";
+import type { Style } from "../../report/terminal-style.js";
 import { UsageError } from "../usage.js";
 import { validatePaths } from "../../runner/validate-paths.js";
 import { convergeMs, kubeProviderOptions, type KubeFlags } from "../../providers/kube/cli-options.js";

@@ -1,7 +1,7 @@
 // `netspec validate <path>...`: every problem in every scenario, in one pass. Exit 2 on errors.
 import { validatePaths } from "../../runner/validate-paths.js";
 import { printDiagnostics } from "../output.js";
-import type { Style } from "../style.js";
+import type { Style } from "../../report/terminal-style.js";
 
 export function validateCommand(paths: readonly string[], style: Style): number {
   const { scenarios, diagnostics } = validatePaths(paths, { lint: true });

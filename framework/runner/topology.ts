@@ -1,7 +1,7 @@
 // The scenario's topology as results.json carries it (ScenarioResult.topology): what the HTML
 // report shows beside the matrix. Plain data only: no class instances, no functions.
 import type { Scenario } from "../scenario/model.js";
-import type { ScenarioTopology } from "../runner/results.js";
+import type { ScenarioTopology } from "./results.js";
 
 const record = (value: Partial<Record<string, string>> | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
