@@ -1,10 +1,8 @@
 // Writing the file reporters a run (or `netspec report`) asked for into the output directory.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { RunResults } from "../runner/results.js";
 import { writeConformance, type Implementation } from "./conformance.js";
 import { writeHtml } from "./html/index.js";
-import { writeJsonResults } from "./json.js";
+import { writeJsonAtomically, writeJsonResults } from "./json.js";
 import { writeJUnit } from "./junit.js";
 import type { Regression } from "./regression.js";
 
@@ -29,12 +27,7 @@ export function writeReports(dir: string, results: RunResults, reporters: readon
 }
 
 export function writeRegressionJson(dir: string, regression: Regression): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, "regression.json");
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(regression, null, 2)}\n`);
-  renameSync(temporary, path);
-  return path;
+  return writeJsonAtomically(dir, "regression.json", regression);
 }
 
 /** The implementation named by --implementation-* flags (conformance report). */
