@@ -6,10 +6,10 @@
 //  - DNS targets: the lookup itself must be allowed (egress to the cluster DNS), then the
 //    answer (a cluster IP, or a headless Service's pod IPs) is judged like the above;
 //  - external targets (cidr/…, ip/… in expectation rules): egress of the source only.
-import { familyOf, nthAddress, type Family } from "../kube/net.js";
+import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
-import { parseReference, resolvePods } from "../scenario/references.js";
+import { externalProbe, parseReference, resolvePods } from "../scenario/references.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import type { OracleCell, TargetKind } from "./cells.js";
 import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
@@ -96,16 +96,12 @@ export function* planCells(scenario: Scenario): Generator<CellPlan> {
 function* externalCells(scenario: Scenario, src: PodModel): Generator<CellPlan> {
   for (const rule of scenario.expect.rules) {
     const from = parseReference(rule.from);
-    const to = parseReference(rule.to);
-    if (typeof from === "string" || typeof to === "string") continue;
-    if (to.kind !== "cidr" && to.kind !== "ip") continue;
+    const external = externalProbe(rule);
+    if (typeof from === "string" || !external) continue;
     if (!resolvePods(scenario, from).some((p) => p.id === src.id)) continue;
-    // A CIDR is probed at its first host address.
-    const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
-    const family = familyOf(ip)!;
+    const { ip, family } = external;
     if (!src.ips[family] || !scenario.probe.families.includes(family)) continue;
-    const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
-    for (const port of ports) yield { src, target: "external", family, port, protocol: rule.protocol ?? "TCP", externalIp: ip };
+    for (const port of external.ports) yield { src, target: "external", family, port, protocol: external.protocol, externalIp: ip };
   }
 }
 

@@ -207,4 +207,5 @@ export function controlSocket(netns: string): string {
 export const NETNS_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const SYSCTL_KEY_RE = /^(net|kernel)\.[a-z0-9_.\/-]+$/;
 export const SYSCTL_VALUE_RE = /^[a-zA-Z0-9_ .:-]{0,64}$/;
-export const IDENTITY_RE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+/** A pod (`ns/name`) or a simulated external host (`external/<IPv4 or IPv6 literal>`). */
+export const IDENTITY_RE = /^(?:[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|external\/[0-9a-f.:]{2,45})$/;

@@ -2,8 +2,9 @@
 // (SPEC.md, "References"): ns/pod, globs, svc/ns/name, dns/name.ns[.svc.cluster.local],
 // cidr/…, ip/…, or a label selector object.
 import { selectorMatches } from "../kube/labels.js";
-import { familyOf, parseCidr, type Cidr } from "../kube/net.js";
-import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel } from "./model.js";
+import { familyOf, nthAddress, parseCidr, type Cidr, type Family } from "../kube/net.js";
+import type { Protocol } from "../kube/types.js";
+import { CLUSTER_DNS, type ExpectRuleModel, type PodModel, type Scenario, type ServiceModel } from "./model.js";
 import type { Reference } from "./schema.js";
 
 export type ParsedReference =
@@ -82,4 +83,28 @@ export function formatReference(ref: Reference): string {
   if (typeof ref === "string") return ref;
   const labels = Object.entries(ref.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
   return `{${ref.namespace ? `namespace: ${ref.namespace}, ` : ""}labels: ${labels || "any"}}`;
+}
+
+/** Where an expectation rule towards an address outside the cluster (cidr/… or ip/…) is probed. */
+export interface ExternalProbe {
+  /** An `ip/` address itself; a `cidr/` block's first host (its base for a /31, /32, /127, /128). */
+  readonly ip: string;
+  readonly family: Family;
+  /** The rule's port (a range's first), else 80; a port name is not meaningful here: 80. */
+  readonly ports: readonly number[];
+  readonly protocol: Protocol;
+}
+
+/**
+ * The probe a rule names when its `to` is an external address, else undefined. Shared by the
+ * oracle's matrix and the providers that simulate external hosts, so both pick the same address.
+ */
+export function externalProbe(rule: ExpectRuleModel): ExternalProbe | undefined {
+  const to = parseReference(rule.to);
+  if (typeof to === "string" || (to.kind !== "cidr" && to.kind !== "ip")) return undefined;
+  const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
+  const family = familyOf(ip);
+  if (!family) return undefined;
+  const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
+  return { ip, family, ports, protocol: rule.protocol ?? "TCP" };
 }

@@ -97,6 +97,14 @@ export function canonicalIp(ip: string): string {
   return bigIntToIp(value, family);
 }
 
+/** Addresses no host may hold: unspecified, loopback, link-local, multicast/reserved, IPv4-mapped. */
+const SPECIAL_CIDRS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8', '::ffff:0:0/96'].map(parseCidr);
+
+/** Whether a (valid) address is a unicast address an ordinary host can hold. */
+export function isHostAddress(ip: string): boolean {
+  return !SPECIAL_CIDRS.some((c) => contains(c, ip));
+}
+
 /** Non-default IPv4 and IPv6 routes of the host (from /proc: no iproute2 needed). */
 export function hostRoutes(): Cidr[] {
   const out: Cidr[] = [];

@@ -2,21 +2,24 @@
  * The local cluster: provision (network, node containers, pods, servers),
  * run steps on nodes, probe, destroy. Nodes are Docker containers, pods are
  * network namespaces inside their node, routed point to point (plumbing.ts).
+ * External hosts (addresses outside the cluster that pods' egress is tested
+ * against) are network namespaces too, on one node, outside every pod CIDR.
  *
  * Every failure path removes what was created; destroy() is idempotent.
  */
 import type { Family, ProbeBatch, ServerPort, ServerReady, AgentStep, AgentRunResponse } from '../../probe/protocol.js';
-import { canonicalIp, contains, formatCidr, nthAddress, parseCidr } from './addresses.js';
+import { canonicalIp, contains, formatCidr, isHostAddress, nthAddress, parseCidr } from './addresses.js';
 import { runAgent, probeOnNode, type SourcedResult } from './agent-client.js';
 import { destroyRun, removeContainers } from './cleanup.js';
 import { checkDocker } from './docker.js';
 import { ensureNodeImage } from './image.js';
 import {
-  assertNodeName, assertPodId, assertRunId, containerName, netnsName, newRunId, vethName,
+  assertNodeName, assertPodId, assertRunId, containerName, externalIdentity, externalNetnsName, externalVethName,
+  netnsName, newRunId, vethName,
 } from './names.js';
 import { createRunNetwork, removeNetwork, type RunNetwork } from './network.js';
 import { startNodeContainer } from './nodes.js';
-import { nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
+import { externalScript, nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
 
 export interface LocalClusterSpec {
   /** Default: a fresh id. [a-z0-9-], at most 40 characters. */
@@ -40,6 +43,13 @@ export interface LocalClusterSpec {
   }>;
   /** CIDRs the run network must avoid (the scenario's pod and service subnets). */
   avoidCidrs?: string[];
+  /**
+   * Hosts outside the cluster: each a network namespace on `node` (default: the first node)
+   * holding its one address (/32 or /128), routed from every node, its server answering
+   * `external/<ip>` on `ports`. The address must be of one of `families`, a unicast address
+   * outside every pod CIDR and `avoidCidrs`; the run network is chosen to avoid it.
+   */
+  externals?: Array<{ ip: string; node?: string; ports: ServerPort[] }>;
 }
 
 export interface ProvisionOptions {
@@ -71,6 +81,20 @@ export interface LocalPod {
   server?: ServerReady;
 }
 
+export interface LocalExternal {
+  /** Canonical address. */
+  ip: string;
+  family: Family;
+  node: string;
+  netns: string;
+  veth: string;
+  /** `external/<ip>`: what its server answers. */
+  identity: string;
+  ports: ServerPort[];
+  /** Filled once its server runs. */
+  server?: ServerReady;
+}
+
 export interface LocalCluster {
   runId: string;
   families: Family[];
@@ -78,11 +102,12 @@ export interface LocalCluster {
   network: RunNetwork;
   nodes: LocalNode[];
   pods: LocalPod[];
+  externals: LocalExternal[];
   timings: { imageMs: number; networkMs: number; containersMs: number; plumbingMs: number; totalMs: number };
 }
 
 /** Validates and normalises a spec (canonical addresses, checked names and membership). */
-export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalClusterSpec, 'avoidCidrs'>> & { avoidCidrs: string[] } {
+export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalClusterSpec, 'avoidCidrs' | 'externals'>> & { avoidCidrs: string[]; externals: LocalExternal[] } {
   const runId = assertRunId(spec.runId ?? newRunId());
   const families = [...new Set(spec.families)];
   if (families.length === 0 || families.some((f) => f !== 'ipv4' && f !== 'ipv6')) throw new Error('families must be a non-empty subset of ipv4, ipv6');
@@ -134,7 +159,27 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
     return { ...p, ips };
   });
   const avoidCidrs = [...(spec.avoidCidrs ?? []), ...nodes.flatMap((n) => Object.values(n.podCIDRs))].map((c) => formatCidr(parseCidr(c!)));
-  return { runId, families, nodes, pods, avoidCidrs };
+  const externals = (spec.externals ?? []).map((e): LocalExternal => {
+    const ip = canonicalIp(e.ip);
+    const family: Family = ip.includes(':') ? 'ipv6' : 'ipv4';
+    if (!families.includes(family)) throw new Error(`external host ${ip}: the cluster has no ${family}`);
+    if (!isHostAddress(ip)) throw new Error(`external host ${ip}: not a unicast address a host can hold`);
+    const inside = avoidCidrs.find((c) => contains(parseCidr(c), ip));
+    if (inside) throw new Error(`external host ${ip}: inside the cluster's ${inside}`);
+    if (seenIps.has(ip)) throw new Error(`external host ${ip}: address used twice`);
+    seenIps.add(ip);
+    const node = e.node === undefined ? nodes[0]!.name : e.node;
+    if (!byName.has(node)) throw new Error(`external host ${ip}: unknown node ${node}`);
+    for (const port of e.ports) {
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) throw new Error(`external host ${ip}: bad port ${port.port}`);
+      if (!['TCP', 'UDP', 'SCTP'].includes(port.protocol)) throw new Error(`external host ${ip}: bad protocol ${port.protocol}`);
+    }
+    return {
+      ip, family, node, netns: externalNetnsName(ip), veth: externalVethName(ip), identity: externalIdentity(ip),
+      ports: e.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
+    };
+  });
+  return { runId, families, nodes, pods, avoidCidrs, externals };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -166,7 +211,10 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
   let network: RunNetwork | undefined;
   const started: string[] = [];
   try {
-    network = await createRunNetwork(s.runId, { ipv6: s.families.includes('ipv6'), avoid: s.avoidCidrs });
+    network = await createRunNetwork(s.runId, {
+      ipv6: s.families.includes('ipv6'),
+      avoid: [...s.avoidCidrs, ...s.externals.map((e) => `${e.ip}/${e.family === 'ipv4' ? 32 : 128}`)],
+    });
     const tNet = Date.now();
     const net = network;
     // Static node addresses (.2, .3, ... of the run network): known before start, no inspect round trip.
@@ -185,7 +233,7 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
       id: p.id, node: p.node, netns: netnsName(p.id), veth: vethName(p.id), ips: p.ips, ports: p.ports,
     }));
     const cluster: LocalCluster = {
-      runId: s.runId, families: s.families, image, network: net, nodes, pods,
+      runId: s.runId, families: s.families, image, network: net, nodes, pods, externals: s.externals,
       timings: { imageMs: tImage - t0, networkMs: tNet - tImage, containersMs: tContainers - tNet, plumbingMs: 0, totalMs: 0 },
     };
     await mapLimit(nodes, parallel, (n) => setupNode(cluster, n, !opts.skipServers));
@@ -214,25 +262,38 @@ export const POD_SYSCTLS: Record<string, string> = {
 /** The phases that plumb one node and its pods (and start their servers). */
 export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServers: boolean): AgentStep[][] {
   const pods = cluster.pods.filter((p) => p.node === node.name);
+  const externals = cluster.externals.filter((e) => e.node === node.name);
   const plumb: PlumbNode = {
     families: cluster.families,
     podCIDRs: node.podCIDRs,
     pods,
-    peers: cluster.nodes.filter((n) => n.name !== node.name).map((n) => ({ podCIDRs: n.podCIDRs, nodeIPs: n.ips })),
+    externals,
+    peers: cluster.nodes.filter((n) => n.name !== node.name).map((n) => ({
+      podCIDRs: n.podCIDRs, nodeIPs: n.ips, externals: cluster.externals.filter((e) => e.node === n.name).map((e) => e.ip),
+    })),
     eth0LinkLocal6: `fe80::6e73:0:${(cluster.nodes.indexOf(node) + 2).toString(16)}`,
   };
   const phases: AgentStep[][] = [
     [{ kind: 'exec', argv: ['ip', '-batch', '-'], input: nodeRootScript(plumb) }],
   ];
-  if (pods.length) {
-    phases.push(pods.flatMap((p): AgentStep[] => [
-      { kind: 'exec', argv: ['ip', '-netns', p.netns, '-batch', '-'], input: podScript(plumb, p) },
-      { kind: 'sysctl', netns: p.netns, values: POD_SYSCTLS },
-    ]));
+  if (pods.length || externals.length) {
+    phases.push([
+      ...pods.flatMap((p): AgentStep[] => [
+        { kind: 'exec', argv: ['ip', '-netns', p.netns, '-batch', '-'], input: podScript(plumb, p) },
+        { kind: 'sysctl', netns: p.netns, values: POD_SYSCTLS },
+      ]),
+      ...externals.flatMap((e): AgentStep[] => [
+        { kind: 'exec', argv: ['ip', '-netns', e.netns, '-batch', '-'], input: externalScript(plumb, e) },
+        { kind: 'sysctl', netns: e.netns, values: POD_SYSCTLS },
+      ]),
+    ]);
   }
   // Every pod gets a server, even without ports: it is also the pod's probe daemon.
-  if (withServers && pods.length) {
-    phases.push([{ kind: 'servers', servers: pods.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })) }]);
+  if (withServers && (pods.length || externals.length)) {
+    phases.push([{ kind: 'servers', servers: [
+      ...pods.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })),
+      ...externals.map((e) => ({ netns: e.netns, identity: e.identity, node: node.name, ports: e.ports })),
+    ] }]);
   }
   return phases;
 }
@@ -244,18 +305,22 @@ async function setupNode(cluster: LocalCluster, node: LocalNode, withServers: bo
 
 function recordServers(cluster: LocalCluster, res: AgentRunResponse): void {
   for (const s of res.servers) {
-    const pod = cluster.pods.find((p) => p.netns === s.netns);
-    if (pod && s.ok) pod.server = s.ready;
+    const host = cluster.pods.find((p) => p.netns === s.netns) ?? cluster.externals.find((e) => e.netns === s.netns);
+    if (host && s.ok) host.server = s.ready;
   }
 }
 
-/** Starts the servers (and probe daemons) of the given pods (default: all), one exec per node. */
+/** Starts the servers (and probe daemons) of the given pods (default: all, and the external hosts'), one exec per node. */
 export async function startServers(cluster: LocalCluster, podIds?: string[]): Promise<void> {
   const want = new Set(podIds ?? cluster.pods.map((p) => p.id));
   await Promise.all(cluster.nodes.map(async (n) => {
     const pods = cluster.pods.filter((p) => p.node === n.name && want.has(p.id));
-    if (pods.length === 0) return;
-    const res = await runAgent(n.container, [[{ kind: 'servers', servers: pods.map((p) => ({ netns: p.netns, identity: p.id, node: n.name, ports: p.ports })) }]]);
+    const externals = podIds ? [] : cluster.externals.filter((e) => e.node === n.name);
+    if (pods.length === 0 && externals.length === 0) return;
+    const res = await runAgent(n.container, [[{ kind: 'servers', servers: [
+      ...pods.map((p) => ({ netns: p.netns, identity: p.id, node: n.name, ports: p.ports })),
+      ...externals.map((e) => ({ netns: e.netns, identity: e.identity, node: n.name, ports: e.ports })),
+    ] }]]);
     recordServers(cluster, res);
   }));
 }

@@ -12,7 +12,7 @@
  */
 export {
   provisionCluster, destroyCluster, probe, runOnNode, startServers, diagnose, normalizeSpec, nodeSetupPhases, POD_SYSCTLS,
-  type LocalCluster, type LocalClusterSpec, type LocalNode, type LocalPod, type ProvisionOptions, type ProbeRun,
+  type LocalCluster, type LocalClusterSpec, type LocalExternal, type LocalNode, type LocalPod, type ProvisionOptions, type ProbeRun,
 } from './cluster.js';
 export { cleanupStale, destroyRun, type StaleReport } from './cleanup.js';
 export { ensureNodeImage, buildNodeImage, nodeImageRef, contextHash, type EnsureImageOptions, type EnsuredImage, type ImageBuildMode } from './image.js';

@@ -51,6 +51,25 @@ export function vethName(podId: string): string {
   return `v${hash(podId, 12)}`;
 }
 
+/** Network namespace of an external host (an address outside the cluster): `x-` + hash of its address. */
+export function externalNetnsName(ip: string): string {
+  const n = `x-${hash(`external/${ip}`, 12)}`;
+  if (!NETNS_RE.test(n)) throw new Error('unreachable');
+  return n;
+}
+
+/** Node-side veth of an external host. */
+export function externalVethName(ip: string): string {
+  return `x${hash(`external/${ip}`, 12)}`;
+}
+
+/** What an external host's server answers: `external/<address>`. */
+export function externalIdentity(ip: string): string {
+  const id = `external/${ip}`;
+  if (!IDENTITY_RE.test(id)) throw new Error(`unsafe external address ${JSON.stringify(ip)}`);
+  return id;
+}
+
 export function networkName(runId: string): string {
   return `netspec-${runId}`;
 }

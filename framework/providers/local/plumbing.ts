@@ -15,6 +15,11 @@
  * Cross-node traffic is routed, never NATed. IPv6 addresses are `nodad`, or
  * they would stay tentative (unusable) for a second or more.
  *
+ * An external host (an address outside the cluster that expectation rules probe) is plumbed
+ * the same way on the node that hosts it, with its one address (/32 or /128) and a default
+ * route back through the node; every other node routes that address via the hosting node.
+ * It is no pod: no pod CIDR holds it, and no policy chain is keyed on it.
+ *
  * Output is `ip -batch` text; every value in it is validated or derived (IP
  * literals canonicalised, names from hashes), so no scenario text reaches it.
  */
@@ -29,15 +34,26 @@ export interface PlumbPod {
   ips: { ipv4?: string; ipv6?: string };
 }
 
+/** An external host in a netns of this node: one address, of either family. */
+export interface PlumbExternal {
+  netns: string;
+  veth: string;
+  ip: string;
+}
+
 export interface PlumbPeer {
   podCIDRs: { ipv4?: string; ipv6?: string };
   nodeIPs: { ipv4?: string; ipv6?: string };
+  /** Addresses of the external hosts that peer holds (routed via its node IP). */
+  externals?: string[];
 }
 
 export interface PlumbNode {
   families: Family[];
   podCIDRs: { ipv4?: string; ipv6?: string };
   pods: PlumbPod[];
+  /** External hosts on this node. */
+  externals?: PlumbExternal[];
   peers: PlumbPeer[];
   /**
    * A link-local address (nodad) for the node's eth0. Docker moves eth0 into
@@ -72,10 +88,30 @@ export function nodeRootScript(n: PlumbNode): string {
       lines.push(`route add ${canonicalIp(need(p.ips.ipv6, `${p.netns} IPv6`))}/128 dev ${p.veth}`);
     }
   }
+  for (const e of n.externals ?? []) {
+    const ip = canonicalIp(e.ip);
+    const six = ip.includes(':');
+    if (six ? !v6 : !v4) throw new Error(`external host ${ip}: its family is not the cluster's`);
+    lines.push(`netns add ${e.netns}`);
+    lines.push(`link add ${e.veth} type veth peer name eth0 netns ${e.netns}`);
+    lines.push(`link set ${e.veth} up`);
+    if (six) {
+      lines.push(`addr add ${GATEWAY6}/64 dev ${e.veth} nodad`);
+      lines.push(`route add ${ip}/128 dev ${e.veth}`);
+    } else {
+      lines.push(`addr add ${gw4}/32 dev ${e.veth}`);
+      lines.push(`route add ${ip}/32 dev ${e.veth} scope link src ${gw4}`);
+    }
+  }
   if (v6 && n.eth0LinkLocal6) lines.push(`addr add ${canonicalIp(n.eth0LinkLocal6)}/64 dev eth0 nodad`);
   for (const peer of n.peers) {
     if (v4 && peer.podCIDRs.ipv4) lines.push(`route add ${peer.podCIDRs.ipv4} via ${canonicalIp(need(peer.nodeIPs.ipv4, 'peer IPv4'))}`);
     if (v6 && peer.podCIDRs.ipv6) lines.push(`route add ${peer.podCIDRs.ipv6} via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`);
+    for (const e of peer.externals ?? []) {
+      const ip = canonicalIp(e);
+      if (ip.includes(':')) { if (v6) lines.push(`route add ${ip}/128 via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`); }
+      else if (v4) lines.push(`route add ${ip}/32 via ${canonicalIp(need(peer.nodeIPs.ipv4, 'peer IPv4'))}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -94,6 +130,19 @@ export function podScript(n: PlumbNode, p: PlumbPod): string {
     lines.push(`route add default via ${gw4} dev eth0 src ${ip4}`);
   }
   if (ip6) lines.push(`route add ::/0 via ${GATEWAY6} dev eth0 src ${ip6}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Commands inside an external host's netns: its address, and every route back via the node. */
+export function externalScript(n: PlumbNode, e: PlumbExternal): string {
+  const ip = canonicalIp(e.ip);
+  const lines = ['link set lo up'];
+  if (ip.includes(':')) {
+    lines.push(`addr add ${ip}/128 dev eth0 nodad`, 'link set eth0 up', `route add ::/0 via ${GATEWAY6} dev eth0 src ${ip}`);
+  } else {
+    const gw4 = gateway4(need(n.podCIDRs.ipv4, 'node IPv4 pod CIDR'));
+    lines.push(`addr add ${ip}/32 dev eth0`, 'link set eth0 up', `route add ${gw4}/32 dev eth0 scope link`, `route add default via ${gw4} dev eth0 src ${ip}`);
+  }
   return lines.join('\n') + '\n';
 }
 

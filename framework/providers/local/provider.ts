@@ -2,8 +2,11 @@
 // containers, pods network namespaces inside them (cluster.ts); Services, NetworkPolicies and
 // (Baseline)AdminNetworkPolicies become nftables rules compiled from the manifests (nft/); the
 // cluster DNS is dnsmasq in the kube-system/coredns pod, reached through the kube-dns Service.
+// Addresses outside the cluster that expectation rules probe (ip/…, cidr/…) are external hosts:
+// network namespaces on the first node, outside every pod CIDR, routed from every node.
 import { CLUSTER_DNS, type Scenario } from "../../scenario/model.js";
-import type { ProbeTarget } from "../../probe/protocol.js";
+import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
+import { externalProbe } from "../../scenario/references.js";
 import {
   EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
 } from "../../runner/provider.js";
@@ -13,6 +16,7 @@ import {
 } from "./index.js";
 import { dnsHostsFile, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
+import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
 
@@ -45,6 +49,7 @@ export class LocalProvider implements Provider {
   }
 
   async provision(scenario: Scenario, context: ProvisionContext): Promise<Cluster> {
+    const externals = externalHosts(scenario);
     try {
       const cluster = await provisionCluster({
         runId: context.runId,
@@ -52,9 +57,10 @@ export class LocalProvider implements Provider {
         nodes: scenario.nodes.map((n) => ({ name: n.name, podCIDRs: n.podCIDRs })),
         // The DNS pod serves nothing itself: dnsmasq takes its port 53 in apply().
         pods: scenario.pods.map((p) => ({ id: p.id, node: p.node, ips: p.ips, ports: p.system ? [] : p.ports.map((x) => ({ port: x.port, protocol: x.protocol })) })),
-        avoidCidrs: [...Object.values(scenario.podSubnets), ...Object.values(scenario.serviceSubnets)].filter((c): c is string => Boolean(c)),
+        avoidCidrs: clusterSubnets(scenario),
+        externals: externals.hosts,
       }, { image: this.image, log: context.log });
-      return new LocalScenarioCluster(cluster);
+      return new LocalScenarioCluster(cluster, externals.unhosted);
     } catch (error) {
       if (error instanceof DockerUnavailableError) throw new EnvironmentError(error.message);
       throw new EnvironmentError(`the local cluster could not be created: ${(error as Error).message}`);
@@ -67,7 +73,12 @@ class LocalScenarioCluster implements Cluster {
   private readonly skips = new Map<string, string>();
   private serviceAddresses = new Set<string>();
 
-  constructor(private readonly cluster: LocalCluster) {}
+  private readonly externalAddresses: Set<string>;
+
+  /** `unhosted`: external addresses no host could be made for, with the reason. */
+  constructor(private readonly cluster: LocalCluster, private readonly unhosted: ReadonlyMap<string, string> = new Map()) {
+    this.externalAddresses = new Set(cluster.externals.map((e) => e.ip));
+  }
 
   async apply(scenario: Scenario): Promise<void> {
     const rulesets = compileClusterRulesets(scenario, {
@@ -163,7 +174,10 @@ class LocalScenarioCluster implements Cluster {
     if (target) return this.skips.get(target.id);
     const isIp = /^[0-9a-f.:]+$/i.test(request.address);
     if (isIp && !this.serviceAddresses.has(request.address)) {
-      return `${request.address} is outside the cluster: the local provider does not simulate external hosts`;
+      let canonical: string | undefined;
+      try { canonical = canonicalIp(request.address); } catch { /* not an address after all */ }
+      if (canonical && this.externalAddresses.has(canonical)) return undefined;
+      return (canonical && this.unhosted.get(canonical)) ?? `${request.address}: no pod, Service or simulated external host holds it`;
     }
     return undefined;
   }
@@ -176,4 +190,37 @@ class LocalScenarioCluster implements Cluster {
     this.destroyed ??= destroyCluster(this.cluster).catch(() => undefined);
     return this.destroyed;
   }
+}
+
+function clusterSubnets(scenario: Scenario): string[] {
+  return [...Object.values(scenario.podSubnets), ...Object.values(scenario.serviceSubnets)].filter((c): c is string => Boolean(c));
+}
+
+/**
+ * The external hosts a scenario's cells probe (`externalProbe`, the address rule the oracle
+ * uses too), with the ports and protocols each must serve; and the addresses that cannot be
+ * simulated (inside the cluster's subnets, or not a host address), with the reason.
+ */
+export function externalHosts(scenario: Scenario): { hosts: Array<{ ip: string; ports: ServerPort[] }>; unhosted: Map<string, string> } {
+  const subnets = clusterSubnets(scenario).map((c) => ({ text: c, cidr: parseCidr(c) }));
+  const hosts = new Map<string, Map<string, ServerPort>>();
+  const unhosted = new Map<string, string>();
+  for (const rule of scenario.expect.rules) {
+    const probe = externalProbe(rule);
+    if (!probe || !scenario.families.includes(probe.family)) continue;
+    const ip = canonicalIp(probe.ip);
+    const inside = subnets.find((s) => contains(s.cidr, ip));
+    if (inside) {
+      unhosted.set(ip, `${ip} lies in the cluster's subnet ${inside.text}: the local provider simulates external hosts only outside the pod and Service subnets`);
+      continue;
+    }
+    if (!isHostAddress(ip)) {
+      unhosted.set(ip, `${ip} is not a unicast host address: the local provider cannot simulate a host holding it`);
+      continue;
+    }
+    const ports = hosts.get(ip) ?? new Map<string, ServerPort>();
+    for (const port of probe.ports) ports.set(`${probe.protocol}/${port}`, { port, protocol: probe.protocol });
+    hosts.set(ip, ports);
+  }
+  return { hosts: [...hosts].map(([ip, ports]) => ({ ip, ports: [...ports.values()] })), unhosted };
 }

@@ -24,7 +24,7 @@ export function demoRun(): RunResults {
     syntheticScenarioResult(load("01-shop-api-isolation.yaml"), { fail: (c) => c.from === "ops/debug" && c.to !== "ops/debug" }),
     syntheticScenarioResult(load("17-replicas-default-deny-expectations.yaml"), { fail: (_c, i) => i === 5 || i === 17 }),
     syntheticScenarioResult(load("09-dual-stack-ipv6-ipblock.yaml")),
-    syntheticScenarioResult(load("06-ipblock-except.yaml"), { skip: (c) => (c.target === "external" ? "192.0.2.10 is outside the cluster: the local provider does not simulate external hosts" : undefined) }),
+    syntheticScenarioResult(load("06-ipblock-except.yaml"), { skip: (c) => (c.target === "external" ? "192.0.2.10 is not hosted by this provider (a synthetic skip for the report)" : undefined) }),
     syntheticScenarioResult(load("15-admin-network-policy.yaml")),
     syntheticScenarioResult(load("08-udp-ports.yaml")),
   ];

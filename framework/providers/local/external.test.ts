@@ -1,0 +1,142 @@
+/**
+ * External hosts on the local provider: addresses outside the cluster (ip/…, cidr/… in
+ * expectation rules) are real network namespaces on a node, so egress ipBlock policies are
+ * judged on real packets. Pure parts first, then a dual-stack scenario on Docker.
+ */
+import { strict as assert } from 'node:assert';
+import type { Cluster, ProbeRequest } from '../../runner/provider.js';
+import { scenarioFromYaml } from '../../scenario/build.js';
+import { externalProbe } from '../../scenario/references.js';
+import { normalizeSpec, type LocalClusterSpec } from './cluster.js';
+import { newRunId } from './names.js';
+import { externalScript, nodeRootScript, type PlumbNode } from './plumbing.js';
+import { externalHosts, LocalProvider } from './provider.js';
+
+// Source pods on both nodes (the external hosts live on the first), TCP and UDP, both
+// families; `open` has no policy, so a denied cell is the policy's doing, not routing's.
+const SCENARIO = `
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: external-hosts }
+cluster:
+  ipFamily: dual
+  nodes: [ { name: node-a }, { name: node-b } ]
+namespaces: [ { name: app } ]
+pods:
+  - { name: client-a, namespace: app, labels: { role: client }, node: node-a }
+  - { name: client-b, namespace: app, labels: { role: client }, node: node-b }
+  - { name: open, namespace: app, labels: { role: open }, node: node-b }
+resources:
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: client-egress, namespace: app }
+    spec:
+      podSelector: { matchLabels: { role: client } }
+      policyTypes: [Egress]
+      egress:
+        - to:
+            - ipBlock: { cidr: 198.51.100.0/24, except: [198.51.100.128/25] }
+            - ipBlock: { cidr: "2001:db8:10::/64", except: ["2001:db8:10::8000/113"] }
+expect:
+  rules:
+    - { from: { labels: { role: client } }, to: ip/198.51.100.10, port: 443, result: allow }
+    - { from: { labels: { role: client } }, to: ip/198.51.100.10, port: 5353, protocol: UDP, result: allow }
+    - { from: { labels: { role: client } }, to: ip/198.51.100.200, port: 443, result: deny }
+    - { from: { labels: { role: client } }, to: "ip/2001:db8:10::10", port: 443, result: allow }
+    - { from: { labels: { role: client } }, to: "ip/2001:db8:10::9000", port: 443, result: deny }
+    - { from: app/open, to: ip/198.51.100.200, port: 443, result: allow }
+    - { from: app/open, to: "cidr/2001:db8:10::8000/113", port: 443, result: allow }
+    - { from: app/open, to: ip/10.244.200.7, port: 443, result: allow }
+`;
+
+describe('local provider: external hosts', () => {
+  it('collects each external address once, with its ports, and refuses to host addresses inside the cluster', () => {
+    const { hosts, unhosted } = externalHosts(scenarioFromYaml(SCENARIO));
+    assert.deepEqual(hosts.map((h) => h.ip), ['198.51.100.10', '198.51.100.200', '2001:db8:10::10', '2001:db8:10::9000', '2001:db8:10::8001']);
+    assert.deepEqual(hosts[0]!.ports, [{ port: 443, protocol: 'TCP' }, { port: 5353, protocol: 'UDP' }]);
+    assert.match(unhosted.get('10.244.200.7') ?? '', /subnet 10\.244\.0\.0\/16/);
+  });
+
+  it('probes a cidr/ block at its first host, like the oracle', () => {
+    const rule = { from: '*', to: 'cidr/192.0.2.0/24', index: 0 } as const;
+    assert.equal(externalProbe(rule)?.ip, '192.0.2.1');
+    assert.equal(externalProbe({ ...rule, to: 'cidr/192.0.2.7/32' })?.ip, '192.0.2.7');
+    assert.equal(externalProbe({ ...rule, to: 'app/pod' }), undefined);
+  });
+
+  it('plumbs an external host like a pod, with one address, routed from the other nodes', () => {
+    const node: PlumbNode = {
+      families: ['ipv4', 'ipv6'],
+      podCIDRs: { ipv4: '10.244.0.0/24', ipv6: 'fd00:10:244::/64' },
+      pods: [],
+      externals: [{ netns: 'x-1', veth: 'x1', ip: '198.51.100.10' }, { netns: 'x-2', veth: 'x2', ip: '2001:db8::1' }],
+      peers: [{ podCIDRs: { ipv4: '10.244.1.0/24' }, nodeIPs: { ipv4: '172.28.0.3', ipv6: 'fd6e::3' }, externals: ['192.0.2.1', '2001:DB8::2'] }],
+    };
+    const root = nodeRootScript(node).split('\n');
+    assert.ok(root.includes('route add 198.51.100.10/32 dev x1 scope link src 10.244.0.1'));
+    assert.ok(root.includes('route add 2001:db8::1/128 dev x2'));
+    assert.ok(root.includes('route add 192.0.2.1/32 via 172.28.0.3'));
+    assert.ok(root.includes('route add 2001:db8::2/128 via fd6e::3'));
+    assert.ok(externalScript(node, node.externals![0]!).includes('route add default via 10.244.0.1 dev eth0 src 198.51.100.10'));
+    assert.ok(externalScript(node, node.externals![1]!).includes('route add ::/0 via fe80::1 dev eth0 src 2001:db8::1'));
+  });
+
+  it('rejects external addresses inside the cluster, special addresses and other families', () => {
+    const base = (ip: string): LocalClusterSpec => ({
+      families: ['ipv4'], nodes: [{ name: 'node-a', podCIDRs: { ipv4: '10.244.0.0/24' } }], pods: [],
+      avoidCidrs: ['10.96.0.0/16'], externals: [{ ip, ports: [{ port: 80, protocol: 'TCP' }] }],
+    });
+    assert.equal(normalizeSpec(base('192.0.2.10')).externals[0]!.identity, 'external/192.0.2.10');
+    for (const ip of ['10.244.0.9', '10.96.0.1', '127.0.0.1', '224.0.0.1', '2001:db8::1', '1.2.3.4; reboot']) {
+      assert.throws(() => normalizeSpec(base(ip)), Error, ip);
+    }
+  });
+});
+
+describe('local provider: external hosts @docker', function () {
+  this.timeout(300_000);
+  const scenario = scenarioFromYaml(SCENARIO);
+  let cluster: Cluster | undefined;
+
+  before(async () => {
+    const provider = new LocalProvider();
+    await provider.preflight();
+    cluster = await provider.provision(scenario, { runId: newRunId(), log: () => {} });
+    await cluster.apply(scenario);
+  });
+
+  after(async () => {
+    await cluster?.destroy();
+  });
+
+  it('connects where the egress ipBlock allows, times out where it does not, both families, from both nodes', async () => {
+    const requests: ProbeRequest[] = [];
+    const want = new Map<string, string>();
+    const add = (from: string, address: string, port: number, protocol: 'TCP' | 'UDP', observed: string) => {
+      const id = `${from}>${address}:${port}/${protocol}`;
+      requests.push({ id, from, address, port, protocol, family: address.includes(':') ? 'ipv6' : 'ipv4', samples: 1 });
+      want.set(id, observed);
+    };
+    for (const from of ['app/client-a', 'app/client-b']) {
+      add(from, '198.51.100.10', 443, 'TCP', 'connected');
+      add(from, '198.51.100.10', 5353, 'UDP', 'connected');
+      add(from, '198.51.100.200', 443, 'TCP', 'timeout');
+      add(from, '2001:db8:10::10', 443, 'TCP', 'connected');
+      add(from, '2001:db8:10::9000', 443, 'TCP', 'timeout');
+    }
+    add('app/open', '198.51.100.200', 443, 'TCP', 'connected');
+    add('app/open', '2001:db8:10::8001', 443, 'TCP', 'connected');
+    // A port the external host does not serve: refused, as from any real host.
+    add('app/open', '198.51.100.10', 444, 'TCP', 'refused');
+    add('app/open', '10.244.200.7', 443, 'TCP', 'skipped');
+    const observations = await cluster!.probe(requests, { timeoutMs: 1000 });
+    for (const o of observations) {
+      assert.equal(o.observed, want.get(o.id), `${o.id}: ${o.observed} ${o.detail ?? ''}`);
+      if (o.observed === 'connected') {
+        const address = o.id.split('>')[1]!.replace(/:\d+\/(TCP|UDP)$/, '');
+        assert.deepEqual(o.backends, [`external/${address}`], o.id);
+      }
+    }
+    assert.equal(observations.length, requests.length);
+  });
+});
