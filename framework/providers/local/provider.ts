@@ -124,10 +124,11 @@ class LocalScenarioCluster implements Cluster {
 
   async probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]> {
     const out: Observation[] = [];
+    const skipped = new Set<string>();
     const bySource = new Map<string, ProbeTarget[]>();
     for (const request of requests) {
       const skip = this.skipReason(request);
-      if (skip) { out.push({ id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: skip }); continue; }
+      if (skip) { out.push({ id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: skip }); skipped.add(request.id); continue; }
       const list = bySource.get(request.from) ?? [];
       list.push({ id: request.id, host: request.address, port: request.port, protocol: request.protocol, family: request.family, count: request.samples });
       bySource.set(request.from, list);
@@ -143,7 +144,7 @@ class LocalScenarioCluster implements Cluster {
       byId.set(result.id, list);
     }
     for (const request of requests) {
-      if (out.some((o) => o.id === request.id)) continue;
+      if (skipped.has(request.id)) continue;
       const attempts = byId.get(request.id) ?? [];
       if (attempts.length === 0) {
         out.push({ id: request.id, observed: "error", backends: [], latencyMs: 0, detail: "no result from the prober" });
