@@ -119,7 +119,7 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
       const text = n.podCIDRs[f];
       if (!text) throw new Error(`node ${n.name} has no ${f} pod CIDR`);
       const c = parseCidr(text);
-      if ((c.family === 4) !== (f === 'ipv4')) throw new Error(`node ${n.name}: ${text} is not ${f}`);
+      if (c.family !== f) throw new Error(`node ${n.name}: ${text} is not ${f}`);
       podCIDRs[f] = formatCidr(c);
     }
     return { ...n, podCIDRs };

@@ -1,7 +1,8 @@
 /** Unit tests of the local provider's pure parts (no Docker). */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { bigIntToIp, canonicalIp, ipToBigInt, nthAddress, overlaps, parseCidr, formatCidr } from './addresses.js';
+import { bigIntToIp, familyOf, ipToBigInt } from '../../kube/net.js';
+import { canonicalIp, nthAddress, overlaps, parseCidr, formatCidr } from './addresses.js';
 import { assertNodeName, assertPodId, netnsName, vethName, ownerAlive, ownerLabel } from './names.js';
 import { nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
 import { normalizeSpec, type LocalClusterSpec } from './cluster.js';
@@ -12,8 +13,7 @@ import { NETNS_RE } from '../../probe/protocol.js';
 describe('local provider: addresses', () => {
   it('round-trips IPv4 and IPv6 text', () => {
     for (const ip of ['10.244.1.2', '0.0.0.0', 'fd00:10:244:1::2', '::', '::1', 'fe80::1', '2001:db8::8:800:200c:417a']) {
-      const { family, value } = ipToBigInt(ip);
-      assert.equal(bigIntToIp(value, family), ip);
+      assert.equal(bigIntToIp(ipToBigInt(ip), familyOf(ip)!), ip);
     }
     assert.equal(canonicalIp('FD00:10:244:0:0:0:0:2'), 'fd00:10:244::2');
     assert.equal(canonicalIp('::ffff:10.0.0.1'), '::ffff:a00:1');
