@@ -155,3 +155,28 @@ describe("scenario model: includes", () => {
     assert.match(errors[1]!, /include 'nothing-here\/\*.yaml' matches no file/);
   });
 });
+
+describe("scenario model: Service traffic routing fields", () => {
+  const withService = (spec: string, annotations = "") => base(`
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: s, namespace: app${annotations ? `, annotations: { ${annotations} }` : ""} }
+    spec: { selector: { app: a }, ports: [ { port: 80 } ]${spec ? `, ${spec}` : ""} }`);
+  const table: [string | undefined, boolean][] = [
+    [undefined, true], ["PreferClose", true], ["PreferSameZone", true], ["PreferSameNode", true], ["preferclose", false], ["Nearest", false],
+  ];
+  for (const [value, ok] of table) {
+    it(`trafficDistribution ${value ?? "(unset)"} is ${ok ? "accepted" : "rejected"} by the API server`, () => {
+      const errors = errorsOf(withService(value ? `trafficDistribution: ${value}` : ""));
+      assert.equal(errors.some((e) => /unsupported trafficDistribution/.test(e)), !ok, errors.join("\n"));
+    });
+  }
+
+  it("takes topology-mode Auto from the annotations, the deprecated one winning", () => {
+    const auto = (annotations: string) => scenarioFromYaml(withService("", annotations)).services.find((s) => s.name === "s")!.topologyModeAuto;
+    assert.equal(auto('service.kubernetes.io/topology-mode: Auto'), true);
+    assert.equal(auto('service.kubernetes.io/topology-mode: AUTO'), false);
+    assert.equal(auto('service.kubernetes.io/topology-aware-hints: disabled, service.kubernetes.io/topology-mode: Auto'), false);
+  });
+});

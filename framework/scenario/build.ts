@@ -3,6 +3,7 @@
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
 import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
+import { topologyHintsEnabled } from "../kube/services.js";
 import {
   KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type NetworkPolicy, type Service,
 } from "../kube/types.js";
@@ -365,7 +366,7 @@ class Builder {
         internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
         externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
         trafficDistribution: svc.spec.trafficDistribution,
-        topologyModeAuto: topologyModeAuto(annotations),
+        topologyModeAuto: topologyHintsEnabled(annotations),
         sessionAffinity: svc.spec.sessionAffinity ?? "None",
         publishNotReadyAddresses: svc.spec.publishNotReadyAddresses ?? false,
         manifest: svc,
@@ -467,16 +468,6 @@ class Builder {
 
 function textOf(subnets: Partial<Record<Family, Cidr>>): Partial<Record<Family, string>> {
   return Object.fromEntries(FAMILIES.filter((f) => subnets[f]).map((f) => [f, subnets[f]!.text]));
-}
-
-/**
- * Topology Aware Routing is on when the annotation says Auto. The deprecated
- * topology-aware-hints annotation, when present, takes precedence over topology-mode, and only
- * "Auto"/"auto" enable it (endpointslice controller, utils.go hintsEnabled).
- */
-function topologyModeAuto(annotations: Readonly<Record<string, string>>): boolean {
-  const value = annotations["service.kubernetes.io/topology-aware-hints"] ?? annotations["service.kubernetes.io/topology-mode"];
-  return value === "Auto" || value === "auto";
 }
 
 /** "1s", "500ms", "1.5s" → milliseconds (the schema checked the format). */

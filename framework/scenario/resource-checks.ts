@@ -5,6 +5,7 @@
 // network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy.
 import { checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
 import { cidrWithin, parseCidr } from "../kube/net.js";
+import { TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
   AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
@@ -203,9 +204,7 @@ class Checker {
     if (spec.externalTrafficPolicy !== undefined && type !== "NodePort" && type !== "LoadBalancer") {
       this.error(["spec", "externalTrafficPolicy"], "externalTrafficPolicy may only be set when type is NodePort or LoadBalancer");
     }
-    // ServiceSpec.trafficDistribution: values the API server accepts (PreferSameZone and
-    // PreferSameNode since 1.33; PreferClose is the older name of PreferSameZone).
-    const supported = ["PreferClose", "PreferSameZone", "PreferSameNode"];
+    const supported: readonly string[] = TRAFFIC_DISTRIBUTIONS;
     if (spec.trafficDistribution !== undefined && !supported.includes(spec.trafficDistribution)) {
       this.error(["spec", "trafficDistribution"], `unsupported trafficDistribution '${spec.trafficDistribution}'; supported: ${supported.join(", ")}`);
     }

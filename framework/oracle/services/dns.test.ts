@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { Family } from "../../kube/net.js";
 import {
-  checkTrafficDistribution, clusterIPTargets, dnsAnswer, dnsTargets, planTopologyAuto, serviceForDnsName,
-  serviceProbeability, topologyHintsEnabled, familyEndpoints,
+  clusterIPTargets, dnsAnswer, dnsTargets, planTopologyAuto, serviceForDnsName,
+  serviceProbeability, familyEndpoints,
 } from "./index.js";
 import { buildScenario, replicas, service, type ScenarioSpec } from "./fixtures.test-helpers.js";
 
@@ -134,28 +134,6 @@ describe("services: probe targets", () => {
   it("a families filter restricts the targets", () => {
     assert.deepEqual(clusterIPTargets(scenario, service(scenario, "plain"), ["ipv6"]).map((t) => t.family), ["ipv6", "ipv6"]);
   });
-});
-
-describe("services: helpers for validation", () => {
-  const table: [string | undefined, boolean][] = [
-    [undefined, true], ["PreferClose", true], ["PreferSameZone", true], ["PreferSameNode", true], ["preferclose", false], ["Nearest", false],
-  ];
-  for (const [value, ok] of table) {
-    it(`trafficDistribution ${value ?? "(unset)"} is ${ok ? "accepted" : "rejected"} by the API server`, () => {
-      assert.equal(checkTrafficDistribution(value) === undefined, ok);
-    });
-  }
-  const annotations: [Record<string, string>, boolean][] = [
-    [{ "service.kubernetes.io/topology-mode": "Auto" }, true],
-    [{ "service.kubernetes.io/topology-mode": "auto" }, true],
-    [{ "service.kubernetes.io/topology-mode": "AUTO" }, false],
-    [{ "service.kubernetes.io/topology-aware-hints": "Auto" }, true],
-    [{ "service.kubernetes.io/topology-aware-hints": "disabled", "service.kubernetes.io/topology-mode": "Auto" }, false],
-    [{}, false],
-  ];
-  for (const [a, want] of annotations) {
-    it(`topology hints ${want ? "enabled" : "disabled"} for ${JSON.stringify(a)}`, () => assert.equal(topologyHintsEnabled(a), want));
-  }
 });
 
 describe("services: topology Auto allocation replay", () => {

@@ -1,6 +1,7 @@
 // A small builder of normalised Scenarios for the Service oracle's tests (independent of
 // framework/scenario/build.ts, so these tests pin the Service rules only).
 import type { Family } from "../../kube/net.js";
+import { topologyHintsEnabled } from "../../kube/services.js";
 import type { Service } from "../../kube/types.js";
 import type {
   NodeModel, PodModel, PodPort, Protocol, Scenario, ServiceModel, ServicePortModel,
@@ -102,7 +103,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
       families: type === "ExternalName" ? [] : svcFamilies, clusterIPs,
       internalTrafficPolicy: s.internalTrafficPolicy ?? "Cluster", externalTrafficPolicy: "Cluster",
       trafficDistribution: s.trafficDistribution,
-      topologyModeAuto: (ann["service.kubernetes.io/topology-mode"] ?? "").toLowerCase() === "auto",
+      topologyModeAuto: topologyHintsEnabled(ann),
       sessionAffinity: "None", publishNotReadyAddresses: s.publishNotReadyAddresses ?? false, manifest, system: false,
     };
   });

@@ -20,26 +20,8 @@
 import type { Family } from "../../kube/net.js";
 import type { PodModel, Scenario, ServiceModel } from "../../scenario/model.js";
 import { familyEndpoints } from "./endpoints.js";
-import { nodeZone, planTopologyAuto, topologyHintsEnabled } from "./topology-auto.js";
-
-export const TRAFFIC_DISTRIBUTIONS = ["PreferClose", "PreferSameZone", "PreferSameNode"] as const;
-export type TrafficDistribution = (typeof TRAFFIC_DISTRIBUTIONS)[number];
-
-/**
- * For `validate`: the API server rejects any other value (field.NotSupported). PreferClose is
- * deprecated in favour of PreferSameZone since 1.35 (KEP-3015) and means the same.
- */
-export function checkTrafficDistribution(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if ((TRAFFIC_DISTRIBUTIONS as readonly string[]).includes(value)) return undefined;
-  return `spec.trafficDistribution: Unsupported value "${value}": supported values: ${TRAFFIC_DISTRIBUTIONS.map((v) => `"${v}"`).join(", ")}`;
-}
-
-/** True when the Service's topology annotation asks for Auto hints (see topologyHintsEnabled). */
-export function serviceTopologyAuto(svc: ServiceModel): boolean {
-  const annotations = svc.manifest?.metadata?.annotations;
-  return annotations ? topologyHintsEnabled(annotations) : svc.topologyModeAuto;
-}
+import { nodeZone, planTopologyAuto } from "./topology-auto.js";
+import { TRAFFIC_DISTRIBUTIONS } from "../../kube/services.js";
 
 export interface EndpointHint {
   /** Zones the endpoint is (or, when !zoneCertain, may be) hinted for; empty = no zone hint. */
@@ -77,7 +59,7 @@ export function hintPlan(scenario: Scenario, svc: ServiceModel, family: Family):
 
 function computeHintPlan(scenario: Scenario, svc: ServiceModel, family: Family, endpoints: readonly PodModel[]): HintPlan {
   const td = svc.trafficDistribution;
-  if (serviceTopologyAuto(svc)) {
+  if (svc.topologyModeAuto) {
     // The annotation takes precedence: trafficDistribution is not consulted at all.
     const auto = planTopologyAuto(scenario, endpoints, family);
     const ignored = td !== undefined ? ` (trafficDistribution: ${td} is ignored while the annotation is Auto)` : "";

@@ -28,13 +28,9 @@ export {
 export {
   type HintPlan,
   type EndpointHint,
-  TRAFFIC_DISTRIBUTIONS,
-  checkTrafficDistribution,
   hintPlan,
-  serviceTopologyAuto,
 } from "./hints.js";
 export {
-  topologyHintsEnabled,
   nodeZone,
   nodeCpuMilli,
   nodeExcluded,

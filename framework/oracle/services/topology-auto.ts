@@ -24,29 +24,14 @@
 import type { Family } from "../../kube/net.js";
 import type { NodeModel, PodModel, Scenario } from "../../scenario/model.js";
 import { addressType } from "./endpoints.js";
+import { ANNOTATION_TOPOLOGY_MODE } from "../../kube/services.js";
 
 /** topology.kubernetes.io/zone (k8s.io/api/core/v1 LabelTopologyZone). */
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
 /** netspec's stand-in for Node.status.allocatable.cpu. */
 export const CPU_LABEL = "netspec.dev/cpu";
-export const ANNOTATION_TOPOLOGY_MODE = "service.kubernetes.io/topology-mode";
-export const ANNOTATION_TOPOLOGY_AWARE_HINTS = "service.kubernetes.io/topology-aware-hints";
 /** topologycache.go: overloadThreshold = 0.2 ("the maximum overload any individual endpoint should be exposed to"). */
 export const OVERLOAD_THRESHOLD = 0.2;
-
-/**
- * hintsEnabled (staging/src/k8s.io/endpointslice/reconciler.go): the deprecated
- * `service.kubernetes.io/topology-aware-hints` annotation, when present, wins over
- * `service.kubernetes.io/topology-mode`; hints are enabled only for the exact values "Auto"
- * or "auto" (any other value, e.g. "AUTO" or "Disabled", disables them).
- */
-export function topologyHintsEnabled(annotations: Readonly<Record<string, string>> | undefined): boolean {
-  if (!annotations) return false;
-  const value = Object.prototype.hasOwnProperty.call(annotations, ANNOTATION_TOPOLOGY_AWARE_HINTS)
-    ? annotations[ANNOTATION_TOPOLOGY_AWARE_HINTS]
-    : annotations[ANNOTATION_TOPOLOGY_MODE];
-  return value === "Auto" || value === "auto";
-}
 
 /** The zone of a node as the EndpointSlice controller and kube-proxy read it (empty = none). */
 export function nodeZone(node: NodeModel | undefined): string | undefined {
