@@ -10,11 +10,11 @@ export function reportClient(): void {
   const STRIDE = 16;
   const MATCH = 1;
   const SKIPPED = 2;
-  const SYMBOL: Record<string, string> = { allow: ".", deny: "X", refused: "R", drop: "D", undefined: "?", "dns-error": "E" };
   const OBS_SYMBOL: Record<string, string> = { connected: ".", refused: "R", timeout: "D", "dns-error": "E", error: "!", skipped: "–" };
 
   const source = document.getElementById("netspec-data");
   const data = JSON.parse(source ? source.textContent || "{}" : "{}") as ReportData;
+  const SYMBOL = data.symbols;
   const S = data.strings;
   const str = (i: number): string => (i >= 0 ? S[i]! : "");
   const root = document.getElementById("app")!;

@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { cellId } from "../../oracle/cells.js";
 import type { RunResults, ScenarioResult, ScenarioTopology } from "../../runner/results.js";
 import { CHANGE_KINDS, CHANGE_LABELS, type CellSnapshot, type Regression } from "../regression.js";
+import { SYMBOLS } from "../matrix-table.js";
 
 export const EXPECTED = ["allow", "deny", "refused", "drop", "undefined", "dns-error"] as const;
 export const OBSERVED = ["connected", "refused", "timeout", "dns-error", "error", "skipped"] as const;
@@ -64,6 +65,8 @@ export interface ReportData {
   readonly generatedAt: string;
   readonly strings: string[];
   readonly expectedNames: readonly string[];
+  /** The matrix symbol of each expectation, the same as the text table's (matrix-table.ts). */
+  readonly symbols: Readonly<Record<string, string>>;
   readonly observedNames: readonly string[];
   readonly changeKinds: readonly string[];
   readonly changeLabels: readonly string[];
@@ -169,7 +172,7 @@ export function buildReportData(results: RunResults, options: ReportOptions = {}
     ...(results.interrupted ? { interrupted: true } : {}),
     ...(results.environment ? { environment: results.environment } : {}),
     generatedAt: (options.generatedAt ?? new Date()).toISOString(),
-    strings, expectedNames: EXPECTED, observedNames: OBSERVED,
+    strings, expectedNames: EXPECTED, symbols: SYMBOLS, observedNames: OBSERVED,
     changeKinds: CHANGE_KINDS, changeLabels: CHANGE_KINDS.map((k) => CHANGE_LABELS[k]),
     scenarios,
     ...(regression ? { regression } : {}),

@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import type { CellResult, RunResults, ScenarioResult } from "../../runner/results.js";
 import { scenarioFromYaml } from "../../scenario/build.js";
 import { chromiumAvailable, CHROMIUM, launchChromium, type HeadlessBrowser } from "../browser.js";
+import { SYMBOLS } from "../matrix-table.js";
 import { compareRuns } from "../regression.js";
 import { syntheticRun, syntheticScenarioResult } from "../synthetic.js";
 import { renderHtml } from "./index.js";
@@ -110,6 +111,8 @@ describe("HTML report in headless Chromium", function () {
     assert.equal(style, "rgb(213, 94, 0)", "failed cells are vermillion");
     const s = results.scenarios.find((x) => x.name === "shop-api-isolation")!;
     const first = s.cells.find((c) => !c.match && !c.skipped)!;
+    // A failed cell reads as the text table's symbol for the expectation, then what was observed.
+    assert.equal((await failing.first().textContent())!.charAt(0), SYMBOLS[first.expected]);
     await failing.first().hover();
     assert.match((await page.locator("#tip").textContent())!, new RegExp(`^${first.from} → ${first.to} +${first.port}/TCP ipv4\n✗ FAILED\nexpected: ${first.expected}[\\s\\S]*observed: ${first.observed}`));
     await failing.first().click();
