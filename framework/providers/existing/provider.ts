@@ -5,7 +5,8 @@
 import { ownerAlive, ownerLabel } from "../local/names.js";
 import type { Scenario } from "../../scenario/model.js";
 import { EnvironmentError, type Cluster, type Provider, type ProvisionContext } from "../../runner/provider.js";
-import { AbortedError, mapLimit, ToolMissingError } from "../kube/exec.js";
+import { AbortedError, ToolMissingError } from "../../exec/command.js";
+import { mapLimit } from "../../exec/limit.js";
 import { KubeCluster, SkippedCluster } from "../kube/cluster.js";
 import { describePermission, Kubectl, resourceArg, type KubeObject, type PermissionCheck } from "../kube/kubectl.js";
 import { DEFAULT_AGNHOST_IMAGE } from "../kube/manifests.js";

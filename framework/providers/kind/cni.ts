@@ -3,7 +3,7 @@
 // kubectl's file-name order), or an executable script run with KUBECONFIG pointing at the cluster.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runCommand } from "../kube/exec.js";
+import { runCommand } from "../../exec/command.js";
 import type { Kubectl } from "../kube/kubectl.js";
 
 export type CniKind = "manifest" | "directory" | "script" | "url";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ownerAlive, ownerLabel } from "../local/names.js";
-import { runCommand, type CommandOptions } from "../kube/exec.js";
+import { runCommand, type CommandOptions } from "../../exec/command.js";
 
 /** kind's cluster-name rule (pkg/internal/cli: a DNS label that also names containers). */
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$/;

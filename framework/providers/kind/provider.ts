@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Scenario } from "../../scenario/model.js";
 import { EnvironmentError, type Cluster, type Provider, type ProvisionContext } from "../../runner/provider.js";
-import { AbortedError, CommandError, runCommand, ToolMissingError } from "../kube/exec.js";
+import { AbortedError, CommandError, runCommand, ToolMissingError } from "../../exec/command.js";
 import { KubeCluster } from "../kube/cluster.js";
 import { Kubectl, type KubeObject } from "../kube/kubectl.js";
 import { DEFAULT_AGNHOST_IMAGE } from "../kube/manifests.js";

@@ -8,44 +8,46 @@ import type { KubeProviderOptions } from "./options.js";
 
 export interface KubeFlags {
   cni?: string;
-  "kind-config"?: string;
-  "kind-image"?: string;
-  "kube-proxy-mode"?: string;
-  "cluster-name"?: string;
+  kindConfig?: string;
+  kindImage?: string;
+  kubeProxyMode?: string;
+  clusterName?: string;
   keep?: boolean;
-  "dry-run"?: boolean;
+  dryRun?: boolean;
   kubeconfig?: string;
   context?: string;
-  "node-map"?: string;
+  nodeMap?: string;
   converge?: string;
 }
 
-const KIND_ONLY = ["cni", "kind-config", "kind-image", "kube-proxy-mode", "cluster-name", "keep"] as const;
-const EXISTING_ONLY = ["kubeconfig", "context", "node-map"] as const;
+const KIND_ONLY = ["cni", "kindConfig", "kindImage", "kubeProxyMode", "clusterName", "keep"] as const;
+const EXISTING_ONLY = ["kubeconfig", "context", "nodeMap"] as const;
+/** `kindConfig` → `--kind-config`, for messages. */
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: { reportDir: string; signal?: AbortSignal; parallel: number }): KubeProviderOptions {
   for (const flag of KIND_ONLY) {
-    if (flags[flag] !== undefined && provider !== "kind") throw new UsageError(`--${flag} applies to --provider kind, not '${provider}'`);
+    if (flags[flag] !== undefined && provider !== "kind") throw new UsageError(`${flagName(flag)} applies to --provider kind, not '${provider}'`);
   }
   for (const flag of EXISTING_ONLY) {
-    if (flags[flag] !== undefined && provider !== "existing") throw new UsageError(`--${flag} applies to --provider existing, not '${provider}'`);
+    if (flags[flag] !== undefined && provider !== "existing") throw new UsageError(`${flagName(flag)} applies to --provider existing, not '${provider}'`);
   }
-  if (flags["dry-run"] && provider === "local") throw new UsageError("--dry-run applies to --provider kind or existing");
+  if (flags.dryRun && provider === "local") throw new UsageError("--dry-run applies to --provider kind or existing");
   let kubeProxyMode: KubeProxyMode | undefined;
-  if (flags["kube-proxy-mode"] !== undefined) {
-    if (!(KUBE_PROXY_MODES as readonly string[]).includes(flags["kube-proxy-mode"])) {
-      throw new UsageError(`--kube-proxy-mode must be one of ${KUBE_PROXY_MODES.join(", ")}, not '${flags["kube-proxy-mode"]}'`);
+  if (flags.kubeProxyMode !== undefined) {
+    if (!(KUBE_PROXY_MODES as readonly string[]).includes(flags.kubeProxyMode)) {
+      throw new UsageError(`--kube-proxy-mode must be one of ${KUBE_PROXY_MODES.join(", ")}, not '${flags.kubeProxyMode}'`);
     }
-    kubeProxyMode = flags["kube-proxy-mode"] as KubeProxyMode;
+    kubeProxyMode = flags.kubeProxyMode as KubeProxyMode;
   }
-  if (flags["cluster-name"] !== undefined) {
-    const problem = checkClusterName(flags["cluster-name"]);
+  if (flags.clusterName !== undefined) {
+    const problem = checkClusterName(flags.clusterName);
     if (problem) throw new UsageError(`--cluster-name: ${problem}`);
     if (extra.parallel > 1) throw new UsageError("--cluster-name reuses one cluster: run with --parallel 1");
   }
-  if (flags.keep && flags["cluster-name"] === undefined) throw new UsageError("--keep needs --cluster-name (the name the next run reuses)");
-  for (const file of [flags["kind-config"], flags.kubeconfig]) {
+  if (flags.keep && flags.clusterName === undefined) throw new UsageError("--keep needs --cluster-name (the name the next run reuses)");
+  for (const file of [flags.kindConfig, flags.kubeconfig]) {
     if (file !== undefined && !fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
   }
   if (flags.cni !== undefined && !/^https:\/\//.test(flags.cni) && !fs.existsSync(flags.cni)) {
@@ -53,14 +55,14 @@ export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: {
   }
   return {
     ...(flags.cni !== undefined ? { cni: flags.cni } : {}),
-    ...(flags["kind-config"] !== undefined ? { kindConfig: flags["kind-config"] } : {}),
-    ...(flags["kind-image"] !== undefined ? { kindImage: flags["kind-image"] } : {}),
+    ...(flags.kindConfig !== undefined ? { kindConfig: flags.kindConfig } : {}),
+    ...(flags.kindImage !== undefined ? { kindImage: flags.kindImage } : {}),
     ...(kubeProxyMode ? { kubeProxyMode } : {}),
-    ...(flags["cluster-name"] !== undefined ? { clusterName: flags["cluster-name"] } : {}),
+    ...(flags.clusterName !== undefined ? { clusterName: flags.clusterName } : {}),
     ...(flags.keep ? { keep: true } : {}),
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
-    ...(flags["node-map"] !== undefined ? { nodeMap: parseNodeMap(flags["node-map"]) } : {}),
+    ...(flags.nodeMap !== undefined ? { nodeMap: parseNodeMap(flags.nodeMap) } : {}),
     reportDir: extra.reportDir,
     ...(extra.signal ? { signal: extra.signal } : {}),
   };

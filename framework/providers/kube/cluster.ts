@@ -3,14 +3,15 @@
 // the real addresses, probe through batched `kubectl exec`, collect diagnostics.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Family } from "../../kube/net.js";
+import { familyOf, isIpAddress, type Family } from "../../kube/net.js";
 import { selectorMatches } from "../../kube/labels.js";
 import {
   EnvironmentError, type Cluster, type Observation, type ProbeOptions, type ProbeRequest,
 } from "../../runner/provider.js";
 import type { Scenario } from "../../scenario/model.js";
 import type { ActualAddresses } from "../../scenario/readdress.js";
-import { AbortedError, CommandError, mapLimit, sleep } from "./exec.js";
+import { AbortedError, CommandError, sleep } from "../../exec/command.js";
+import { mapLimit } from "../../exec/limit.js";
 import type { KubeObject, Kubectl } from "./kubectl.js";
 import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
 import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
@@ -202,7 +203,7 @@ export class KubeCluster implements Cluster {
   /** One `kubectl exec` for every probe of one source pod (retried once when the exec itself fails). */
   private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
     const [ns, pod] = this.names.id(source).split("/") as [string, string];
-    const lines = requests.map((r, i) => requestLine(i, r, isIpLiteral(r.address) ? r.address : this.names.dnsName(r.address), timeoutMs));
+    const lines = requests.map((r, i) => requestLine(i, r, isIpAddress(r.address) ? r.address : this.names.dnsName(r.address), timeoutMs));
     const podParallel = this.options.podParallel ?? 32;
     const samples = Math.max(...requests.map((r) => r.samples));
     const waves = Math.ceil(requests.length / podParallel);
@@ -306,14 +307,10 @@ function ipsByFamily(ips: readonly string[]): Partial<Record<Family, string>> {
   const out: Partial<Record<Family, string>> = {};
   for (const ip of ips) {
     if (!ip || ip === "None") continue;
-    const family: Family = ip.includes(":") ? "ipv6" : "ipv4";
-    out[family] ??= ip;
+    const family = familyOf(ip);
+    if (family) out[family] ??= ip;
   }
   return out;
-}
-
-function isIpLiteral(address: string): boolean {
-  return /^[0-9.]+$/.test(address) || address.includes(":");
 }
 
 export { CommandError };

@@ -2,7 +2,7 @@
 // out. Scenario values reach kubectl only as separate argv elements or as the JSON documents on
 // stdin, never through a shell; resource names are DNS-1123 (validated by the scenario loader),
 // so none can be read as a flag, and `--` separates kubectl's flags from an exec'd command.
-import { runCommand, type CommandOptions, type CommandResult } from "./exec.js";
+import { runCommand, type CommandOptions, type CommandResult } from "../../exec/command.js";
 
 export interface KubectlOptions {
   readonly kubeconfig?: string;

@@ -18,7 +18,7 @@
 // the pod's hostname on TCP and answers any UDP datagram with it). DNS names are resolved with
 // `dig` in the asked family first, so an IPv6 cell never silently takes the A record.
 // agnhost's Linux image is Alpine with busybox sh, bind-tools (dig) and netcat-openbsd.
-import { isIP } from "node:net";
+import { isIpAddress } from "../../kube/net.js";
 import type { Observation, Observed, ProbeRequest } from "../../runner/provider.js";
 
 export const PROBE_SCRIPT = String.raw`
@@ -71,15 +71,16 @@ wait
 echo NSP-END
 `.replace(/\\\$/g, "$");
 
-const IP_OR_NAME = /^(?:[0-9a-fA-F:.]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The stdin line for one request; throws on anything that is not a plain address. */
 export function requestLine(index: number, request: ProbeRequest, address: string, timeoutMs: number): string {
-  if (!IP_OR_NAME.test(address) || address.length > 253) throw new Error(`refusing to probe ${JSON.stringify(address)}: not an IP address or DNS name`);
+  const literal = isIpAddress(address);
+  if (!literal && (!DNS_NAME.test(address) || address.length > 253)) throw new Error(`refusing to probe ${JSON.stringify(address)}: not an IP address or DNS name`);
   if (!Number.isInteger(request.port) || request.port < 1 || request.port > 65535) throw new Error(`bad port ${request.port}`);
   const samples = Math.max(1, Math.min(64, Math.floor(request.samples)));
   const timeout = Math.max(100, Math.floor(timeoutMs));
-  const kind = isIP(address) ? "ip" : "dns";
+  const kind = literal ? "ip" : "dns";
   return `${index} ${address} ${request.port} ${request.protocol.toLowerCase()} ${timeout} ${samples} ${request.family === "ipv6" ? 6 : 4} ${kind}`;
 }
 

@@ -1,6 +1,6 @@
 // Waiting for a cluster's own machinery: every node Ready and every system pod (the CNI's
 // agents, CoreDNS, kube-proxy) Ready, with a message that says what is still missing and why.
-import { sleep } from "./exec.js";
+import { sleep } from "../../exec/command.js";
 import type { KubeObject, Kubectl } from "./kubectl.js";
 import { LABEL_MANAGED, MANAGED_BY } from "./names.js";
 
