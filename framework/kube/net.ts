@@ -1,5 +1,8 @@
-// IP and CIDR arithmetic for both families, on bigints so IPv6 is exact.
-import { isIPv4, isIPv6 } from "node:net";
+// The one IP module: parsing, canonical text and CIDR arithmetic for both families. Parsing is
+// ipaddr.js's, in its strict forms only (IPv4 as four decimal parts, IPv6 without a zone), as
+// the API server's address validation wants them (k8s.io/apimachinery/pkg/util/validation
+// IsValidIP: no leading zeros, no `%zone`); arithmetic is on bigints so IPv6 is exact.
+import ipaddr from "ipaddr.js";
 
 export type Family = "ipv4" | "ipv6";
 export const FAMILIES: readonly Family[] = ["ipv4", "ipv6"];
@@ -13,52 +16,36 @@ export interface Cidr {
   readonly text: string;
 }
 
+/** The family of an IP literal, or undefined for anything else (a DNS name such as `cafe`, a zone, a CIDR). */
 export function familyOf(address: string): Family | undefined {
-  if (isIPv4(address)) return "ipv4";
-  if (isIPv6(address)) return "ipv6";
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return "ipv4";
+  if (!address.includes("%") && ipaddr.IPv6.isValid(address)) return "ipv6";
   return undefined;
+}
+
+export function isIpAddress(text: string): boolean {
+  return familyOf(text) !== undefined;
 }
 
 const bits = (family: Family) => (family === "ipv4" ? 32 : 128);
 
 export function ipToBigInt(address: string): bigint {
-  const family = familyOf(address);
-  if (family === "ipv4") {
-    return address.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  }
-  if (family !== "ipv6") throw new Error(`not an IP address: ${address}`);
-  let text = address;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const n = ipToBigInt(v4[1]!);
-    text = text.slice(0, -v4[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.split("::") as [string, string | undefined];
-  const headParts = head ? head.split(":") : [];
-  const tailParts = tail !== undefined && tail !== "" ? tail.split(":") : [];
-  const missing = 8 - headParts.length - tailParts.length;
-  const parts = [...headParts, ...(tail !== undefined ? Array(missing).fill("0") : []), ...tailParts];
-  return parts.reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n);
+  if (!familyOf(address)) throw new Error(`not an IP address: ${address}`);
+  return ipaddr.parse(address).toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
 }
 
 export function bigIntToIp(value: bigint, family: Family): string {
-  if (family === "ipv4") {
-    return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 0xffn).toString()).join(".");
-  }
-  const hextets: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) hextets.push(((value >> shift) & 0xffffn).toString(16));
-  // RFC 5952: compress the longest run (length >= 2) of zero hextets.
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (hextets[i] !== "0") { i++; continue; }
-    let j = i;
-    while (j < 8 && hextets[j] === "0") j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestStart < 0) return hextets.join(":");
-  return `${hextets.slice(0, bestStart).join(":")}::${hextets.slice(bestStart + bestLen).join(":")}`;
+  const count = bits(family) / 8;
+  const bytes = Array.from({ length: count }, (_, i) => Number((value >> BigInt(8 * (count - 1 - i))) & 0xffn));
+  // RFC 5952 text for IPv6 (lowercase, the longest zero run compressed).
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** Canonical text of an IP address (throws for anything that is not one). */
+export function canonicalIp(address: string): string {
+  const family = familyOf(address);
+  if (!family) throw new Error(`not an IP address: ${JSON.stringify(address)}`);
+  return bigIntToIp(ipToBigInt(address), family);
 }
 
 /** Parses `a.b.c.d/n` or `x::/n`; returns a problem description instead of throwing. */

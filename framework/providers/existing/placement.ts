@@ -2,6 +2,7 @@
 // own real node, by --node-map or by zone (topology.kubernetes.io/zone), else in name order.
 // A scenario that needs more nodes or zones than the cluster has is skipped with that reason.
 import type { NodeModel } from "../../scenario/model.js";
+import { parseCidr } from "../../kube/net.js";
 
 export interface RealNode {
   readonly name: string;
@@ -75,7 +76,7 @@ export function realNodeOf(node: NodeJson): RealNode {
 export function clusterFamilies(nodes: readonly NodeJson[]): ("ipv4" | "ipv6")[] | undefined {
   const cidrs = nodes.flatMap((n) => n.spec?.podCIDRs ?? []);
   if (cidrs.length === 0) return undefined;
-  const families = new Set(cidrs.map((c) => (c.includes(":") ? "ipv6" as const : "ipv4" as const)));
+  const families = new Set(cidrs.map((c) => parseCidr(c)).flatMap((c) => (typeof c === "string" ? [] : [c.family])));
   return (["ipv4", "ipv6"] as const).filter((f) => families.has(f));
 }
 

@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import {
-  bigIntToIp, cidr, cidrContains, familyOf, formatCidr, ipToBigInt, nthAddress as nthOf, type Cidr,
+  bigIntToIp, cidr, cidrContains, familyOf, nthAddress as nthOf, type Cidr,
 } from '../../kube/net.js';
 
-export { formatCidr, type Cidr };
+export { canonicalIp, formatCidr, type Cidr } from '../../kube/net.js';
 
 /** `a.b.c.d/n` or `x::/n`, or a bare address as its /32 or /128; throws on anything else. */
 export function parseCidr(text: string): Cidr {
@@ -38,12 +38,6 @@ export function nthAddress(text: string, n: number): string {
   return nthOf(c, n);
 }
 
-/** Canonical text of an IP address (validates it). */
-export function canonicalIp(ip: string): string {
-  const family = familyOf(ip);
-  if (!family) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
-  return bigIntToIp(ipToBigInt(ip), family);
-}
 
 /** Addresses no host may hold: unspecified, loopback, link-local, multicast/reserved, IPv4-mapped. */
 const SPECIAL_CIDRS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8', '::ffff:0:0/96'].map(parseCidr);

@@ -25,6 +25,7 @@
  */
 import type { Family } from '../../probe/protocol.js';
 import { canonicalIp, nthAddress } from './addresses.js';
+import { familyOf } from '../../kube/net.js';
 
 export const GATEWAY6 = 'fe80::1';
 
@@ -90,7 +91,7 @@ export function nodeRootScript(n: PlumbNode): string {
   }
   for (const e of n.externals ?? []) {
     const ip = canonicalIp(e.ip);
-    const six = ip.includes(':');
+    const six = familyOf(ip) === 'ipv6';
     if (six ? !v6 : !v4) throw new Error(`external host ${ip}: its family is not the cluster's`);
     lines.push(`netns add ${e.netns}`);
     lines.push(`link add ${e.veth} type veth peer name eth0 netns ${e.netns}`);
@@ -109,7 +110,7 @@ export function nodeRootScript(n: PlumbNode): string {
     if (v6 && peer.podCIDRs.ipv6) lines.push(`route add ${peer.podCIDRs.ipv6} via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`);
     for (const e of peer.externals ?? []) {
       const ip = canonicalIp(e);
-      if (ip.includes(':')) { if (v6) lines.push(`route add ${ip}/128 via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`); }
+      if (familyOf(ip) === 'ipv6') { if (v6) lines.push(`route add ${ip}/128 via ${canonicalIp(need(peer.nodeIPs.ipv6, 'peer IPv6'))}`); }
       else if (v4) lines.push(`route add ${ip}/32 via ${canonicalIp(need(peer.nodeIPs.ipv4, 'peer IPv4'))}`);
     }
   }
@@ -137,7 +138,7 @@ export function podScript(n: PlumbNode, p: PlumbPod): string {
 export function externalScript(n: PlumbNode, e: PlumbExternal): string {
   const ip = canonicalIp(e.ip);
   const lines = ['link set lo up'];
-  if (ip.includes(':')) {
+  if (familyOf(ip) === 'ipv6') {
     lines.push(`addr add ${ip}/128 dev eth0 nodad`, 'link set eth0 up', `route add ::/0 via ${GATEWAY6} dev eth0 src ${ip}`);
   } else {
     const gw4 = gateway4(need(n.podCIDRs.ipv4, 'node IPv4 pod CIDR'));
