@@ -28,7 +28,7 @@ import * as net from 'node:net';
 import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
-  AGENT_SOCKET, IDENTITY_RE, NETNS_RE, SYSCTL_KEY_RE, SYSCTL_VALUE_RE, controlSocket,
+  AGENT_READY_LINE, AGENT_SOCKET, IDENTITY_RE, NETNS_RE, SYSCTL_KEY_RE, SYSCTL_VALUE_RE, controlSocket,
   type AgentProbeRequest, type AgentRequest, type AgentRunRequest, type AgentRunResponse, type AgentStep,
   type ServerReady, type ServerSpec, type StepReport,
 } from './protocol.js';
@@ -167,7 +167,14 @@ async function runStep(step: AgentStep, res: AgentRunResponse): Promise<boolean>
         }
       }));
       const ok = results.every(Boolean);
-      res.steps.push({ ok, what: `servers x${step.servers.length}` });
+      const report: StepReport = { ok, what: `servers x${step.servers.length}` };
+      if (!ok) {
+        // Each failing server's own reason, not a bare count.
+        const failed = res.servers.filter((s) => !s.ok || s.ready.errors.length > 0);
+        report.stderr = failed.slice(0, 10).map((s) => `${s.identity}: ${s.ok ? s.ready.errors.map((e) => `${e.protocol}/${e.port}: ${e.error}`).join(', ') : s.error}`).join('; ')
+          + (failed.length > 10 ? `; and ${failed.length - 10} more` : '');
+      }
+      res.steps.push(report);
       return ok;
     }
     default:
@@ -293,7 +300,10 @@ function serve(): void {
   });
   // Listen under a temporary name and rename: the socket appears only when it accepts.
   const tmp = `${AGENT_SOCKET}.${process.pid}`;
-  server.listen(tmp, () => fs.renameSync(tmp, AGENT_SOCKET));
+  server.listen(tmp, () => {
+    fs.renameSync(tmp, AGENT_SOCKET);
+    process.stdout.write(`${AGENT_READY_LINE} on ${AGENT_SOCKET}\n`);
+  });
   process.on('SIGTERM', () => process.exit(0));
 }
 

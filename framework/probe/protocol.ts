@@ -198,6 +198,8 @@ export const SERVER_JS = `${AGENT_DIST}/probe/server.js`;
 export const AGENT_JS = `${AGENT_DIST}/probe/agent.js`;
 /** The node agent daemon's socket (the node container's main process serves it). */
 export const AGENT_SOCKET = '/run/netspec/agent.sock';
+/** What the daemon prints once its socket accepts (the node container's readiness). */
+export const AGENT_READY_LINE = 'netspec node agent listening';
 /** A pod server's probe-daemon socket. */
 export function controlSocket(netns: string): string {
   return `/run/netspec/pod-${netns}.sock`;

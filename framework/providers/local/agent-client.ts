@@ -1,54 +1,55 @@
 /**
- * Host side of the node agent (framework/probe/agent.ts): one `docker exec`
- * per node and job, request on stdin, response/stream on stdout. The exec
- * runs socat into the agent daemon's Unix socket (~80 ms, no Node start-up);
- * if the daemon is not listening yet it retries, and finally falls back to a
- * one-shot `node agent.js`.
+ * Host side of the node agent (framework/probe/agent.ts): one exec per node
+ * and job through the engine API (engine.ts), request on stdin, response/stream
+ * on stdout. The exec runs socat into the agent daemon's Unix socket (~50 ms,
+ * no Node start-up); if the daemon is not listening yet it retries, and finally
+ * falls back to a one-shot `node agent.js`.
  */
-import { docker, DockerError, type DockerOptions, type DockerResult } from './docker.js';
+import { execIn, type ExecOptions, type ExecResult } from './engine.js';
 import {
   AGENT_JS, AGENT_SOCKET,
   type AgentProbeRequest, type AgentRequest, type AgentRunResponse, type AgentStep, type ProbeBatch, type ProbeDone, type ProbeResult,
 } from '../../probe/protocol.js';
 
 export class AgentError extends Error {
-  constructor(readonly container: string, message: string, readonly response?: AgentRunResponse) {
-    super(`node agent in ${container}: ${message}`);
+  constructor(readonly container: string, message: string, readonly response?: AgentRunResponse, options?: { cause?: unknown }) {
+    super(`node agent in ${container}: ${message}`, options);
     this.name = 'AgentError';
   }
 }
 
+const socatArgv = ['socat', '-t', '86400', '-', `UNIX-CONNECT:${AGENT_SOCKET}`];
+
 const DAEMON_WAIT_MS = 15_000;
 
-/** Sends one request to the node agent and returns the exec's result (stdout lines go to opts.onLine if given). */
-export async function agentRequest(container: string, request: AgentRequest, opts: Omit<DockerOptions, 'input'> = {}): Promise<DockerResult> {
+/**
+ * Sends one request to the node agent and returns the exec's result (stdout lines go to
+ * opts.onLine if given). A non-zero exit is in the result; the engine failing throws.
+ */
+export async function agentRequest(container: string, request: AgentRequest, opts: Omit<ExecOptions, 'input'> = {}): Promise<ExecResult> {
   const input = JSON.stringify(request);
   const deadline = Date.now() + DAEMON_WAIT_MS;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
     // -t: after our request's EOF, wait (long) for the daemon to finish answering.
-    const r = await docker(['exec', '-i', container, 'socat', '-t', '86400', '-', `UNIX-CONNECT:${AGENT_SOCKET}`], { ...opts, input, allowFailure: true });
+    const r = await execIn(container, socatArgv, { ...opts, input });
     const notListening = r.code !== 0 && /E connect\(/.test(r.stderr);
-    if (!notListening) {
-      if (r.code !== 0 && !opts.allowFailure) throw new DockerError(['exec', container, 'socat'], r.code, r.stderr, r.stdout);
-      return r;
-    }
-    if (/is not running/.test(r.stderr)) break;
+    if (!notListening) return r;
     if (Date.now() + delay > deadline) break;
     await new Promise((res) => setTimeout(res, delay));
   }
   // The daemon never came up: a one-shot agent still works (and its errors say why).
-  return docker(['exec', '-i', container, 'node', AGENT_JS], { ...opts, input });
+  return execIn(container, ['node', AGENT_JS], { ...opts, input });
 }
 
 /** Runs phases of steps on a node; throws AgentError unless every step succeeded. */
 export async function runAgent(container: string, phases: AgentStep[][], timeoutMs = 120_000): Promise<AgentRunResponse> {
-  const r = await agentRequest(container, { op: 'run', phases }, { allowFailure: true, timeoutMs });
+  const r = await agentRequest(container, { op: 'run', phases }, { timeoutMs });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   let res: AgentRunResponse;
   try {
     res = JSON.parse(last) as AgentRunResponse;
   } catch {
-    throw new AgentError(container, `no response (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
+    throw new AgentError(container, `no response (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
   }
   if (!res.ok) throw new AgentError(container, res.error ?? 'failed', res);
   return res;
@@ -93,15 +94,14 @@ export async function probeOnNode(
   };
   // Whole-run deadline: every attempt is bounded, so this only catches a hung agent.
   const budget = timeoutMs ?? estimateBudget(batches.map((b) => b.batch));
-  const r = await agentRequest(container, { op: 'probe', batches }, { onLine, allowFailure: true, timeoutMs: budget });
+  const r = await agentRequest(container, { op: 'probe', batches }, { onLine, timeoutMs: budget });
+  const how = r.timedOut ? `timed out after ${budget} ms` : `exit ${r.code}`;
   for (const b of batches) {
     if (!finished.has(b.source)) {
-      out.failures.push({ source: b.source, error: `prober did not finish (docker exec exit ${r.code}): ${r.stderr.trim().slice(0, 1000)}` });
+      out.failures.push({ source: b.source, error: `prober did not finish (agent exec ${how}): ${r.stderr.trim().slice(0, 1000)}` });
     }
   }
-  if (r.code !== 0 && out.failures.length === 0) {
-    throw new DockerError(['exec', container, 'agent probe'], r.code, r.stderr, '');
-  }
+  if (r.code !== 0 && out.failures.length === 0) throw new AgentError(container, `probe request failed (${how}): ${r.stderr.trim().slice(0, 1000)}`);
   return out;
 }
 

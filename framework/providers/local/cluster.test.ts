@@ -4,7 +4,7 @@
  * cross-node on both families, TCP and UDP, then torn down without a trace.
  */
 import { strict as assert } from 'node:assert';
-import { docker } from './docker.js';
+import { runCommand } from '../../exec/command.js';
 import { ensureNodeImage } from './image.js';
 import {
   destroyCluster, diagnose, probe, provisionCluster, runOnNode, startServers, type LocalCluster, type LocalClusterSpec,
@@ -37,8 +37,8 @@ function spec(runId: string, podsPerNode: number[]): LocalClusterSpec {
 }
 
 async function countLabelled(runId: string): Promise<{ containers: number; networks: number }> {
-  const c = await docker(['ps', '-aq', '--filter', `label=${LABEL_RUN}=${runId}`]);
-  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LABEL_RUN}=${runId}`]);
+  const c = await runCommand('docker', ['ps', '-aq', '--filter', `label=${LABEL_RUN}=${runId}`]);
+  const n = await runCommand('docker', ['network', 'ls', '-q', '--filter', `label=${LABEL_RUN}=${runId}`]);
   return { containers: c.stdout.split('\n').filter(Boolean).length, networks: n.stdout.split('\n').filter(Boolean).length };
 }
 
@@ -63,6 +63,20 @@ describe('local cluster @docker', function () {
   function byKey(results: SourcedResult[]): Map<string, SourcedResult> {
     return new Map(results.map((r) => [`${r.source}>${r.id}`, r]));
   }
+
+  it('starts node containers unprivileged, with the capabilities, sysctls, labels and fixed addresses asked for', async () => {
+    const node = cluster!.nodes[0]!;
+    const inspect = JSON.parse((await runCommand('docker', ['inspect', node.container])).stdout)[0];
+    assert.equal(inspect.HostConfig.Privileged, false);
+    assert.deepEqual([...inspect.HostConfig.CapAdd].sort(), ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN']);
+    assert.equal(inspect.HostConfig.Sysctls['net.ipv4.ip_forward'], '1');
+    assert.equal(inspect.HostConfig.Sysctls['net.ipv6.conf.all.forwarding'], '1');
+    assert.equal(inspect.Config.Labels[LABEL_RUN], runId);
+    assert.equal(inspect.Config.Hostname, node.name);
+    const endpoint = inspect.NetworkSettings.Networks[cluster!.network.name];
+    assert.equal(endpoint.IPAddress, node.ips.ipv4);
+    assert.equal(endpoint.GlobalIPv6Address, node.ips.ipv6);
+  });
 
   it('connects pod to pod on the same node and across nodes, both families, with the right backend', async () => {
     const c = cluster!;
@@ -260,8 +274,8 @@ describe('local cluster scale @docker', function () {
   it('cleanupStale removes what a dead run left and keeps live runs', async () => {
     const dead = newRunId();
     const live = newRunId();
-    await docker(['network', 'create', '--label', `${LABEL_RUN}=${dead}`, '--label', `${LABEL_OWNER}=${(await import('node:os')).hostname()}:999999999:0`, `netspec-${dead}`]);
-    await docker(['network', 'create', '--label', `${LABEL_RUN}=${live}`, '--label', `${LABEL_OWNER}=${(await import('./names.js')).ownerLabel()}`, `netspec-${live}`]);
+    await runCommand('docker', ['network', 'create', '--label', `${LABEL_RUN}=${dead}`, '--label', `${LABEL_OWNER}=${(await import('node:os')).hostname()}:999999999:0`, `netspec-${dead}`]);
+    await runCommand('docker', ['network', 'create', '--label', `${LABEL_RUN}=${live}`, '--label', `${LABEL_OWNER}=${(await import('./names.js')).ownerLabel()}`, `netspec-${live}`]);
     try {
       const report = await cleanupStale();
       assert.ok(report.runs.includes(dead));
@@ -269,8 +283,8 @@ describe('local cluster scale @docker', function () {
       assert.deepEqual(await countLabelled(dead), { containers: 0, networks: 0 });
       assert.deepEqual(await countLabelled(live), { containers: 0, networks: 1 });
     } finally {
-      await docker(['network', 'rm', `netspec-${live}`], { allowFailure: true });
-      await docker(['network', 'rm', `netspec-${dead}`], { allowFailure: true });
+      await runCommand('docker', ['network', 'rm', `netspec-${live}`], { allowFailure: true });
+      await runCommand('docker', ['network', 'rm', `netspec-${dead}`], { allowFailure: true });
     }
   });
 });

@@ -9,9 +9,11 @@
  */
 import type { Family, ProbeBatch, ServerPort, ServerReady, AgentStep, AgentRunResponse } from '../../probe/protocol.js';
 import { canonicalIp, contains, formatCidr, isHostAddress, nthAddress, parseCidr } from './addresses.js';
+import { familyOf } from '../../kube/net.js';
 import { runAgent, probeOnNode, type SourcedResult } from './agent-client.js';
 import { destroyRun, removeContainers } from './cleanup.js';
-import { checkDocker } from './docker.js';
+import { checkEngine, decideReaper } from './engine.js';
+import { mapLimit } from '../../exec/limit.js';
 import { ensureNodeImage } from './image.js';
 import {
   assertNodeName, assertPodId, assertRunId, containerName, externalIdentity, externalNetnsName, externalVethName,
@@ -57,7 +59,7 @@ export interface ProvisionOptions {
   image?: string;
   /** Do not start per-pod servers (the caller will, e.g. after nft rules). */
   skipServers?: boolean;
-  /** Concurrent `docker run`/`docker exec` calls (default 8). */
+  /** Concurrent container starts and agent execs (default 8). */
   parallel?: number;
   log?: (msg: string) => void;
 }
@@ -161,7 +163,7 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
   const avoidCidrs = [...(spec.avoidCidrs ?? []), ...nodes.flatMap((n) => Object.values(n.podCIDRs))].map((c) => formatCidr(parseCidr(c!)));
   const externals = (spec.externals ?? []).map((e): LocalExternal => {
     const ip = canonicalIp(e.ip);
-    const family: Family = ip.includes(':') ? 'ipv6' : 'ipv4';
+    const family: Family = familyOf(ip)!;
     if (!families.includes(family)) throw new Error(`external host ${ip}: the cluster has no ${family}`);
     if (!isHostAddress(ip)) throw new Error(`external host ${ip}: not a unicast address a host can hold`);
     const inside = avoidCidrs.find((c) => contains(parseCidr(c), ip));
@@ -182,30 +184,16 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
   return { runId, families, nodes, pods, avoidCidrs, externals };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const errors: unknown[] = [];
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      try { out[i] = await fn(items[i]!); } catch (e) { errors.push(e); }
-    }
-  }));
-  // Every item ran to completion first, so the caller's cleanup sees all that was created.
-  if (errors.length) throw errors[0];
-  return out;
-}
-
 /**
  * Builds the cluster. On any failure it removes everything it created and
- * rethrows (DockerUnavailableError when Docker is missing).
+ * rethrows (DockerUnavailableError when no container engine is reachable).
  */
 export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOptions = {}): Promise<LocalCluster> {
   const t0 = Date.now();
   const s = normalizeSpec(spec);
   const parallel = opts.parallel ?? 8;
-  await checkDocker();
+  await checkEngine();
+  await decideReaper(opts.log);
   const image = opts.image ?? (await ensureNodeImage({ log: opts.log })).ref;
   const tImage = Date.now();
   let network: RunNetwork | undefined;
@@ -223,10 +211,9 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
       if (net.ipv6Subnet) ips.ipv6 = nthAddress(net.ipv6Subnet, i + 2);
       return { name: n.name, container: containerName(s.runId, n.name), ips, podCIDRs: n.podCIDRs };
     });
-    await mapLimit(nodes, parallel, async (n, ) => {
-      const spec = s.nodes.find((x) => x.name === n.name)!;
-      await startNodeContainer({ runId: s.runId, name: n.name, image, network: net.name, ipv4: n.ips.ipv4, ipv6: n.ips.ipv6, labels: spec.labels });
-      started.push(n.container);
+    await mapLimit(nodes, parallel, async (n, i) => {
+      const spec = s.nodes[i]!;
+      started.push(await startNodeContainer({ runId: s.runId, name: n.name, image, network: net.name, ipv4: n.ips.ipv4, ipv6: n.ips.ipv6, labels: spec.labels }));
     });
     const tContainers = Date.now();
     const pods: LocalPod[] = s.pods.map((p) => ({
@@ -341,7 +328,7 @@ export interface ProbeRun {
 
 /**
  * Probes from many source pods: their batches are grouped by node, one
- * `docker exec` per node, all nodes at once; results stream to `onResult`.
+ * agent exec per node, all nodes at once; results stream to `onResult`.
  */
 export async function probe(
   cluster: LocalCluster,

@@ -7,20 +7,21 @@
  * image and an unchanged context never rebuilds.
  *
  * How a missing image is built (env NETSPEC_NODE_IMAGE_BUILD or `build`):
- *   auto       (default) `docker build` of the Dockerfile, and if that fails
- *              (no registry to pull debian:bookworm-slim from) the offline script
- *   dockerfile only `docker build`
+ *   auto       (default) a build of the Dockerfile through testcontainers, and if
+ *              that fails (no registry to pull debian:bookworm-slim from) the offline script
+ *   dockerfile only the Dockerfile build
  *   offline    only scripts/build-node-image.sh (debootstrap from the machine's
  *              Debian mirror + `docker import`; needs root and debootstrap)
  *   never      fail if the image is not there
  * NETSPEC_NODE_IMAGE=<ref> (or `image`) uses that image as is, building nothing.
  */
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { docker, DockerError } from './docker.js';
+import { GenericContainer } from 'testcontainers';
+import { runCommand } from '../../exec/command.js';
+import { engineMessage, imageExists } from './engine.js';
 
 export type ImageBuildMode = 'auto' | 'dockerfile' | 'offline' | 'never';
 
@@ -45,11 +46,6 @@ export function contextHash(): string {
 
 export function nodeImageRef(): string {
   return `${IMAGE_REPO}:${contextHash()}`;
-}
-
-export async function imageExists(ref: string): Promise<boolean> {
-  const r = await docker(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-  return r.code === 0;
 }
 
 export interface EnsureImageOptions {
@@ -77,16 +73,12 @@ function buildMode(opt?: ImageBuildMode): ImageBuildMode {
 }
 
 async function buildDockerfile(ref: string): Promise<void> {
-  await docker(['build', '--quiet', '--label', 'netspec.node-image.build=dockerfile', '-t', ref, IMAGE_CONTEXT], { timeoutMs: 15 * 60_000 });
+  // Kept after this process (deleteOnExit: false): the image is cached per machine by its hash.
+  await GenericContainer.fromDockerfile(IMAGE_CONTEXT).build(ref, { deleteOnExit: false });
 }
 
-function buildOffline(ref: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [OFFLINE_SCRIPT, ref], { maxBuffer: 16 * 1024 * 1024, timeout: 20 * 60_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`offline node image build failed: ${stderr.trim().slice(-3000) || err.message}`));
-      else resolve();
-    });
-  });
+async function buildOffline(ref: string): Promise<void> {
+  await runCommand('bash', [OFFLINE_SCRIPT, ref], { timeoutMs: 20 * 60_000 });
 }
 
 // One build per process even if several scenarios ask at once.
@@ -121,8 +113,8 @@ export async function buildNodeImage(ref: string, mode: ImageBuildMode = 'auto',
       await buildDockerfile(ref);
       return 'dockerfile';
     } catch (e) {
-      if (mode === 'dockerfile' || !(e instanceof DockerError)) throw e;
-      log?.(`docker build failed (${e.stderr.trim().split('\n').pop()}); building offline with debootstrap`);
+      if (mode === 'dockerfile') throw new Error(`building ${ref} from ${IMAGE_CONTEXT} failed: ${engineMessage(e)}`, { cause: e });
+      log?.(`the Dockerfile build failed (${engineMessage(e).split('\n').pop()}); building offline with debootstrap`);
     }
   }
   log?.(`building node image ${ref} offline with ${OFFLINE_SCRIPT}`);

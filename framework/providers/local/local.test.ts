@@ -7,7 +7,7 @@ import { assertNodeName, assertPodId, netnsName, vethName, ownerAlive, ownerLabe
 import { nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
 import { normalizeSpec, type LocalClusterSpec } from './cluster.js';
 import { nodeImageRef, OFFLINE_SCRIPT } from './image.js';
-import { nodeRunArgs } from './nodes.js';
+import { nodeRunCommand } from './nodes.js';
 import { NETNS_RE } from '../../probe/protocol.js';
 
 describe('local provider: addresses', () => {
@@ -139,10 +139,9 @@ describe('local provider: node image and containers', () => {
     assert.match(fromScript, /^netspec-node:[0-9a-f]{16}$/);
   });
 
-  it('starts nodes unprivileged, with the capabilities, sysctls and labels netns pods need', () => {
-    const args = nodeRunArgs({ runId: 'r1', name: 'node-a', image: 'img', network: 'netspec-r1', ipv4: '172.28.0.2', ipv6: 'fd6e::2' });
-    assert.ok(!args.includes('--privileged'));
-    const joined = args.join(' ');
+  it('names a node start as the docker command a user can paste, unprivileged, with the capabilities, sysctls and labels netns pods need', () => {
+    const joined = nodeRunCommand({ runId: 'r1', name: 'node-a', image: 'img', network: 'netspec-r1', ipv4: '172.28.0.2', ipv6: 'fd6e::2' });
+    assert.ok(!joined.includes('--privileged'));
     for (const want of ['--cap-add NET_ADMIN', '--cap-add SYS_ADMIN', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1',
       '--label netspec.run=r1', '--hostname node-a', '--ip 172.28.0.2', '--ip6 fd6e::2', 'target=/netspec/dist,readonly']) {
       assert.ok(joined.includes(want), `missing ${want}`);

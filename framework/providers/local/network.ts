@@ -1,9 +1,9 @@
 /**
- * The per-run Docker network the node containers share: a bridge, dual-stack
+ * The per-run network the node containers share: a bridge, dual-stack
  * when IPv6 is wanted, on subnets that collide with nothing on the host.
  */
 import { randomInt } from 'node:crypto';
-import { docker, DockerError } from './docker.js';
+import { createNetwork, EngineError, engineMessage } from './engine.js';
 import { formatCidr, hostRoutes, overlaps, parseCidr, type Cidr } from './addresses.js';
 import { LABEL_OWNER, LABEL_RUN, networkName, ownerLabel } from './names.js';
 
@@ -44,35 +44,21 @@ export async function createRunNetwork(runId: string, opts: CreateNetworkOptions
     const c = candidate((start + k) % CANDIDATES);
     if (avoid.some((a) => overlaps(a, parseCidr(c.v4)) || (opts.ipv6 && overlaps(a, parseCidr(c.v6))))) continue;
     tries++;
-    const args = ['network', 'create', '--driver', 'bridge',
-      '--label', `${LABEL_RUN}=${runId}`, '--label', `${LABEL_OWNER}=${ownerLabel()}`,
-      '--subnet', c.v4];
-    if (opts.ipv6) args.push('--ipv6', '--subnet', c.v6);
-    args.push(name);
+    const net: RunNetwork = { name, ipv4Subnet: formatCidr(parseCidr(c.v4)) };
+    if (opts.ipv6) net.ipv6Subnet = formatCidr(parseCidr(c.v6));
     try {
-      await docker(args, { timeoutMs: 60_000 });
-      const net: RunNetwork = { name, ipv4Subnet: formatCidr(parseCidr(c.v4)) };
-      if (opts.ipv6) net.ipv6Subnet = formatCidr(parseCidr(c.v6));
+      await createNetwork({ name, labels: { [LABEL_RUN]: runId, [LABEL_OWNER]: ownerLabel() }, ipv4Subnet: net.ipv4Subnet, ...(net.ipv6Subnet ? { ipv6Subnet: net.ipv6Subnet } : {}) });
       return net;
     } catch (e) {
       lastError = e;
+      const why = e instanceof EngineError ? engineMessage(e.cause) : '';
       // Taken by another network (maybe another run's, created just now): next.
-      if (e instanceof DockerError && /overlap|already exists|in use/i.test(e.stderr)) {
-        if (/already exists/i.test(e.stderr)) throw e; // same run id twice: a caller bug
-        continue;
-      }
+      // The same name twice is a caller bug (one run id used twice): no retry.
+      if (/overlap|in use/i.test(why) && !/already exists/i.test(why)) continue;
       throw e;
     }
   }
   throw new Error(`could not find a free subnet for the run network: ${(lastError as Error)?.message ?? 'all candidates overlap host routes'}`);
 }
 
-export async function removeNetwork(name: string): Promise<void> {
-  // A just-removed container may still hold its endpoint for a moment.
-  for (let i = 0; ; i++) {
-    const r = await docker(['network', 'rm', name], { allowFailure: true });
-    if (r.code === 0 || /not found|No such network/i.test(r.stderr)) return;
-    if (i >= 5 || !/active endpoints|in use/i.test(r.stderr)) throw new DockerError(['network', 'rm', name], r.code, r.stderr, r.stdout);
-    await new Promise((res) => setTimeout(res, 200 * (i + 1)));
-  }
-}
+export { removeNetwork } from './engine.js';

@@ -11,12 +11,13 @@ import {
   EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
 } from "../../runner/provider.js";
 import {
-  checkDocker, cleanupStale, destroyCluster, diagnose, DockerUnavailableError, ensureNodeImage, probe, provisionCluster, runOnNode,
+  checkEngine, cleanupStale, destroyCluster, diagnose, DockerUnavailableError, ensureNodeImage, probe, provisionCluster, runOnNode,
   type LocalCluster,
 } from "./index.js";
 import { dnsHostsFile, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
+import { isIpAddress } from "../../kube/net.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
 
@@ -26,7 +27,7 @@ export class LocalProvider implements Provider {
 
   async preflight(notice?: (message: string) => void): Promise<void> {
     try {
-      await checkDocker();
+      await checkEngine();
     } catch (error) {
       if (error instanceof DockerUnavailableError) {
         throw new EnvironmentError(`the local provider needs a Docker engine: ${error.message}`,
@@ -173,12 +174,10 @@ class LocalScenarioCluster implements Cluster {
     if (source) return source;
     const target = this.cluster.pods.find((p) => Object.values(p.ips).includes(request.address));
     if (target) return this.skips.get(target.id);
-    const isIp = /^[0-9a-f.:]+$/i.test(request.address);
-    if (isIp && !this.serviceAddresses.has(request.address)) {
-      let canonical: string | undefined;
-      try { canonical = canonicalIp(request.address); } catch { /* not an address after all */ }
-      if (canonical && this.externalAddresses.has(canonical)) return undefined;
-      return (canonical && this.unhosted.get(canonical)) ?? `${request.address}: no pod, Service or simulated external host holds it`;
+    if (isIpAddress(request.address) && !this.serviceAddresses.has(request.address)) {
+      const canonical = canonicalIp(request.address);
+      if (this.externalAddresses.has(canonical)) return undefined;
+      return this.unhosted.get(canonical) ?? `${request.address}: no pod, Service or simulated external host holds it`;
     }
     return undefined;
   }
