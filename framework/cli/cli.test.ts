@@ -1,7 +1,11 @@
 // The command line as users meet it: real processes, real exit codes, the SPEC's JSON shapes.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateScenarioYaml } from "../bench/generate.js";
 import { describe, it } from "mocha";
 
 const main = fileURLToPath(new URL("./main.js", import.meta.url));
@@ -48,10 +52,52 @@ describe("netspec CLI", function () {
   });
 
   it("exits 2 with a usage message, not a stack trace, for a wrong command line", () => {
-    for (const args of [["frobnicate"], ["expect"], ["expect", example, "--format", "xml"], ["validate", "no/such/dir"], ["explain", example, "--from", "x"]]) {
+    for (const args of [[], ["frobnicate"], ["expect"], ["expect", example, "--format", "xml"], ["validate", "no/such/dir"], ["explain", example, "--from", "x", "--to", "y"]]) {
       const result = netspec(...args);
       assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
       assert.doesNotMatch(result.stderr, /^\s+at /m);
     }
+  });
+
+  it("rejects an option that belongs to another command with exit 2 and that command's own help", () => {
+    const cases: [string[], RegExp, RegExp][] = [
+      [["validate", example, "--cni", "x"], /unknown option '--cni'/, /Usage: netspec validate/],
+      [["expect", example, "--parallel", "3"], /unknown option '--parallel'/, /Usage: netspec expect/],
+      [["explain", example, "--from", "shop/frontend", "--to", "shop/api-0", "--reporter", "json"], /unknown option '--reporter'/, /Usage: netspec explain/],
+      [["report", "--current", "x.json", "--provider", "kind"], /unknown option '--provider'/, /Usage: netspec report/],
+      [["expect", example, "--format", "xml"], /argument 'xml' is invalid. Allowed choices are table, json, summary/, /Usage: netspec expect/],
+      [["run", example, "--provider", "nope"], /Allowed choices are local, kind, existing/, /Usage: netspec run/],
+      [["explain", example, "--from", "shop/frontend"], /required option '--to <ref>' not specified/, /Usage: netspec explain/],
+      [["run", example, "--parallel", "0"], /--parallel must be a whole number/, /Usage: netspec run/],
+    ];
+    for (const [args, message, help] of cases) {
+      const result = netspec(...args);
+      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(" "));
+      assert.match(result.stderr, help, args.join(" "));
+      assert.equal(result.stdout, "", "nothing on stdout");
+    }
+  });
+
+  it("prints each command's help, generated from its options, with exit 0", () => {
+    const run = netspec("run", "--help");
+    assert.equal(run.status, 0);
+    for (const flag of ["--provider <name>", "--kind-config <file>", "--node-map <map>", "--implementation-name <name>"]) assert.ok(run.stdout.includes(flag), flag);
+    const validate = netspec("validate", "--help");
+    assert.equal(validate.status, 0);
+    assert.doesNotMatch(validate.stdout, /--provider|--format/, "validate lists only its own options");
+  });
+
+  it("ends quietly with exit 0 when the reader of stdout goes away (expect --format json | head)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netspec-epipe-"));
+    const file = join(dir, "big.yaml");
+    writeFileSync(file, generateScenarioYaml(300)); // megabytes of JSON: far more than a pipe buffers
+    const child = spawn(process.execPath, [main, "expect", file, "--format", "json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, "", "no EPIPE stack trace");
   });
 });

@@ -6,7 +6,7 @@ import { ExistingProvider } from "./existing/provider.js";
 import type { KubeProviderOptions } from "./kube/options.js";
 
 export type { KubeProviderOptions };
-export const PROVIDERS: readonly string[] = ["local", "kind", "existing"];
+export { PROVIDERS, type ProviderName } from "./names.js";
 
 export function providerFor(name: string, options: KubeProviderOptions = {}): Provider {
   switch (name) {

@@ -32,14 +32,14 @@ export function writeRegressionJson(dir: string, regression: Regression): string
 
 /** The implementation named by --implementation-* flags (conformance report). */
 export function implementationFromFlags(flags: {
-  "implementation-name"?: string; "implementation-version"?: string; "implementation-organization"?: string;
-  "implementation-url"?: string; "implementation-contact"?: string;
+  implementationName?: string; implementationVersion?: string; implementationOrganization?: string;
+  implementationUrl?: string; implementationContact?: string;
 }): Implementation {
   return {
-    ...(flags["implementation-name"] ? { name: flags["implementation-name"] } : {}),
-    ...(flags["implementation-version"] ? { version: flags["implementation-version"] } : {}),
-    ...(flags["implementation-organization"] ? { organization: flags["implementation-organization"] } : {}),
-    ...(flags["implementation-url"] ? { url: flags["implementation-url"] } : {}),
-    ...(flags["implementation-contact"] ? { contact: flags["implementation-contact"].split(",").map((c) => c.trim()).filter(Boolean) } : {}),
+    ...(flags.implementationName ? { name: flags.implementationName } : {}),
+    ...(flags.implementationVersion ? { version: flags.implementationVersion } : {}),
+    ...(flags.implementationOrganization ? { organization: flags.implementationOrganization } : {}),
+    ...(flags.implementationUrl ? { url: flags.implementationUrl } : {}),
+    ...(flags.implementationContact ? { contact: flags.implementationContact.split(",").map((c) => c.trim()).filter(Boolean) } : {}),
   };
 }

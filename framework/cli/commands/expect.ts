@@ -3,13 +3,11 @@ import { expectedCells } from "../../oracle/index.js";
 import { summarize } from "../../oracle/summary.js";
 import { loadScenario } from "../../scenario/build.js";
 import { renderMatrixTables } from "../../report/matrix-table.js";
-import { UsageError } from "../usage.js";
 
 export type ExpectFormat = "table" | "json" | "summary";
 
-export function expectCommand(file: string | undefined, format: string): number {
-  if (!file) throw new UsageError("netspec expect needs one scenario file");
-  if (!["table", "json", "summary"].includes(format)) throw new UsageError(`--format must be table, json or summary, not '${format}'`);
+/** `format` is one of ExpectFormat: the command line's choices enforce it. */
+export function expectCommand(file: string, format: string): number {
   const { scenario } = loadScenario(file);
   if (format === "summary") {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.name, ...summarize(scenario) })}\n`);

@@ -4,15 +4,12 @@ import { loadScenario } from "../../scenario/build.js";
 import { parseReference } from "../../scenario/references.js";
 import { UsageError } from "../usage.js";
 
-export function explainCommand(file: string | undefined, values: { from?: string; to?: string; port?: string; protocol?: string; family?: string }): number {
-  if (!file) throw new UsageError("netspec explain needs one scenario file");
-  if (!values.from || !values.to) throw new UsageError("netspec explain needs --from REF and --to REF (e.g. --from shop/frontend --to svc/shop/api)");
+/** --protocol and --family are checked by the command line's choices. */
+export function explainCommand(file: string, values: { from: string; to: string; port?: string; protocol?: string; family?: string }): number {
   for (const ref of [values.from, values.to]) {
     const parsed = parseReference(ref);
     if (typeof parsed === "string") throw new UsageError(parsed);
   }
-  if (values.family !== undefined && values.family !== "ipv4" && values.family !== "ipv6") throw new UsageError("--family must be ipv4 or ipv6");
-  if (values.protocol !== undefined && !["TCP", "UDP", "SCTP"].includes(values.protocol)) throw new UsageError("--protocol must be TCP, UDP or SCTP");
   const { scenario } = loadScenario(file);
   const port = values.port === undefined ? undefined : /^\d+$/.test(values.port) ? Number(values.port) : values.port;
   const blocks = explain(scenario, {

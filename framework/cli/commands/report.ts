@@ -14,16 +14,15 @@ export interface ReportFlags {
   current?: string;
   reporter?: string;
   out?: string;
-  "implementation-name"?: string;
-  "implementation-version"?: string;
-  "implementation-organization"?: string;
-  "implementation-url"?: string;
-  "implementation-contact"?: string;
+  implementationName?: string;
+  implementationVersion?: string;
+  implementationOrganization?: string;
+  implementationUrl?: string;
+  implementationContact?: string;
 }
 
-export function reportCommand(rest: readonly string[], flags: ReportFlags, style: Style): number {
-  if (rest.length > 1 || (rest.length === 1 && flags.current)) throw new UsageError("netspec report takes one current results.json (--current FILE)");
-  const currentPath = flags.current ?? rest[0];
+export function reportCommand(flags: ReportFlags, style: Style): number {
+  const currentPath = flags.current;
   if (!currentPath) throw new UsageError("netspec report needs --current NEW/results.json (and --baseline OLD/results.json for the regression view)");
   const reporters = (flags.reporter ?? "console,html").split(",").map((r) => r.trim()).filter(Boolean);
   for (const r of reporters) {

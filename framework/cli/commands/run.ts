@@ -1,5 +1,5 @@
 // `netspec run <path>... [--provider P] [--reporter console,json] [--out DIR] [--parallel N]`.
-import { providerFor, PROVIDERS } from "../../providers/index.js";
+import { providerFor } from "../../providers/index.js";
 import { ConsoleReporter } from "../../report/console.js";
 import { writeJsonResults } from "../../report/json.js";
 import { compareRuns, readResults, renderRegressionConsole, ResultsFileError, type Regression } from "../../report/regression.js";
@@ -22,16 +22,15 @@ export interface RunFlags extends KubeFlags {
   parallel?: string;
   /** A previous run's results.json: the reports mark what changed since. */
   baseline?: string;
-  "implementation-name"?: string;
-  "implementation-version"?: string;
-  "implementation-organization"?: string;
-  "implementation-url"?: string;
-  "implementation-contact"?: string;
+  implementationName?: string;
+  implementationVersion?: string;
+  implementationOrganization?: string;
+  implementationUrl?: string;
+  implementationContact?: string;
 }
 
 export async function runCommand(paths: readonly string[], flags: RunFlags, style: Style): Promise<number> {
   const providerName = flags.provider ?? "local";
-  if (!PROVIDERS.includes(providerName)) throw new UsageError(`unknown provider '${providerName}'; available: ${PROVIDERS.join(", ")}`);
   const reporters = (flags.reporter ?? "console").split(",").map((r) => r.trim()).filter(Boolean);
   for (const r of reporters) {
     if (!(REPORTERS as readonly string[]).includes(r)) throw new UsageError(`unknown reporter '${r}'; available: ${REPORTERS.join(", ")}`);
@@ -56,7 +55,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
   const controller = new AbortController();
   const providerOptions = kubeProviderOptions(providerName, flags, { reportDir: out, signal: controller.signal, parallel });
   const converge = convergeMs(flags.converge);
-  if (flags["dry-run"]) {
+  if (flags.dryRun) {
     // Writes what would be created (kind config, manifests in apply order); creates nothing.
     for (const file of await dryRun(providerName as "kind" | "existing", scenarios, providerOptions, out)) write(file.path);
     return 0;
