@@ -2,6 +2,7 @@
 // own real node, by --node-map or by zone (topology.kubernetes.io/zone), else in name order.
 // A scenario that needs more nodes or zones than the cluster has is skipped with that reason.
 import type { NodeModel } from "../../scenario/model.js";
+import type { Node } from "kubernetes-types/core/v1.js";
 import { parseCidr } from "../../kube/net.js";
 
 export interface RealNode {
@@ -52,20 +53,15 @@ export function placeNodes(scenarioNodes: readonly NodeModel[], realNodes: reado
   return { nodes: placed };
 }
 
-interface NodeJson {
-  metadata: { name: string; labels?: Record<string, string> };
-  spec?: { unschedulable?: boolean; taints?: { key: string; effect: string }[]; podCIDRs?: string[] };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-export function realNodeOf(node: NodeJson): RealNode {
-  const labels = node.metadata.labels ?? {};
+export function realNodeOf(node: Node): RealNode {
+  const name = node.metadata?.name ?? "";
+  const labels = node.metadata?.labels ?? {};
   const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
   const taint = node.spec?.taints?.find((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
   const why = !ready ? "not Ready" : node.spec?.unschedulable ? "cordoned" : taint ? `taint ${taint.key}:${taint.effect}` : undefined;
   return {
-    name: node.metadata.name,
-    hostname: labels["kubernetes.io/hostname"] ?? node.metadata.name,
+    name,
+    hostname: labels["kubernetes.io/hostname"] ?? name,
     zone: labels["topology.kubernetes.io/zone"],
     schedulable: why === undefined,
     ...(why ? { why } : {}),
@@ -73,11 +69,10 @@ export function realNodeOf(node: NodeJson): RealNode {
 }
 
 /** The families the nodes' pod CIDRs cover (undefined when the cluster does not say). */
-export function clusterFamilies(nodes: readonly NodeJson[]): ("ipv4" | "ipv6")[] | undefined {
+export function clusterFamilies(nodes: readonly Node[]): ("ipv4" | "ipv6")[] | undefined {
   const cidrs = nodes.flatMap((n) => n.spec?.podCIDRs ?? []);
   if (cidrs.length === 0) return undefined;
   const families = new Set(cidrs.map((c) => parseCidr(c)).flatMap((c) => (typeof c === "string" ? [] : [c.family])));
   return (["ipv4", "ipv6"] as const).filter((f) => families.has(f));
 }
 
-export type { NodeJson };

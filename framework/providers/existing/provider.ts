@@ -12,7 +12,8 @@ import { describePermission, Kubectl, resourceArg, type KubeObject, type Permiss
 import { DEFAULT_AGNHOST_IMAGE } from "../kube/manifests.js";
 import { ANNOTATION_OWNER, BUILTIN_NAMESPACES, LABEL_MANAGED, LABEL_RUN, MANAGED_BY, NameMap, runLabel, shortHash } from "../kube/names.js";
 import type { KubeProviderOptions } from "../kube/options.js";
-import { clusterFamilies, placeNodes, realNodeOf, type NodeJson } from "./placement.js";
+import type { Node } from "kubernetes-types/core/v1.js";
+import { clusterFamilies, placeNodes, realNodeOf } from "./placement.js";
 
 /** What every run needs (namespaced ones in every namespace: netspec's do not exist yet). */
 export const REQUIRED_PERMISSIONS: readonly PermissionCheck[] = [
@@ -30,7 +31,7 @@ export class ExistingProvider implements Provider {
   readonly name = "existing";
   private readonly kubectl: Kubectl;
   private readonly image: string;
-  private nodes: NodeJson[] = [];
+  private nodes: Node[] = [];
 
   constructor(private readonly options: KubeProviderOptions = {}) {
     this.kubectl = new Kubectl({ kubeconfig: options.kubeconfig, context: options.context, env: options.env, signal: options.signal });
@@ -57,7 +58,7 @@ export class ExistingProvider implements Provider {
       throw new EnvironmentError(`netspec lacks permissions on the cluster (${where}): ${missing.map(describePermission).join(", ")}`,
         "Grant them (docs/providers.md has a ClusterRole), or use another --context.");
     }
-    this.nodes = (await this.kubectl.getJson<NodeJson & KubeObject>(["nodes"])).items;
+    this.nodes = (await this.kubectl.getJson<Node>(["nodes"])).items;
   }
 
   /** Namespaces of earlier runs from this host whose process is gone. */

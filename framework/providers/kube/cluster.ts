@@ -3,6 +3,8 @@
 // the real addresses, probe through batched `kubectl exec`, collect diagnostics.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { Pod, Service } from "kubernetes-types/core/v1.js";
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.js";
 import { familyOf, isIpAddress, type Family } from "../../kube/net.js";
 import { selectorMatches } from "../../kube/labels.js";
 import {
@@ -12,7 +14,7 @@ import type { Scenario } from "../../scenario/model.js";
 import type { ActualAddresses } from "../../scenario/readdress.js";
 import { AbortedError, CommandError, sleep } from "../../exec/command.js";
 import { mapLimit } from "../../exec/limit.js";
-import type { KubeObject, Kubectl } from "./kubectl.js";
+import type { Kubectl } from "./kubectl.js";
 import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
 import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
 import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, type Attempt } from "./probe-script.js";
@@ -111,10 +113,10 @@ export class KubeCluster implements Cluster {
 
   /** Scenario pod id → status, for the pods this run created. */
   private async podStatuses(): Promise<Map<string, PodStatus>> {
-    const list = await this.options.kubectl.getJson<PodJson>(["pods", "-A", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
+    const list = await this.options.kubectl.getJson<Pod>(["pods", "-A", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
     const out = new Map<string, PodStatus>();
     for (const pod of list.items) {
-      const id = this.names.scenarioId(pod.metadata.namespace ?? "", pod.metadata.name);
+      const id = this.names.scenarioId(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "");
       if (id) out.set(id, podStatus(pod));
     }
     return out;
@@ -124,7 +126,7 @@ export class KubeCluster implements Cluster {
     const services = scenario.services.filter((s) => !s.system && s.selector && s.type !== "ExternalName");
     if (services.length === 0) return [];
     const namespaces = [...new Set(services.map((s) => this.names.namespace(s.namespace)))];
-    const slices = (await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<SliceJson>(["endpointslices", "-n", ns]))).flatMap((l) => l.items);
+    const slices = (await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<EndpointSlice>(["endpointslices", "-n", ns]))).flatMap((l) => l.items);
     const problems: string[] = [];
     for (const svc of services) {
       const realNs = this.names.namespace(svc.namespace);
@@ -133,7 +135,7 @@ export class KubeCluster implements Cluster {
       for (const family of svc.families) {
         const addressType = family === "ipv4" ? "IPv4" : "IPv6";
         const names = new Set(slices
-          .filter((s) => s.metadata.namespace === realNs && s.metadata.labels?.["kubernetes.io/service-name"] === svc.name && s.addressType === addressType)
+          .filter((s) => s.metadata?.namespace === realNs && s.metadata?.labels?.["kubernetes.io/service-name"] === svc.name && s.addressType === addressType)
           .flatMap((s) => (s.endpoints ?? []).filter((e) => svc.publishNotReadyAddresses || e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? e.addresses?.[0] ?? "")));
         const missing = backends.filter((p) => !names.has(p.name));
         if (missing.length > 0) problems.push(`Service ${svc.id} (${family}): EndpointSlices lack ${missing.map((p) => p.id).join(", ")}`);
@@ -147,18 +149,18 @@ export class KubeCluster implements Cluster {
     for (const [id, status] of statuses) pods[id] = status.ips;
     const services: Record<string, Partial<Record<Family, string>>> = {};
     const namespaces = [...new Set(scenario.services.filter((s) => !s.system).map((s) => this.names.namespace(s.namespace)))];
-    const lists = await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<ServiceJson>(["services", "-n", ns]));
+    const lists = await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<Service>(["services", "-n", ns]));
     for (const svc of lists.flatMap((l) => l.items)) {
-      const id = this.names.scenarioId(svc.metadata.namespace ?? "", svc.metadata.name);
+      const id = this.names.scenarioId(svc.metadata?.namespace ?? "", svc.metadata?.name ?? "");
       if (id) services[id] = ipsByFamily(svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []));
     }
     // The cluster DNS the scenario models as kube-system/coredns behind kube-dns.
     if (scenario.pods.some((p) => p.id === DNS_POD_ID)) {
       try {
-        const dns = await this.options.kubectl.getJson<PodJson>(["pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"]);
+        const dns = await this.options.kubectl.getJson<Pod>(["pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"]);
         const ready = dns.items.map(podStatus).filter((s) => s.ready).sort((a, b) => String(a.ips.ipv4 ?? a.ips.ipv6).localeCompare(String(b.ips.ipv4 ?? b.ips.ipv6)));
         if (ready[0]) pods[DNS_POD_ID] = ready[0].ips;
-        const svc = await this.options.kubectl.getJson<ServiceJson>(["services", "-n", "kube-system", "kube-dns"]);
+        const svc = await this.options.kubectl.getJson<Service>(["services", "-n", "kube-system", "kube-dns"]);
         const clusterIPs = svc.items[0]?.spec?.clusterIPs;
         if (clusterIPs) services[DNS_SERVICE_ID] = ipsByFamily(clusterIPs);
       } catch (error) {
@@ -247,12 +249,12 @@ export class KubeCluster implements Cluster {
 
   /** Logs of every DaemonSet pod outside the scenario's namespaces except kube-proxy: the CNI's agents. */
   private async cniLogs(text: (args: string[]) => Promise<string>): Promise<string> {
-    let pods: PodJson[] = [];
-    try { pods = (await this.options.kubectl.getJson<PodJson>(["pods", "-A"])).items; } catch { return "(pods could not be listed)"; }
-    const agents = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === "DaemonSet") && !/^kube-proxy/.test(p.metadata.name)
+    let pods: Pod[] = [];
+    try { pods = (await this.options.kubectl.getJson<Pod>(["pods", "-A"])).items; } catch { return "(pods could not be listed)"; }
+    const agents = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === "DaemonSet") && !/^kube-proxy/.test(p.metadata.name ?? "")
       && !p.metadata.labels?.[LABEL_RUN]);
     const logs = await mapLimit(agents.slice(0, 20), 4, async (p) =>
-      `==== ${p.metadata.namespace}/${p.metadata.name} (${p.spec?.nodeName ?? "?"})\n${await text(["logs", "-n", p.metadata.namespace ?? "", p.metadata.name, "--all-containers", "--tail=300"])}`);
+      `==== ${p.metadata?.namespace}/${p.metadata?.name} (${p.spec?.nodeName ?? "?"})\n${await text(["logs", "-n", p.metadata?.namespace ?? "", p.metadata?.name ?? "", "--all-containers", "--tail=300"])}`);
     return logs.join("\n");
   }
 
@@ -273,32 +275,13 @@ export class SkippedCluster implements Cluster {
   async destroy(): Promise<void> { /* nothing was created */ }
 }
 
-interface PodJson extends KubeObject {
-  metadata: KubeObject["metadata"] & { ownerReferences?: { kind: string }[] };
-  spec?: { nodeName?: string };
-  status?: {
-    phase?: string;
-    podIPs?: { ip: string }[];
-    podIP?: string;
-    conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; ready?: boolean; state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string } } }[];
-  };
-}
-interface SliceJson extends KubeObject {
-  addressType?: string;
-  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean }; targetRef?: { name?: string } }[];
-}
-interface ServiceJson extends KubeObject {
-  spec?: { clusterIP?: string; clusterIPs?: string[] };
-}
-
-function podStatus(pod: PodJson): PodStatus {
+function podStatus(pod: Pod): PodStatus {
   const status = pod.status ?? {};
   const ready = status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
   const waiting = status.containerStatuses?.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find(Boolean);
   return {
     ready, phase: status.phase ?? "Pending",
-    ips: ipsByFamily((status.podIPs ?? []).map((p) => p.ip).concat(status.podIPs ? [] : status.podIP ? [status.podIP] : [])),
+    ips: ipsByFamily((status.podIPs ?? []).flatMap((p) => (p.ip ? [p.ip] : [])).concat(status.podIPs ? [] : status.podIP ? [status.podIP] : [])),
     ...(waiting ? { problem: `${status.phase ?? "Pending"}, ${waiting}` } : {}),
   };
 }

@@ -1,20 +1,9 @@
 // Waiting for a cluster's own machinery: every node Ready and every system pod (the CNI's
 // agents, CoreDNS, kube-proxy) Ready, with a message that says what is still missing and why.
 import { sleep } from "../../exec/command.js";
-import type { KubeObject, Kubectl } from "./kubectl.js";
+import type { Node, Pod } from "kubernetes-types/core/v1.js";
+import type { Kubectl } from "./kubectl.js";
 import { LABEL_MANAGED, MANAGED_BY } from "./names.js";
-
-interface NodeJson extends KubeObject {
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-}
-interface PodJson extends KubeObject {
-  status?: {
-    phase?: string;
-    conditions?: { type: string; status: string }[];
-    containerStatuses?: { state?: { waiting?: { reason?: string } } }[];
-    initContainerStatuses?: { state?: { waiting?: { reason?: string } } }[];
-  };
-}
 
 export interface ClusterWaitOptions {
   readonly timeoutMs: number;
@@ -38,22 +27,22 @@ export async function waitClusterReady(kubectl: Kubectl, options: ClusterWaitOpt
   for (;;) {
     problems = [];
     try {
-      const nodes = await kubectl.getJson<NodeJson>(["nodes"]);
+      const nodes = await kubectl.getJson<Node>(["nodes"]);
       if (nodes.items.length === 0) problems.push("no nodes registered yet");
       for (const node of nodes.items) {
         const ready = node.status?.conditions?.find((c) => c.type === "Ready");
-        if (ready?.status !== "True") problems.push(`node ${node.metadata.name} not Ready${ready?.message ? ` (${ready.message})` : ""}`);
+        if (ready?.status !== "True") problems.push(`node ${node.metadata?.name} not Ready${ready?.message ? ` (${ready.message})` : ""}`);
       }
-      const pods = await kubectl.getJson<PodJson>(["pods", "-A"]);
+      const pods = await kubectl.getJson<Pod>(["pods", "-A"]);
       for (const pod of pods.items) {
-        if (pod.metadata.labels?.[LABEL_MANAGED] === MANAGED_BY) continue;
+        if (pod.metadata?.labels?.[LABEL_MANAGED] === MANAGED_BY) continue;
         const phase = pod.status?.phase ?? "Pending";
         if (phase === "Succeeded") continue;
         const ready = pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
         if (ready) continue;
         const reason = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
           .map((c) => c.state?.waiting?.reason).find(Boolean);
-        problems.push(`pod ${pod.metadata.namespace}/${pod.metadata.name} not Ready (${phase}${reason ? `, ${reason}` : ""})`);
+        problems.push(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} not Ready (${phase}${reason ? `, ${reason}` : ""})`);
       }
     } catch (error) {
       problems.push(`the API server did not answer: ${(error as Error).message.split("\n")[0]}`);
