@@ -40,7 +40,7 @@ export function describeScenarios(paths: string | readonly string[], options: De
         const results = await run([scenario], { provider: providerFor(options.provider ?? "local") });
         result = results.scenarios[0];
       });
-      for (const [title, cells] of groupCells(expectedCells(scenario))) {
+      for (const [title, cells] of groupCells(expectedCells(scenario), scenario.expect.rules)) {
         it(title, function () {
           if (!result) throw new Error("the scenario did not run (see the before hook's error)");
           if (result.status === "error") throw new Error(`scenario error: ${result.error}`);

@@ -1,0 +1,33 @@
+// Test titles say what they assert: a rule as the user wrote it, an oracle group as what it checks.
+import assert from "node:assert/strict";
+import { describe, it } from "mocha";
+import { groupCells, ruleTitle } from "./groups.js";
+import type { ExpectRuleModel } from "../scenario/model.js";
+
+const cell = (from: string, to: string, source: string, expected = "allow") =>
+  ({ from, to, target: "pod" as const, port: 80, protocol: "TCP" as const, family: "ipv4" as const, source, expected });
+
+describe("report: expectation groups", () => {
+  it("titles a rule as written: references, port, protocol, family, result and backends", () => {
+    const rule = (r: Partial<ExpectRuleModel>): ExpectRuleModel => ({ from: "shop/frontend", to: "shop/api-*", index: 0, ...r });
+    assert.equal(ruleTitle(rule({ port: "http", result: "allow" })), "shop/frontend → shop/api-* port http: allow");
+    assert.equal(ruleTitle(rule({ to: "svc/shop/api", backends: ["shop/api-0"] })), "shop/frontend → svc/shop/api: as the oracle says, answered by shop/api-0");
+    assert.equal(ruleTitle(rule({ from: { namespace: "ops", labels: { app: "debug" } }, port: { from: 80, to: 81 }, protocol: "UDP", family: "ipv6", result: "deny" })),
+      "ops/{app=debug} → shop/api-* ports 80-81/UDP ipv6: deny");
+  });
+
+  it("puts rules first in the order written, keeps alike rules apart, and names what oracle and default groups assert", () => {
+    const rules: ExpectRuleModel[] = [
+      { from: "a/x", to: "b/*", result: "deny", index: 0 },
+      { from: "a/x", to: "b/*", result: "deny", index: 1 },
+    ];
+    const groups = groupCells([cell("a/x", "b/y", "oracle"), cell("a/x", "b/z", "rule 1", "deny"), cell("a/x", "b/y", "rule 0", "deny"), cell("c/w", "b/y", "default", "deny")], rules);
+    assert.deepEqual([...groups.keys()], [
+      "a/x → b/*: deny",
+      "a/x → b/*: deny (expect.rules[1])",
+      "a/x → pods: as Kubernetes semantics say",
+      "c/w → pods: deny (expect.default)",
+    ]);
+    assert.deepEqual([...groupCells([cell("a/x", "b/y", "rule 0")]).keys()], ["expect.rules[0]"], "without the rules, the index");
+  });
+});
