@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { bigIntToIp, cidr, cidrContains, cidrWithin, ipToBigInt, nthSubnet, parseCidr } from "./net.js";
+import { bigIntToIp, canonicalIp, cidr, cidrContains, cidrWithin, familyOf, ipToBigInt, isIpAddress, nthSubnet, parseCidr } from "./net.js";
 
 describe("kube/net: addresses and CIDRs", () => {
   it("round-trips IPv6 in RFC 5952 form", () => {
@@ -30,5 +30,18 @@ describe("kube/net: addresses and CIDRs", () => {
     assert.match(String(parseCidr("10.0.0.0")), /expected ADDRESS\/PREFIX/);
     assert.match(String(parseCidr("10.0.0.0/40")), /0-32/);
     assert.match(String(parseCidr("fd00::/129")), /0-128/);
+  });
+
+  it("takes only IP literals in their strict forms for addresses: a DNS name such as 'cafe' is none", () => {
+    for (const name of ["cafe", "beef", "dead.beef", "a", "10", "0x0a.0.0.1", "010.0.0.1", "1.2.3.4.5", "fe80::1%eth0", "10.0.0.0/8", ""]) {
+      assert.equal(familyOf(name), undefined, name);
+      assert.equal(isIpAddress(name), false, name);
+      assert.throws(() => canonicalIp(name), /not an IP address/, name);
+    }
+    assert.equal(familyOf("10.0.0.1"), "ipv4");
+    assert.equal(familyOf("::cafe"), "ipv6");
+    assert.equal(canonicalIp("FD00:0:0:0:0:0:0:CAFE"), "fd00::cafe");
+    assert.equal(canonicalIp("::ffff:10.0.0.1"), "::ffff:a00:1");
+    assert.equal(canonicalIp("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1", "RFC 5952: the first of two equal zero runs");
   });
 });
