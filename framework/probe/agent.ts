@@ -11,13 +11,14 @@
  *
  * - op `run`: phases in order, each phase's steps concurrently. Commands are
  *   argument vectors from an allow-list (no shell anywhere); scripts for
- *   `ip -batch -` / `nft -f -` arrive on their stdin. `servers` starts each
- *   pod's server detached in its netns and waits until it listens. Prints one
- *   AgentRunResponse JSON; exit 0 iff everything succeeded.
+ *   `ip -batch -` / `nft -f -` arrive on their stdin. `servers` starts one
+ *   server process for all the step's pods (its listeners made in each pod's
+ *   netns by the socket launcher, netns-sockets.ts), detached, and waits until
+ *   it listens. Prints one AgentRunResponse JSON; exit 0 iff all succeeded.
  * - op `probe`: probes from several source pods at once and streams their
- *   result lines, each tagged with `source`: through each pod server's
- *   control socket (a daemon already in the pod's netns), or, for a pod
- *   without one, a prober process started in its netns.
+ *   result lines, each tagged with `source`: one prober process for them all
+ *   (a few where the sockets they need exceed the descriptor limit), its
+ *   sockets made in each source's netns by the launcher.
  *
  * Runs under Debian's nodejs 18 with node: built-ins only.
  */
@@ -25,14 +26,14 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
-  AGENT_READY_LINE, AGENT_SOCKET, IDENTITY_RE, NETNS_RE, SYSCTL_KEY_RE, SYSCTL_VALUE_RE, controlSocket,
+  AGENT_READY_LINE, AGENT_SOCKET, IDENTITY_RE, NETNS_RE, SYSCTL_KEY_RE, SYSCTL_VALUE_RE,
   type AgentProbeRequest, type AgentRequest, type AgentRunRequest, type AgentRunResponse, type AgentStep,
-  type ServerReady, type ServerSpec, type StepReport,
+  type ServerSpec, type ServersReady, type StepReport,
 } from './protocol.js';
-import { readStdin } from './probe-core.js';
+import { proberSocketRequests, readStdin } from './probe-core.js';
+import { serverSocketRequests, socketLauncherArgv } from './netns-sockets.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.join(here, 'server.js');
@@ -42,7 +43,9 @@ const LOG_DIR = '/run/netspec';
 /** Commands the agent runs; anything else is refused. */
 const ALLOWED = new Set(['ip', 'nft', 'conntrack', 'sysctl', 'tc', 'kill', 'dnsmasq', 'true']);
 const WRITABLE = ['/etc/netns/', '/run/netspec/', '/etc/netspec/'];
-const SERVER_READY_TIMEOUT_MS = 10_000;
+/** Readiness of a server process: a base, plus time per listener it must take up. */
+const SERVER_READY_BASE_MS = 10_000;
+const SERVER_READY_PER_SOCKET_MS = 20;
 
 function run(argv: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -58,35 +61,40 @@ function run(argv: string[], input?: string): Promise<{ code: number | null; std
   });
 }
 
-function startServer(spec: ServerSpec): Promise<ServerReady> {
+/** Starts one server process for `specs` (every listener made in its pod's netns) and waits until it listens. */
+function startServers(specs: ServerSpec[]): Promise<ServersReady> {
   return new Promise((resolve, reject) => {
-    if (!NETNS_RE.test(spec.netns)) return reject(new Error(`unsafe netns name ${JSON.stringify(spec.netns)}`));
-    if (!IDENTITY_RE.test(spec.identity)) return reject(new Error(`unsafe identity ${JSON.stringify(spec.identity)}`));
-    const args = [SERVER, '--identity', spec.identity, '--netns', spec.netns, '--control', controlSocket(spec.netns)];
-    if (spec.node) args.push('--node', spec.node);
-    for (const proto of ['TCP', 'UDP', 'SCTP'] as const) {
-      const ports = spec.ports.filter((p) => p.protocol === proto).map((p) => String(p.port));
-      if (ports.length) args.push(`--${proto.toLowerCase()}`, ports.join(','));
+    for (const spec of specs) {
+      if (!NETNS_RE.test(spec.netns)) return reject(new Error(`unsafe netns name ${JSON.stringify(spec.netns)}`));
+      if (!IDENTITY_RE.test(spec.identity)) return reject(new Error(`unsafe identity ${JSON.stringify(spec.identity)}`));
     }
+    const requests = serverSocketRequests(specs);
+    const argv = socketLauncherArgv(requests, [process.execPath, SERVER]);
     fs.mkdirSync(LOG_DIR, { recursive: true });
-    const log = fs.openSync(path.join(LOG_DIR, `server-${spec.netns}.log`), 'a');
-    // Detached (own session) so it outlives this exec; tini (PID 1) reaps it.
+    const logPath = path.join(LOG_DIR, `servers-${Date.now()}-${process.pid}.log`);
+    const log = fs.openSync(logPath, 'a');
+    // Detached (own session) so it outlives this request; tini (PID 1) reaps it.
     // fd 3 is a pipe only for the readiness line.
-    const child = spawn('ip', ['netns', 'exec', spec.netns, process.execPath, ...args], {
-      detached: true,
-      stdio: ['ignore', log, log, 'pipe'],
-    });
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', log, log, 'pipe'] });
     fs.closeSync(log);
     const ready = child.stdio[3] as NodeJS.ReadableStream;
     let buf = '';
-    const timer = setTimeout(() => fail(new Error('server not ready in time')), SERVER_READY_TIMEOUT_MS);
+    const timeoutMs = SERVER_READY_BASE_MS + SERVER_READY_PER_SOCKET_MS * requests.length;
+    const timer = setTimeout(() => fail(new Error(`servers not ready after ${timeoutMs} ms; see ${logPath}`)), timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
       try { child.kill('SIGKILL'); } catch { /* gone */ }
       reject(err);
     };
     child.on('error', fail);
-    child.on('exit', (code) => { if (!buf.includes('\n')) fail(new Error(`server exited (${code}) before ready; see ${LOG_DIR}/server-${spec.netns}.log`)); });
+    child.on('exit', (code) => {
+      if (buf.includes('\n')) return;
+      let tail = '';
+      try { tail = fs.readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join(' | '); } catch { /* no log */ }
+      fail(new Error(`server process exited (${code}) before ready${tail ? `: ${tail}` : ''}; see ${logPath}`));
+    });
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(JSON.stringify({ servers: specs }));
     ready.setEncoding('utf8');
     ready.on('data', (d: string) => {
       buf += d;
@@ -96,7 +104,7 @@ function startServer(spec: ServerSpec): Promise<ServerReady> {
       child.removeAllListeners('exit');
       child.unref();
       try {
-        const msg = JSON.parse(buf.split('\n')[0]!) as ServerReady | { ready: false; error: string };
+        const msg = JSON.parse(buf.split('\n')[0]!) as ServersReady | { ready: false; error: string };
         if (msg.ready) resolve(msg);
         else reject(new Error(msg.error));
       } catch (e) {
@@ -156,26 +164,25 @@ async function runStep(step: AgentStep, res: AgentRunResponse): Promise<boolean>
       return ok;
     }
     case 'servers': {
-      const results = await Promise.all(step.servers.map(async (s) => {
-        try {
-          const ready = await startServer(s);
-          res.servers.push({ netns: s.netns, identity: s.identity, ok: true, ready });
-          return ready.errors.length === 0;
-        } catch (e) {
-          res.servers.push({ netns: s.netns, identity: s.identity, ok: false, error: (e as Error).message });
-          return false;
+      const report: StepReport = { ok: true, what: `servers x${step.servers.length}` };
+      try {
+        const started = await startServers(step.servers);
+        for (const [i, s] of step.servers.entries()) {
+          const ready = started.servers[i]?.ready;
+          res.servers.push(ready ? { netns: s.netns, identity: s.identity, ok: true, ready } : { netns: s.netns, identity: s.identity, ok: false, error: 'not announced by the server process' });
         }
-      }));
-      const ok = results.every(Boolean);
-      const report: StepReport = { ok, what: `servers x${step.servers.length}` };
-      if (!ok) {
-        // Each failing server's own reason, not a bare count.
-        const failed = res.servers.filter((s) => !s.ok || s.ready.errors.length > 0);
+      } catch (e) {
+        for (const s of step.servers) res.servers.push({ netns: s.netns, identity: s.identity, ok: false, error: (e as Error).message });
+      }
+      // Each failing server's own reason, not a bare count.
+      const failed = res.servers.filter((s) => !s.ok || s.ready.errors.length > 0);
+      if (failed.length > 0) {
+        report.ok = false;
         report.stderr = failed.slice(0, 10).map((s) => `${s.identity}: ${s.ok ? s.ready.errors.map((e) => `${e.protocol}/${e.port}: ${e.error}`).join(', ') : s.error}`).join('; ')
           + (failed.length > 10 ? `; and ${failed.length - 10} more` : '');
       }
       res.steps.push(report);
-      return ok;
+      return report.ok;
     }
     default:
       res.steps.push({ ok: false, what: 'unknown step' });
@@ -205,67 +212,76 @@ async function runPhases(req: AgentRunRequest): Promise<AgentRunResponse> {
 
 type Write = (text: string) => void;
 
-/** Streams one source's lines, tagged with it; resolves whether it finished (sent `done`). */
-function relay(source: string, input: NodeJS.ReadableStream, write: Write): Promise<boolean> {
-  return new Promise((resolve) => {
-    let sawDone = false;
-    const lines = readline.createInterface({ input });
-    lines.on('line', (line) => {
-      // Tag without re-parsing the whole object: lines are JSON objects.
-      if (line.startsWith('{"type":"done"')) sawDone = true;
-      if (line.startsWith('{')) write(`{"source":${JSON.stringify(source)},${line.slice(1)}\n`);
-    });
-    lines.on('close', () => resolve(sawDone));
-  });
+/** The soft limit on open descriptors here (a prober needs one per socket; the launcher's exec keeps it). */
+function descriptorLimit(): number {
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.trim().split(/\s+/)[3]);
+    if (Number.isInteger(soft) && soft > 0) return soft;
+  } catch { /* not Linux */ }
+  return 1024;
 }
 
-function probeViaControl(b: AgentProbeRequest['batches'][number], write: Write): Promise<boolean | 'absent'> {
-  return new Promise((resolve) => {
-    const sock = net.connect(controlSocket(b.netns));
-    let connected = false;
-    sock.on('error', (err: NodeJS.ErrnoException) => {
-      if (!connected && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')) return resolve('absent');
-      write(JSON.stringify({ type: 'fatal', source: b.source, error: `probe daemon: ${err.message}` }) + '\n');
-      resolve(false);
-    });
-    sock.on('connect', () => {
-      connected = true;
-      void relay(b.source, sock, write).then((done) => {
-        if (!done) write(JSON.stringify({ type: 'fatal', source: b.source, error: 'probe daemon closed before done' }) + '\n');
-        resolve(done);
-      });
-      sock.end(JSON.stringify(b.batch));
-    });
-  });
+/** Sources in groups whose sockets fit one process's descriptor limit (a source that alone does not fit stands alone). */
+function chunkByDescriptors(batches: AgentProbeRequest['batches']): AgentProbeRequest['batches'][] {
+  const budget = Math.max(256, Math.min(1 << 20, descriptorLimit() - 256));
+  const chunks: AgentProbeRequest['batches'][] = [];
+  let current: AgentProbeRequest['batches'] = [];
+  let used = 0;
+  for (const b of batches) {
+    const need = proberSocketRequests([b]).reduce((n, r) => n + r.count, 0);
+    if (current.length > 0 && used + need > budget) { chunks.push(current); current = []; used = 0; }
+    current.push(b);
+    used += need;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
-function probeViaProcess(b: AgentProbeRequest['batches'][number], write: Write): Promise<boolean> {
+/** One prober process for `batches`; relays its lines; resolves with the sources that finished. */
+function runProber(batches: AgentProbeRequest['batches'], write: Write): Promise<Set<string>> {
   return new Promise((resolve) => {
-    const child = spawn('ip', ['netns', 'exec', b.netns, process.execPath, PROBER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const finished = new Set<string>();
+    const argv = socketLauncherArgv(proberSocketRequests(batches), [process.execPath, PROBER]);
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', (err) => { stderr += String(err); });
-    const relayed = relay(b.source, child.stdout, write);
-    child.on('close', async (code) => {
-      const done = await relayed;
-      if (!done) write(JSON.stringify({ type: 'fatal', source: b.source, error: `prober exited ${code}: ${stderr.slice(0, 2000)}` }) + '\n');
-      resolve(done && code === 0);
+    // Relayed as it comes, chunk by chunk; only `done` lines are looked at, to know who finished.
+    let partial = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      write(chunk);
+      const text = partial + chunk;
+      const end = text.lastIndexOf('\n');
+      partial = text.slice(end + 1);
+      if (end < 0 || !text.includes('"type":"done"')) return;
+      for (const line of text.slice(0, end).split('\n')) {
+        if (!line.includes('"type":"done"')) continue;
+        try { finished.add((JSON.parse(line) as { source: string }).source); } catch { /* not ours */ }
+      }
+    });
+    child.on('close', (code) => {
+      if (partial) write(`${partial}\n`);
+      for (const b of batches) {
+        if (!finished.has(b.source)) write(JSON.stringify({ type: 'fatal', source: b.source, error: `prober exited ${code}: ${stderr.slice(0, 2000)}` }) + '\n');
+      }
+      resolve(finished);
     });
     child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(b.batch));
+    child.stdin.end(JSON.stringify({ batches }));
   });
 }
 
 async function probeAll(req: AgentProbeRequest, write: Write): Promise<boolean> {
-  const runs = req.batches.map(async (b) => {
-    if (!NETNS_RE.test(b.netns)) {
-      write(JSON.stringify({ type: 'fatal', source: b.source, error: 'unsafe netns name' }) + '\n');
-      return false;
-    }
-    const r = await probeViaControl(b, write);
-    return r === 'absent' ? probeViaProcess(b, write) : r;
+  const safe = req.batches.filter((b) => {
+    if (NETNS_RE.test(b.netns)) return true;
+    write(JSON.stringify({ type: 'fatal', source: b.source, error: 'unsafe netns name' }) + '\n');
+    return false;
   });
-  return (await Promise.all(runs)).every(Boolean);
+  const done = await Promise.all(chunkByDescriptors(safe).map((chunk) => runProber(chunk, write)));
+  const finished = done.reduce((n, set) => n + set.size, 0);
+  return finished === req.batches.length;
 }
 
 async function handle(text: string, write: Write): Promise<boolean> {

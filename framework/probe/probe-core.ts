@@ -1,23 +1,33 @@
 /**
- * Probing logic shared by the prober CLI (prober.ts) and the per-pod server's
- * control socket (server.ts): runs a ProbeBatch in the current network
- * namespace and emits one ProbeResult per attempt as it completes.
+ * Probing logic of the prober (prober.ts): runs a ProbeBatch for one source pod and emits one
+ * ProbeResult per attempt as it completes. Every connection and every DNS query leaves from the
+ * source pod's network namespace on a socket the launcher made there (a SocketPool, see
+ * netns-sockets.ts), one socket per attempt; without a pool (tests on loopback) sockets are
+ * made here, in the process's own namespace.
  *
- * DNS names are resolved with the pod's resolv.conf (bind-mounted by
- * `ip netns exec` from /etc/netns/POD/resolv.conf): its nameservers, search
- * list and ndots, in glibc's order, A for ipv4 and AAAA for ipv6.
+ * DNS names are resolved with the pod's resolv.conf (/etc/netns/POD/resolv.conf, what
+ * `ip netns exec` would bind-mount): its first nameserver, search list and ndots, in glibc's
+ * order, A for ipv4 and AAAA for ipv6 (dns-client.ts).
  *
  * Runs under Debian's nodejs 18 with node: built-ins only.
  */
 import * as net from 'node:net';
 import * as dgram from 'node:dgram';
-import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Family, ProbeBatch, ProbeDone, ProbeResult, ProbeTarget, ServerIdentity } from './protocol.js';
+import { query } from './dns-client.js';
+import { parseSockets, type SocketRequest } from './netns-sockets.js';
+import type { AgentProbeRequest, Family, ProbeBatch, ProbeDone, ProbeResult, ProbeTarget, ServerIdentity } from './protocol.js';
+
+/** Unconnected sockets made in the source's namespace: one is taken per connection or query. */
+export interface SocketPool {
+  /** A descriptor, or why there is none (the launcher's errno, or the pool ran dry: a bug). */
+  take(kind: 'tcp' | 'udp', family: Family): number | { error: string };
+}
 
 const DEFAULT_TIMEOUT_MS = 1000;
-const DEFAULT_CONCURRENCY = 256;
+/** Attempts in flight per source: a source probing a few hundred dropped targets waits one timeout, not several. */
+const DEFAULT_CONCURRENCY = 512;
 
 type Attempt = Omit<ProbeResult, 'type' | 'id' | 'attempt'>;
 
@@ -58,13 +68,24 @@ function identityFields(id: Partial<ServerIdentity> | undefined): Pick<Attempt, 
   return out;
 }
 
-function probeTcp(address: string, port: number, family: Family, timeoutMs: number): Promise<Attempt> {
+/** A socket for one attempt: from the pool when there is one. */
+function takeFd(pool: SocketPool | undefined, kind: 'tcp' | 'udp', family: Family, address: string): number | undefined | Attempt {
+  if (!pool) return undefined;
+  const got = pool.take(kind, family);
+  return typeof got === 'number' ? got : { outcome: 'error', latencyMs: 0, address, reason: `no ${family} ${kind} socket in the source's namespace: ${got.error}` };
+}
+
+function probeTcp(address: string, port: number, family: Family, timeoutMs: number, pool?: SocketPool): Promise<Attempt> {
+  const fd = takeFd(pool, 'tcp', family, address);
+  if (typeof fd === 'object') return Promise.resolve(fd);
   return new Promise((resolve) => {
     const start = performance.now();
     let connectedAt = 0;
     let buf = '';
     let done = false;
-    const sock = net.connect({ host: address, port, family: family === 'ipv4' ? 4 : 6 });
+    const sock = fd === undefined
+      ? net.connect({ host: address, port, family: family === 'ipv4' ? 4 : 6 })
+      : new net.Socket({ fd, readable: true, writable: true }).connect({ host: address, port });
     const finish = (a: Attempt) => {
       if (done) return;
       done = true;
@@ -104,7 +125,9 @@ function probeTcp(address: string, port: number, family: Family, timeoutMs: numb
   });
 }
 
-function probeUdp(address: string, port: number, family: Family, timeoutMs: number): Promise<Attempt> {
+function probeUdp(address: string, port: number, family: Family, timeoutMs: number, pool?: SocketPool): Promise<Attempt> {
+  const fd = takeFd(pool, 'udp', family, address);
+  if (typeof fd === 'object') return Promise.resolve(fd);
   return new Promise((resolve) => {
     const start = performance.now();
     let done = false;
@@ -124,11 +147,13 @@ function probeUdp(address: string, port: number, family: Family, timeoutMs: numb
     sock.on('message', (msg) => {
       finish({ outcome: 'connected', latencyMs: round(performance.now() - start), address, ...identityFields(parseIdentity(msg.toString('utf8'))) });
     });
-    sock.connect(port, address, () => {
+    const send = () => sock.connect(port, address, () => {
       sock.send('netspec-probe\n', (err) => {
         if (err) finish({ outcome: classify((err as NodeJS.ErrnoException).code), latencyMs: round(performance.now() - start), address, code: (err as NodeJS.ErrnoException).code });
       });
     });
+    if (fd === undefined) send();
+    else sock.bind({ fd }, send);
   });
 }
 
@@ -156,11 +181,9 @@ export function parseResolvConf(text: string): ResolvConf {
 
 /**
  * The pod's resolv.conf, read fresh for every batch: /etc/netns/POD/resolv.conf
- * when the caller names the pod's netns (a long-running server may have been
- * started before that file was written, so its `ip netns exec` bind mount
- * would be missing), else /etc/resolv.conf.
+ * when the caller names the pod's netns, else /etc/resolv.conf.
  */
-function readResolvConf(netns?: string): ResolvConf {
+export function readResolvConf(netns?: string): ResolvConf {
   for (const p of [netns ? `/etc/netns/${netns}/resolv.conf` : undefined, '/etc/resolv.conf']) {
     if (!p) continue;
     try { return parseResolvConf(fs.readFileSync(p, 'utf8')); } catch { /* next */ }
@@ -176,31 +199,29 @@ export function candidates(name: string, conf: ResolvConf): string[] {
   return dots >= conf.ndots ? [name, ...withSearch] : [...withSearch, name];
 }
 
+/** Tries per candidate name (glibc's resolv.conf default `attempts:2`). */
+const DNS_TRIES = 2;
+
+/** resolv.conf(5): "If there are no nameserver lines, the default is the name server on the local machine". */
+function nameserverOf(conf: ResolvConf): string {
+  return (conf.nameservers[0] ?? '127.0.0.1').replace(/%.*$/, '');
+}
+
 /**
- * Resolves a name once per (name, family) per batch; every answer is kept so
- * attempts spread over them (headless Services). Uses c-ares (dns.Resolver)
- * with the resolv.conf search list applied here, not getaddrinfo: a timed-out
- * getaddrinfo blocks a thread-pool thread, and Node waits for it at exit.
+ * Resolves a name once per (name, family) per batch; every answer is kept so attempts spread
+ * over them (headless Services). One query per socket, at most DNS_TRIES per candidate name.
  */
-function makeResolver(dnsTimeoutMs: number, netns?: string) {
-  const conf = readResolvConf(netns);
-  const cache = new Map<string, Promise<string[]>>();
-  const query = async (name: string, family: Family, deadline: number): Promise<string[]> => {
+function makeResolver(dnsTimeoutMs: number, conf: ResolvConf, pool?: SocketPool) {
+  const server = nameserverOf(conf);
+  const serverFamily: Family = server.includes(':') ? 'ipv6' : 'ipv4';
+  const ask = (name: string, family: Family, deadline: number): Promise<string[]> => {
     const left = deadline - performance.now();
-    if (left <= 0) throw Object.assign(new Error(`DNS timeout resolving ${name}`), { code: 'ETIMEOUT' });
-    const r = new dns.promises.Resolver({ timeout: Math.max(50, Math.min(1000, Math.floor(left / 2))), tries: 2 });
-    if (conf.nameservers.length) r.setServers(conf.nameservers);
-    let cancelled = false;
-    const timer = setTimeout(() => { cancelled = true; r.cancel(); }, left);
-    try {
-      return family === 'ipv4' ? await r.resolve4(name) : await r.resolve6(name);
-    } catch (e) {
-      if (cancelled) throw Object.assign(new Error(`DNS timeout resolving ${name}`), { code: 'ETIMEOUT' });
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
+    if (left <= 0) return Promise.reject(Object.assign(new Error(`DNS timeout resolving ${name}`), { code: 'ETIMEOUT' }));
+    const fd = pool?.take('udp', serverFamily);
+    if (typeof fd === 'object') return Promise.reject(Object.assign(new Error(`no socket for a DNS query: ${fd.error}`), { code: 'ECONNREFUSED' }));
+    return query(name, family === 'ipv4' ? 'A' : 'AAAA', { server, timeoutMs: Math.max(50, Math.min(1000, Math.floor(left / DNS_TRIES))), ...(fd === undefined ? {} : { fd }) });
   };
+  const cache = new Map<string, Promise<string[]>>();
   return (host: string, family: Family): Promise<string[]> => {
     const key = `${family}|${host}`;
     let p = cache.get(key);
@@ -210,16 +231,19 @@ function makeResolver(dnsTimeoutMs: number, netns?: string) {
         let firstError: NodeJS.ErrnoException | undefined;
         let noData: NodeJS.ErrnoException | undefined;
         for (const name of candidates(host, conf)) {
-          try {
-            const list = await query(name, family, deadline);
-            if (list.length) return list;
-          } catch (e) {
-            const err = e as NodeJS.ErrnoException;
-            if (err.code === 'ENODATA') noData ??= err;
-            else firstError ??= err;
-            // "No such name" and SERVFAIL move on to the next candidate, as in glibc.
-            if (err.code !== 'ENOTFOUND' && err.code !== 'ENODATA' && err.code !== 'ESERVFAIL') break;
+          let err: NodeJS.ErrnoException | undefined;
+          for (let attempt = 1; attempt <= DNS_TRIES; attempt++) {
+            try {
+              return await ask(name, family, deadline);
+            } catch (e) {
+              err = e as NodeJS.ErrnoException;
+              if (err.code !== 'ETIMEOUT' || performance.now() >= deadline) break;
+            }
           }
+          if (err!.code === 'ENODATA') noData ??= err;
+          else firstError ??= err;
+          // "No such name" and SERVFAIL move on to the next candidate, as in glibc.
+          if (err!.code !== 'ENOTFOUND' && err!.code !== 'ENODATA' && err!.code !== 'ESERVFAIL') break;
         }
         throw noData ?? firstError ?? Object.assign(new Error(`no address for ${host}`), { code: 'ENODATA' });
       })();
@@ -227,6 +251,30 @@ function makeResolver(dnsTimeoutMs: number, netns?: string) {
     }
     return p;
   };
+}
+
+/**
+ * The sockets a batch needs from its source's namespace, by kind and family: one per attempt,
+ * and DNS_TRIES per candidate name of each distinct name looked up. The prober and the node
+ * agent that asks the launcher for them both count with this.
+ */
+export function socketNeeds(batch: ProbeBatch, conf: ResolvConf): Map<string, { kind: 'tcp' | 'udp'; family: Family; count: number }> {
+  const needs = new Map<string, { kind: 'tcp' | 'udp'; family: Family; count: number }>();
+  const add = (kind: 'tcp' | 'udp', family: Family, count: number) => {
+    const key = `${kind}/${family}`;
+    const entry = needs.get(key) ?? { kind, family, count: 0 };
+    entry.count += count;
+    needs.set(key, entry);
+  };
+  const names = new Set<string>();
+  for (const t of batch.targets ?? []) {
+    if (validate(t, 0) || t.protocol === 'SCTP') continue;
+    add(t.protocol === 'TCP' ? 'tcp' : 'udp', t.family, Math.max(1, Math.min(1000, Math.floor(t.count ?? 1))));
+    if (!net.isIP(t.host)) names.add(`${t.family}|${t.host}`);
+  }
+  const serverFamily: Family = nameserverOf(conf).includes(':') ? 'ipv6' : 'ipv4';
+  for (const key of names) add('udp', serverFamily, candidates(key.slice(key.indexOf('|') + 1), conf).length * DNS_TRIES);
+  return needs;
 }
 
 function validate(t: ProbeTarget, index: number): string | undefined {
@@ -239,7 +287,7 @@ function validate(t: ProbeTarget, index: number): string | undefined {
   return undefined;
 }
 
-async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: ReturnType<typeof makeResolver>): Promise<ProbeResult> {
+async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: ReturnType<typeof makeResolver>, pool?: SocketPool): Promise<ProbeResult> {
   const base = { type: 'result' as const, id: t.id, attempt: n };
   if (t.protocol === 'SCTP') {
     return { ...base, outcome: 'skipped', latencyMs: 0, reason: 'SCTP is not supported by the node kernel' };
@@ -261,8 +309,8 @@ async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: Re
     }
   }
   const a = t.protocol === 'TCP'
-    ? await probeTcp(address, t.port, t.family, timeoutMs)
-    : await probeUdp(address, t.port, t.family, timeoutMs);
+    ? await probeTcp(address, t.port, t.family, timeoutMs, pool)
+    : await probeUdp(address, t.port, t.family, timeoutMs, pool);
   return { ...base, ...a };
 }
 
@@ -278,6 +326,34 @@ async function pool<T>(jobs: Array<() => Promise<T>>, limit: number, emit: (r: T
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }
 
+type SourceBatch = AgentProbeRequest['batches'][number];
+
+/** Every socket the sources' batches need, in the order the launcher is asked for them; `batch` is the index of the one it serves. */
+export function proberSocketRequests(batches: readonly SourceBatch[]): Array<SocketRequest & { batch: number }> {
+  return batches.flatMap((b, batch) => [...socketNeeds(b.batch, readResolvConf(b.netns)).values()].map((need) => ({
+    netns: b.netns, kind: need.kind, family: need.family === 'ipv4' ? 4 as const : 6 as const, port: 0, count: need.count, batch,
+  })));
+}
+
+/** Each batch's pool (by index), from what the launcher made (NETSPEC_SOCKETS) for proberSocketRequests(batches). */
+export function socketPools(batches: readonly SourceBatch[], made: string | undefined): SocketPool[] {
+  const requests = proberSocketRequests(batches);
+  const results = parseSockets(made, requests);
+  const free = batches.map(() => new Map<string, number[] | string>());
+  requests.forEach((r, i) => {
+    const result = results[i]!;
+    free[r.batch]!.set(`${r.kind}/${r.family === 4 ? 'ipv4' : 'ipv6'}`, 'error' in result ? result.error : result.fds.slice());
+  });
+  return free.map((lists): SocketPool => ({
+    take(kind, family) {
+      const list = lists.get(`${kind}/${family}`);
+      if (typeof list === 'string') return { error: list };
+      const fd = list?.pop();
+      return fd === undefined ? { error: 'none left (more attempts than sockets asked for)' } : fd;
+    },
+  }));
+}
+
 /** Parses and checks a batch; throws with a readable message. */
 export function parseBatch(text: string): ProbeBatch {
   const batch = JSON.parse(text) as ProbeBatch;
@@ -286,9 +362,9 @@ export function parseBatch(text: string): ProbeBatch {
 }
 
 /** Probes every target of the batch (bounded concurrency), emitting results as they come. */
-export async function runBatch(batch: ProbeBatch, emit: (r: ProbeResult) => void, opts: { netns?: string } = {}): Promise<ProbeDone> {
+export async function runBatch(batch: ProbeBatch, emit: (r: ProbeResult) => void, opts: { conf?: ResolvConf; pool?: SocketPool } = {}): Promise<ProbeDone> {
   const start = performance.now();
-  const resolve = makeResolver(batch.dnsTimeoutMs ?? (batch.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 1000, opts.netns);
+  const resolve = makeResolver(batch.dnsTimeoutMs ?? (batch.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 1000, opts.conf ?? readResolvConf(), opts.pool);
   const jobs: Array<() => Promise<ProbeResult>> = [];
   batch.targets.forEach((t, i) => {
     const bad = validate(t, i);
@@ -297,7 +373,7 @@ export async function runBatch(batch: ProbeBatch, emit: (r: ProbeResult) => void
       return;
     }
     const count = Math.max(1, Math.min(1000, Math.floor(t.count ?? 1)));
-    for (let n = 0; n < count; n++) jobs.push(() => attempt(t, n, batch, resolve));
+    for (let n = 0; n < count; n++) jobs.push(() => attempt(t, n, batch, resolve, opts.pool));
   });
   let results = 0;
   await pool(jobs, Math.max(1, batch.concurrency ?? DEFAULT_CONCURRENCY), (r) => { results++; emit(r); });

@@ -1,79 +1,89 @@
 /**
- * The probe agents on the host itself (no Docker, no netns): a server on
- * loopback answers with its identity; the prober classifies connected,
- * refused and skipped for TCP and UDP over both families.
+ * The probe agents outside any container: the socket launcher, the node's server process and
+ * the prober, in a network namespace this test makes (and removes) on this machine. Inside it,
+ * on its loopback, a server answers with its identity and the prober classifies connected,
+ * refused and skipped for TCP and UDP over both families, from sockets made in that namespace.
+ * Needs root and iproute2 (skipped with the reason otherwise); the namespace has no link out.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { candidates, parseResolvConf } from './probe-core.js';
-import type { ProbeBatch, ProbeLine, ProbeResult, ServerReady } from './protocol.js';
+import { candidates, parseResolvConf, proberSocketRequests } from './probe-core.js';
+import { serverSocketRequests, socketLauncherArgv } from './netns-sockets.js';
+import type { AgentProbeRequest, ProbeBatch, ProbeResult, ServersReady, ServerSpec } from './protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function freePort(): Promise<number> {
+function startServers(servers: ServerSpec[]): Promise<{ child: ChildProcess; ready: ServersReady }> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(args: string[]): Promise<{ child: ChildProcess; ready: ServerReady }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'server.js'), ...args], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+    const argv = socketLauncherArgv(serverSocketRequests(servers), [process.execPath, path.join(here, 'server.js')]);
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'inherit', 'inherit', 'pipe'] });
     let buf = '';
     const fd3 = child.stdio[3] as NodeJS.ReadableStream;
     fd3.setEncoding('utf8');
     fd3.on('data', (d: string) => {
       buf += d;
-      if (buf.includes('\n')) resolve({ child, ready: JSON.parse(buf.split('\n')[0]!) as ServerReady });
+      if (buf.includes('\n')) resolve({ child, ready: JSON.parse(buf.split('\n')[0]!) as ServersReady });
     });
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    child.stdin!.end(JSON.stringify({ servers }));
   });
 }
 
-function runProber(batch: ProbeBatch): Promise<ProbeLine[]> {
+type SourcedLine = { source: string; type: string } & Partial<Omit<ProbeResult, 'type'>>;
+
+function runProber(batches: AgentProbeRequest['batches'], stdin?: string): Promise<{ code: number | null; lines: SourcedLine[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'prober.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const argv = socketLauncherArgv(proberSocketRequests(batches), [process.execPath, path.join(here, 'prober.js')]);
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => { out += d; });
     child.on('error', reject);
-    child.on('close', () => resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProbeLine)));
-    child.stdin.end(JSON.stringify(batch));
+    child.on('close', (code) => resolve({ code, lines: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as SourcedLine) }));
+    child.stdin.end(stdin ?? JSON.stringify({ batches }));
   });
 }
 
-describe('probe agents on loopback', function () {
+describe('probe agents in a network namespace of this machine', function () {
   this.timeout(20_000);
+  const netns = `nstest-${process.pid}`;
   let server: ChildProcess | undefined;
-  let ready: ServerReady;
-  let port = 0;
-  let closed = 0;
+  let ready: ServersReady;
+  const port = 8080;
+  const closed = 8081;
+
+  before(function () {
+    if (process.getuid?.() !== 0 || spawnSync('ip', ['netns', 'add', netns]).status !== 0) this.skip(); // needs root and iproute2
+    assert.equal(spawnSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']).status, 0);
+  });
 
   before(async () => {
-    port = await freePort();
-    closed = await freePort();
-    ({ child: server, ready } = await startServer(['--identity', 'shop/api-0', '--node', 'node-a', '--tcp', String(port), '--udp', String(port), '--sctp', '9']));
+    ({ child: server, ready } = await startServers([
+      { netns, identity: 'shop/api-0', node: 'node-a', ports: [{ port, protocol: 'TCP' }, { port, protocol: 'UDP' }, { port: 9, protocol: 'SCTP' }] },
+      // The same port twice in one namespace: that listener fails with its own errno, the rest serve.
+      { netns, identity: 'shop/api-1', ports: [{ port, protocol: 'TCP' }] },
+    ]));
   });
 
-  after(() => { server?.kill(); });
+  after(() => {
+    server?.kill();
+    spawnSync('ip', ['netns', 'del', netns]);
+  });
 
-  it('announces what it serves and skips SCTP', () => {
+  it('one process announces what each pod serves, skips SCTP and names each failing port\'s own error', () => {
     assert.equal(ready.ready, true);
-    assert.deepEqual(ready.serving.map((p) => `${p.protocol}/${p.port}`).sort(), [`TCP/${port}`, `UDP/${port}`]);
-    assert.deepEqual(ready.skipped.map((p) => `${p.protocol}/${p.port}`), ['SCTP/9']);
+    const [api0, api1] = ready.servers.map((s) => s.ready);
+    assert.deepEqual(api0!.serving.map((p) => `${p.protocol}/${p.port}`).sort(), [`TCP/${port}`, `UDP/${port}`]);
+    assert.deepEqual(api0!.skipped.map((p) => `${p.protocol}/${p.port}`), ['SCTP/9']);
+    assert.deepEqual(api1!.errors, [{ port, protocol: 'TCP', error: 'EADDRINUSE' }]);
+    assert.equal(api0!.pid, api1!.pid, 'one process serves both');
   });
 
-  it('probes TCP and UDP on both families and reports who answered', async () => {
-    const lines = await runProber({
+  it('probes TCP and UDP on both families from the namespace\'s own sockets and reports who answered', async () => {
+    const batch: ProbeBatch = {
       timeoutMs: 1000,
       targets: [
         { id: 'tcp4', host: '127.0.0.1', port, protocol: 'TCP', family: 'ipv4' },
@@ -86,10 +96,12 @@ describe('probe agents on loopback', function () {
         { id: 'wrong-family', host: '127.0.0.1', port, protocol: 'TCP', family: 'ipv6' },
         { id: 'bad', host: '127.0.0.1', port: 0, protocol: 'TCP', family: 'ipv4' },
       ],
-    });
-    const done = lines.at(-1);
-    assert.equal(done?.type, 'done');
-    const results = lines.filter((l): l is ProbeResult => l.type === 'result');
+    };
+    const { lines } = await runProber([{ source: 'shop/client', netns, batch }, { source: 'shop/other', netns, batch: { targets: [batch.targets[0]!] } }]);
+    const mine = lines.filter((l) => l.source === 'shop/client');
+    assert.equal(mine.at(-1)?.type, 'done');
+    assert.equal(lines.filter((l) => l.source === 'shop/other' && l.type === 'done').length, 1, 'both sources finish in one process');
+    const results = mine.filter((l) => l.type === 'result');
     assert.equal(results.length, 11);
     const by = (id: string) => results.filter((r) => r.id === id);
     for (const id of ['tcp4', 'tcp6', 'udp4', 'udp6']) {
@@ -100,20 +112,24 @@ describe('probe agents on loopback', function () {
       }
     }
     assert.deepEqual(by('udp4').map((r) => r.attempt).sort(), [0, 1, 2]);
-    assert.equal(by('tcp-closed')[0]?.outcome, 'refused');
+    assert.equal(by('tcp-closed')[0]?.outcome, 'refused', JSON.stringify(by('tcp-closed')));
     assert.equal(by('udp-closed')[0]?.outcome, 'refused');
     assert.equal(by('sctp')[0]?.outcome, 'skipped');
     assert.equal(by('wrong-family')[0]?.outcome, 'error');
     assert.equal(by('bad')[0]?.outcome, 'error');
   });
 
-  it('reports a fatal line for a malformed batch', async () => {
-    const child = spawn(process.execPath, [path.join(here, 'prober.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const code = await new Promise((resolve) => { child.on('close', resolve); child.stdin.end('{not json'); });
+  it('reports a missing namespace per source, not a crash', async () => {
+    const { lines } = await runProber([{ source: 'gone/pod', netns: 'nstest-missing', batch: { targets: [{ id: 't', host: '127.0.0.1', port, protocol: 'TCP', family: 'ipv4' }] } }]);
+    const result = lines.find((l) => l.type === 'result');
+    assert.equal(result?.outcome, 'error');
+    assert.match(String(result?.reason), /ENOENT/);
+  });
+
+  it('reports a fatal line for a malformed request', async () => {
+    const { code, lines } = await runProber([], '{not json');
     assert.equal(code, 2);
-    assert.equal(JSON.parse(out.trim()).type, 'fatal');
+    assert.equal(lines[0]?.type, 'fatal');
   });
 });
 

@@ -38,7 +38,7 @@ export interface ProbeBatch {
   timeoutMs?: number;
   /** Budget for resolving a DNS name, ms (default timeoutMs + 1000). */
   dnsTimeoutMs?: number;
-  /** Attempts in flight at once (default 256). */
+  /** Attempts in flight at once (default 512). */
   concurrency?: number;
   targets: ProbeTarget[];
 }
@@ -99,7 +99,7 @@ export interface ServerPort {
   protocol: Protocol;
 }
 
-/** A per-pod server the node agent starts in the pod's network namespace. */
+/** A pod's server: what the node's server process serves for it, on listeners made in its namespace. */
 export interface ServerSpec {
   /** Network namespace (validated safe name, see netnsName()). */
   netns: string;
@@ -112,10 +112,18 @@ export interface ServerSpec {
 /** The server's readiness message (one JSON line on fd 3). */
 export interface ServerReady {
   ready: true;
+  /** The node's server process (one serves every pod of a `servers` step). */
   pid: number;
   serving: ServerPort[];
   skipped: Array<ServerPort & { reason: string }>;
   errors: Array<ServerPort & { error: string }>;
+}
+
+/** What the node's server process announces once every listener is up (server.ts). */
+export interface ServersReady {
+  ready: true;
+  pid: number;
+  servers: Array<{ netns: string; ready: ServerReady }>;
 }
 
 // ---------------------------------------------------------------- node agent
@@ -139,7 +147,7 @@ export interface WriteFileStep {
   content: string;
 }
 
-/** Start per-pod servers detached, and wait until each is listening. */
+/** Start one server process for these pods, detached, and wait until every listener is up. */
 export interface ServersStep {
   kind: 'servers';
   servers: ServerSpec[];
@@ -200,10 +208,6 @@ export const AGENT_JS = `${AGENT_DIST}/probe/agent.js`;
 export const AGENT_SOCKET = '/run/netspec/agent.sock';
 /** What the daemon prints once its socket accepts (the node container's readiness). */
 export const AGENT_READY_LINE = 'netspec node agent listening';
-/** A pod server's probe-daemon socket. */
-export function controlSocket(netns: string): string {
-  return `/run/netspec/pod-${netns}.sock`;
-}
 
 /** Safe names: what may reach argv inside a container without further checks. */
 export const NETNS_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;

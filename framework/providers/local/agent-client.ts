@@ -105,14 +105,22 @@ export async function probeOnNode(
   return out;
 }
 
+/**
+ * Waiting on the slowest source's waves of timeouts, plus CPU for every attempt of the node:
+ * one prober serves all of a node's sources, ~0.2 ms of CPU an attempt, with every node sharing the machine.
+ */
+const CPU_MS_PER_ATTEMPT = 2;
+
 function estimateBudget(batches: ProbeBatch[]): number {
   let worst = 0;
+  let total = 0;
   for (const b of batches) {
-    const conc = b.concurrency ?? 256;
+    const conc = b.concurrency ?? 512;
     const attempts = b.targets.reduce((a, t) => a + (t.count ?? 1), 0);
     const maxT = Math.max(b.timeoutMs ?? 1000, ...b.targets.map((t) => t.timeoutMs ?? 0));
     const dns = b.dnsTimeoutMs ?? (b.timeoutMs ?? 1000) + 1000;
     worst = Math.max(worst, Math.ceil(attempts / conc) * (maxT + dns));
+    total += attempts;
   }
-  return 30_000 + worst * 2;
+  return 30_000 + worst * 2 + total * CPU_MS_PER_ATTEMPT;
 }

@@ -242,7 +242,31 @@ describe('local cluster scale @docker', function () {
     assert.deepEqual(await countLabelled(runId), { containers: 0, networks: 0 });
   });
 
-  it('probes without servers through a one-shot prober, then serves once servers start', async () => {
+  it('serves 60 pods of one node from one server process, each on its own addresses, and probes from all of them at once', async () => {
+    const runId = newRunId();
+    const img = await ensureNodeImage();
+    const c = await provisionCluster(spec(runId, [60]), { image: img.ref });
+    try {
+      assert.equal(c.pods.filter((p) => p.server?.serving.length === 2 && p.server.errors.length === 0).length, 60, 'every server ready, no port failed');
+      assert.equal(new Set(c.pods.map((p) => p.server!.pid)).size, 1, 'one process serves them all');
+      const targets: ProbeTarget[] = c.pods.flatMap((p) => FAMILIES.flatMap((family) => [
+        { id: `${p.id}|${family}|tcp`, host: p.ips[family]!, port: 80, protocol: 'TCP' as const, family },
+        { id: `${p.id}|${family}|udp`, host: p.ips[family]!, port: 5353, protocol: 'UDP' as const, family },
+      ]));
+      const run = await probe(c, c.pods.map((p) => ({ source: p.id, batch: { targets } })));
+      assert.deepEqual(run.failures, []);
+      assert.equal(run.results.length, 60 * 240);
+      const wrong = run.results.filter((r) => r.outcome !== 'connected' || r.backend !== r.id.split('|')[0]);
+      assert.deepEqual(wrong.slice(0, 3), [], `${wrong.length} attempts did not reach their own pod`);
+      // Each answer saw the source pod's own address: the probe left from the source's namespace.
+      const source = new Map(c.pods.map((p) => [p.id, p]));
+      assert.ok(run.results.every((r) => r.clientSeenAs === source.get(r.source)!.ips[r.id.split('|')[1] as Family]), 'client addresses are the sources\' own');
+    } finally {
+      await destroyCluster(c);
+    }
+  });
+
+  it('probes before any server runs (refused), then reaches them once servers start', async () => {
     const img = await ensureNodeImage();
     const c = await provisionCluster(spec(newRunId(), [2]), { image: img.ref, skipServers: true });
     try {

@@ -57,7 +57,7 @@ export interface LocalClusterSpec {
 export interface ProvisionOptions {
   /** Node image reference; default: ensureNodeImage(). */
   image?: string;
-  /** Do not start per-pod servers (the caller will, e.g. after nft rules). */
+  /** Do not start the pods' servers (the caller will, e.g. after nft rules). */
   skipServers?: boolean;
   /** Concurrent container starts and agent execs (default 8). */
   parallel?: number;
@@ -275,7 +275,7 @@ export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServ
       ]),
     ]);
   }
-  // Every pod gets a server, even without ports: it is also the pod's probe daemon.
+  // Every pod gets a server entry, even without ports: its readiness says the pod is plumbed.
   if (withServers && (pods.length || externals.length)) {
     phases.push([{ kind: 'servers', servers: [
       ...pods.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })),
@@ -297,7 +297,7 @@ function recordServers(cluster: LocalCluster, res: AgentRunResponse): void {
   }
 }
 
-/** Starts the servers (and probe daemons) of the given pods (default: all, and the external hosts'), one exec per node. */
+/** Starts the servers of the given pods (default: all, and the external hosts'), one exec and one server process per node. */
 export async function startServers(cluster: LocalCluster, podIds?: string[]): Promise<void> {
   const want = new Set(podIds ?? cluster.pods.map((p) => p.id));
   await Promise.all(cluster.nodes.map(async (n) => {

@@ -75,10 +75,13 @@ class LocalScenarioCluster implements Cluster {
   private serviceAddresses = new Set<string>();
 
   private readonly externalAddresses: Set<string>;
+  /** Pod id by each of its addresses. */
+  private readonly podByAddress: ReadonlyMap<string, string>;
 
   /** `unhosted`: external addresses no host could be made for, with the reason. */
   constructor(private readonly cluster: LocalCluster, private readonly unhosted: ReadonlyMap<string, string> = new Map()) {
     this.externalAddresses = new Set(cluster.externals.map((e) => e.ip));
+    this.podByAddress = new Map(cluster.pods.flatMap((p) => Object.values(p.ips).map((ip) => [ip!, p.id] as const)));
   }
 
   async apply(scenario: Scenario): Promise<void> {
@@ -136,7 +139,7 @@ class LocalScenarioCluster implements Cluster {
     }
     const run = await probe(this.cluster, [...bySource].map(([source, targets]) => ({ source, batch: { timeoutMs: options.timeoutMs, targets } })));
     if (run.failures.length > 0) {
-      throw new EnvironmentError(`the probe agent failed: ${run.failures.map((f) => `${f.source}: ${f.error}`).join("; ")}`);
+      throw new EnvironmentError(`the probe agent failed: ${summarizeFailures(run.failures)}`);
     }
     const byId = new Map<string, typeof run.results>();
     for (const result of run.results) {
@@ -172,8 +175,8 @@ class LocalScenarioCluster implements Cluster {
   private skipReason(request: ProbeRequest): string | undefined {
     const source = this.skips.get(request.from);
     if (source) return source;
-    const target = this.cluster.pods.find((p) => Object.values(p.ips).includes(request.address));
-    if (target) return this.skips.get(target.id);
+    const target = this.podByAddress.get(request.address);
+    if (target) return this.skips.get(target);
     if (isIpAddress(request.address) && !this.serviceAddresses.has(request.address)) {
       const canonical = canonicalIp(request.address);
       if (this.externalAddresses.has(canonical)) return undefined;
@@ -223,4 +226,11 @@ export function externalHosts(scenario: Scenario): { hosts: Array<{ ip: string; 
     hosts.set(ip, ports);
   }
   return { hosts: [...hosts].map(([ip, ports]) => ({ ip, ports: [...ports.values()] })), unhosted };
+}
+
+/** Failures grouped by their message, so that 400 sources failing alike read as one line. */
+function summarizeFailures(failures: ReadonlyArray<{ source: string; error: string }>): string {
+  const byError = new Map<string, string[]>();
+  for (const f of failures) byError.set(f.error, [...(byError.get(f.error) ?? []), f.source]);
+  return [...byError].map(([error, sources]) => `${sources.slice(0, 3).join(", ")}${sources.length > 3 ? ` and ${sources.length - 3} more source pods` : ""}: ${error}`).join("; ");
 }
