@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the netspec node image offline: debootstrap a Debian bookworm minbase
 # root file system with the packages of fixtures/node-image/packages.txt from
-# this machine's own Debian mirror, then `docker import` it. No registry needed.
+# this machine's own Debian mirror, add the official Node.js build of the
+# Dockerfile's NODE_VERSION from the npm registry (node-linux-<arch>), then
+# `docker import` it. No container registry needed.
 #
 # Usage: scripts/build-node-image.sh [--print-tag] [--force] [IMAGE]
 #   IMAGE        image reference to create (default: netspec-node:<context hash>)
@@ -76,6 +78,14 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 packages="$(grep -v '^[[:space:]]*#' "$ctx/packages.txt" | tr -s '[:space:]' ',' | sed 's/^,//; s/,$//')"
 
 command -v debootstrap >/dev/null || { echo "debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "npm is needed to fetch Node.js for the image" >&2; exit 1; }
+node_version="$(sed -n 's/^ARG NODE_VERSION=//p' "$ctx/Dockerfile" | head -n1)"
+[[ $node_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "no ARG NODE_VERSION=X.Y.Z in $ctx/Dockerfile" >&2; exit 1; }
+case "$(uname -m)" in
+  x86_64) node_arch=x64 ;;
+  aarch64|arm64) node_arch=arm64 ;;
+  *) echo "no Node.js package for $(uname -m)" >&2; exit 1 ;;
+esac
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/netspec-rootfs.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -87,6 +97,12 @@ debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >
   [[ -f $root/debootstrap/debootstrap.log ]] && tail -n 40 "$root/debootstrap/debootstrap.log" >&2
   exit 1
 }
+
+echo "adding Node.js $node_version (node-linux-$node_arch from the npm registry)" >&2
+(cd "$work" && npm pack --silent "node-linux-$node_arch@$node_version" >"$work/npm-pack.log" 2>&1) || { cat "$work/npm-pack.log" >&2; exit 1; }
+tar -xzf "$work"/node-linux-"$node_arch"-*.tgz -C "$work" package/bin/node
+install -m 0755 "$work/package/bin/node" "$root/usr/local/bin/node"
+chroot "$root" /usr/local/bin/node --version >/dev/null || { echo "the Node.js binary does not run in the image" >&2; exit 1; }
 
 # Slim the tree: caches, docs and locales are dead weight in a node image.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \

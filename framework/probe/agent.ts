@@ -20,7 +20,7 @@
  *   (a few where the sockets they need exceed the descriptor limit), its
  *   sockets made in each source's netns by the launcher.
  *
- * Runs under Debian's nodejs 18 with node: built-ins only.
+ * Runs under the node image's Node.js with node: built-ins only.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -3,7 +3,7 @@
  *
  * Why: a socket belongs to the network namespace it was created in, for its whole life, and
  * Node.js cannot enter a namespace (it has no setns(2)). One Node process per pod (~15 MiB and
- * ~150 ms of CPU to start under Debian's Node 18) is what limited a node to a few dozen pods.
+ * 50-150 ms of CPU to start) is what limited a node to a few dozen pods.
  * So a tiny launcher makes the sockets instead: it enters each pod's namespace with setns(2),
  * creates the sockets asked for there (listeners for the pod's server, unconnected sockets for
  * its probes), returns to the node's namespace and execs the Node program, which inherits

@@ -9,7 +9,7 @@
  * `ip netns exec` would bind-mount): its first nameserver, search list and ndots, in glibc's
  * order, A for ipv4 and AAAA for ipv6 (dns-client.ts).
  *
- * Runs under Debian's nodejs 18 with node: built-ins only.
+ * Runs under the node image's Node.js with node: built-ins only.
  */
 import * as net from 'node:net';
 import * as dgram from 'node:dgram';

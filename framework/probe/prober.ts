@@ -5,7 +5,7 @@
  *   perl -e LAUNCHER N REQUEST… node /netspec/dist/probe/prober.js   (AgentProbeRequest batches on stdin)
  * It streams one ProbeResult JSON line per attempt as it completes, tagged with its source,
  * then a ProbeDone line per source (or a fatal line). A source without ProbeDone did not finish.
- * Runs under Debian's nodejs 18 with node: built-ins only.
+ * Runs under the node image's Node.js with node: built-ins only.
  */
 import { parseBatch, readResolvConf, readStdin, runBatch, socketPools } from './probe-core.js';
 import type { AgentProbeRequest, ProbeLine } from './protocol.js';

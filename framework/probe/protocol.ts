@@ -2,9 +2,10 @@
  * Wire protocol between the host-side runner and the agents that run inside
  * node containers (server, prober, node agent).
  *
- * Everything in framework/probe/ runs inside node containers under Debian's
- * nodejs 18, from the repository's dist/ bind-mounted read-only: so only
- * `node:` built-ins, only Node 18 APIs, and types here stay plain JSON.
+ * Everything in framework/probe/ runs inside node containers under the node
+ * image's Node.js (fixtures/node-image: the official build of its
+ * NODE_VERSION), from the repository's dist/ bind-mounted read-only: so only
+ * `node:` built-ins, and types here stay plain JSON.
  */
 
 export type Family = 'ipv4' | 'ipv6';

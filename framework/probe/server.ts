@@ -10,7 +10,7 @@
  *
  * Readiness: one JSON line (ServersReady) on fd 3 once every socket listens, naming each
  * server's served, skipped (SCTP: neither this kernel nor Node has it) and failed ports with
- * the failure's own errno. Runs under Debian's nodejs 18 with node: built-ins only.
+ * the failure's own errno. Runs under the node image's Node.js with node: built-ins only.
  */
 import * as net from 'node:net';
 import * as dgram from 'node:dgram';
