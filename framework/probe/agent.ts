@@ -17,8 +17,8 @@
  *   it listens. Prints one AgentRunResponse JSON; exit 0 iff all succeeded.
  * - op `probe`: probes from several source pods at once and streams their
  *   result lines, each tagged with `source`: one prober process for them all
- *   (a few where the sockets they need exceed the descriptor limit), its
- *   sockets made in each source's netns by the launcher.
+ *   (a few, one after the other, where the sockets they need exceed the
+ *   descriptor limit), its sockets made in each source's netns by the launcher.
  *
  * Runs under the node image's Node.js with node: built-ins only.
  */
@@ -279,8 +279,10 @@ async function probeAll(req: AgentProbeRequest, write: Write): Promise<boolean> 
     write(JSON.stringify({ type: 'fatal', source: b.source, error: 'unsafe netns name' }) + '\n');
     return false;
   });
-  const done = await Promise.all(chunkByDescriptors(safe).map((chunk) => runProber(chunk, write)));
-  const finished = done.reduce((n, set) => n + set.size, 0);
+  // One prober at a time: chunks exist because a node's sources need more sockets than one
+  // process may hold, and running them together would also hold that many in flight at once.
+  let finished = 0;
+  for (const chunk of chunkByDescriptors(safe)) finished += (await runProber(chunk, write)).size;
   return finished === req.batches.length;
 }
 

@@ -27,7 +27,7 @@ export interface SocketPool {
 
 const DEFAULT_TIMEOUT_MS = 1000;
 /** Attempts in flight per source: a source probing a few hundred dropped targets waits one timeout, not several. */
-const DEFAULT_CONCURRENCY = 512;
+export const DEFAULT_CONCURRENCY = 512;
 
 type Attempt = Omit<ProbeResult, 'type' | 'id' | 'attempt'>;
 

@@ -7,7 +7,10 @@
  * then a ProbeDone line per source (or a fatal line). A source without ProbeDone did not finish.
  * Runs under the node image's Node.js with node: built-ins only.
  */
-import { parseBatch, readResolvConf, readStdin, runBatch, socketPools } from './probe-core.js';
+import { DEFAULT_CONCURRENCY, parseBatch, readResolvConf, readStdin, runBatch, socketPools } from './probe-core.js';
+
+/** Attempts in flight at once in this process, over all its sources. */
+const IN_FLIGHT = 16_384;
 import type { AgentProbeRequest, ProbeLine } from './protocol.js';
 
 // Lines go out in one write per turn of the event loop, not one system call per attempt.
@@ -32,9 +35,13 @@ async function main(): Promise<void> {
     return;
   }
   const pools = socketPools(batches, process.env.NETSPEC_SOCKETS);
+  // The node's attempts in flight are bounded (memory, and fairness on a shared machine): each
+  // source gets its share, never more than its batch asks for.
+  const share = Math.max(16, Math.floor(IN_FLIGHT / Math.max(1, batches.length)));
   await Promise.all(batches.map(async (b, i) => {
     try {
-      out(b.source, await runBatch(b.batch, (r) => out(b.source, r), { conf: readResolvConf(b.netns), pool: pools[i]! }));
+      const batch = { ...b.batch, concurrency: Math.min(b.batch.concurrency ?? DEFAULT_CONCURRENCY, share) };
+      out(b.source, await runBatch(batch, (r) => out(b.source, r), { conf: readResolvConf(b.netns), pool: pools[i]! }));
     } catch (e) {
       out(b.source, { type: 'fatal', error: String((e as Error)?.stack ?? e) });
     }
