@@ -1,5 +1,6 @@
 // The oracle: the expected traffic matrix of a scenario, from Kubernetes semantics alone.
 import type { Scenario } from "../scenario/model.js";
+import { mapped } from "./batches.js";
 import type { ExpectedCell } from "./cells.js";
 import { Expectations } from "./expectations.js";
 import { Oracle, planCells } from "./matrix.js";
@@ -9,7 +10,7 @@ export { Expectations } from "./expectations.js";
 export { Oracle, planCells, probedServices, sourcePods, type CellPlan } from "./matrix.js";
 
 /** Every cell with its expectation (oracle merged with the scenario's rules), in matrix order. */
-export function* expectedCells(scenario: Scenario, expectations = new Expectations(scenario)): Generator<ExpectedCell> {
+export function expectedCells(scenario: Scenario, expectations = new Expectations(scenario)): IterableIterator<ExpectedCell> {
   const oracle = new Oracle(scenario);
-  for (const plan of planCells(scenario)) yield expectations.apply(oracle.judge(plan));
+  return mapped(planCells(scenario), (plan) => expectations.apply(oracle.judge(plan)));
 }

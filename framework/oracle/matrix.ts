@@ -11,7 +11,9 @@ import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import { externalProbe, parseReference, resolvePods } from "../scenario/references.js";
 import type { ExpectedResult } from "../scenario/schema.js";
+import { flatten } from "./batches.js";
 import type { OracleCell, TargetKind } from "./cells.js";
+import { PodDecisions } from "./fast/decisions.js";
 import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
 import { dnsAnswer, selectBackends } from "./services/index.js";
 
@@ -49,17 +51,23 @@ export function probedServices(scenario: Scenario): ServiceModel[] {
 }
 
 /** Every cell of the scenario's matrix, in a stable order (source, target kind, target, port, family). */
-export function* planCells(scenario: Scenario): Generator<CellPlan> {
+export function planCells(scenario: Scenario): IterableIterator<CellPlan> {
+  return flatten(sourcePods(scenario), cellPlanner(scenario));
+}
+
+/** The cells of one source, in matrix order: pod targets, Services, DNS names, external addresses. */
+function cellPlanner(scenario: Scenario): (src: PodModel) => CellPlan[] {
   const families = scenario.probe.families;
   const targetPods = scenario.pods.filter((p) => !p.system);
   const services = probedServices(scenario);
-  for (const src of sourcePods(scenario)) {
+  return (src) => {
+    const out: CellPlan[] = [];
     if (scenario.probe.to.includes("pods")) {
       for (const dst of targetPods) {
         for (const port of dst.ports) {
           for (const family of families) {
             if (src.ips[family] && dst.ips[family]) {
-              yield { src, target: "pod", family, port: port.port, protocol: port.protocol, portName: port.name, pod: dst };
+              out.push({ src, target: "pod", family, port: port.port, protocol: port.protocol, portName: port.name, pod: dst });
             }
           }
         }
@@ -71,7 +79,7 @@ export function* planCells(scenario: Scenario): Generator<CellPlan> {
         for (const servicePort of svc.ports) {
           for (const family of families) {
             if (src.ips[family] && svc.clusterIPs[family]) {
-              yield { src, target: "service", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort };
+              out.push({ src, target: "service", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort });
             }
           }
         }
@@ -82,14 +90,15 @@ export function* planCells(scenario: Scenario): Generator<CellPlan> {
         for (const servicePort of svc.ports) {
           for (const family of families) {
             if (src.ips[family] && svc.families.includes(family)) {
-              yield { src, target: "dns", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort };
+              out.push({ src, target: "dns", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort });
             }
           }
         }
       }
     }
-    yield* externalCells(scenario, src);
-  }
+    out.push(...externalCells(scenario, src));
+    return out;
+  };
 }
 
 /** Cells towards addresses outside the cluster, named by expectation rules (cidr/… or ip/…). */
@@ -107,23 +116,26 @@ function* externalCells(scenario: Scenario, src: PodModel): Generator<CellPlan> 
 
 type BackendOutcome = { pod: PodModel; outcome: "allow" | "deny" | "refused" | "undefined"; reason: string };
 
-/** Judges cells. The policy engine caches its decisions per identity class, so repeated
- * (source, destination) shapes cost one evaluation. */
+/**
+ * Judges cells. Pod-to-pod decisions (pod targets, Service backends, the DNS lookup) come from
+ * per-direction partitions over identity classes (fast/decisions.ts), computed once per class,
+ * port and family; connections to addresses outside the cluster go to the policy engine, which
+ * memoises them per identity class.
+ */
 export class Oracle {
   readonly engine: PolicyEngine;
+  readonly pods: PodDecisions;
   private readonly dnsPod: PodModel | undefined;
 
   constructor(readonly scenario: Scenario) {
     this.engine = new PolicyEngine(scenario);
+    this.pods = new PodDecisions(scenario, this.engine);
     this.dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace && p.name === CLUSTER_DNS.podName);
   }
 
   private decide(src: PodModel, dst: PodModel | string, port: number, protocol: Protocol, family: Family): PolicyDecision {
-    return this.engine.decide({
-      src: { kind: "pod", pod: src },
-      dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
-      port, protocol, family,
-    }, { trace: false });
+    if (typeof dst !== "string") return this.pods.decide(src, dst, port, protocol, family);
+    return this.engine.decide({ src: { kind: "pod", pod: src }, dst: { kind: "external", ip: dst }, port, protocol, family }, { trace: false });
   }
 
   judge(plan: CellPlan): OracleCell {

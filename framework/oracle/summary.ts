@@ -1,28 +1,18 @@
 // Counts of the matrix without materialising it, so `netspec expect --format summary` answers
-// for clusters of thousands of pods. Pods whose verdicts cannot differ (same identity: the
-// policy engine's identityKey covers namespace, labels, ports and ipBlock membership) are
-// grouped, and each pair of groups is judged once: cost follows distinct identities, not pods².
+// for clusters of thousands of pods.
+//  - pod targets: counted over identity classes from per-direction sets (fast/counts.ts): cost
+//    follows distinct classes and their set operations, not cells;
+//  - Services and DNS names: the answer also depends on the client's node (traffic policy,
+//    topology) and on whether the client is one of the backends (a pod always reaches itself),
+//    so clients are grouped by class, the node where routing uses it, and backends alone;
+//  - external targets (named by rules): few, judged one by one.
 import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
+import { countPodCells } from "./fast/counts.js";
 import { Oracle, planCells, probedServices, sourcePods } from "./matrix.js";
+import { hintPlan, selectedPods } from "./services/index.js";
 
 export type Summary = { cells: number; identities: number } & Record<ExpectedResult, number>;
-
-interface Group {
-  readonly key: string;
-  readonly pods: PodModel[];
-}
-
-function groupBy(pods: readonly PodModel[], key: (pod: PodModel) => string): Group[] {
-  const groups = new Map<string, Group>();
-  for (const pod of pods) {
-    const k = key(pod);
-    let group = groups.get(k);
-    if (!group) { group = { key: k, pods: [] }; groups.set(k, group); }
-    group.pods.push(pod);
-  }
-  return [...groups.values()];
-}
 
 export function summarize(scenario: Scenario): Summary {
   const oracle = new Oracle(scenario);
@@ -32,54 +22,53 @@ export function summarize(scenario: Scenario): Summary {
     counts.cells += n;
     counts[expected] += n;
   };
-  const identity = (pod: PodModel) => oracle.engine.identityKey(pod);
   const sources = sourcePods(scenario);
-  const sourceIds = new Set(sources.map((p) => p.id));
-  const families = scenario.probe.families;
 
   if (scenario.probe.to.includes("pods")) {
-    const srcGroups = groupBy(sources, identity);
-    const dstGroups = groupBy(scenario.pods.filter((p) => !p.system), identity);
-    counts.identities = new Set([...srcGroups, ...dstGroups].map((g) => g.key)).size;
-    for (const gs of srcGroups) {
-      for (const gd of dstGroups) {
-        const a = gs.pods[0]!;
-        const self = gs.key === gd.key ? gd.pods.filter((p) => sourceIds.has(p.id)).length : 0;
-        const other = gs.key === gd.key ? gd.pods.find((p) => p !== a) : gd.pods[0];
-        const pairs = gs.pods.length * gd.pods.length - self;
-        for (const port of gd.pods[0]!.ports) {
-          for (const family of families) {
-            if (!a.ips[family] || !gd.pods[0]!.ips[family]) continue;
-            const verdict = (dst: PodModel) => oracle.engine.decide({
-              src: { kind: "pod", pod: a }, dst: { kind: "pod", pod: dst }, port: port.port, protocol: port.protocol, family,
-            }, { trace: false, memo: false }).verdict;
-            // Pod targets are judged by policy alone (Oracle.judge does the same, with the cell).
-            if (self > 0) add(verdict(a), self);
-            if (pairs > 0 && other) add(verdict(other), pairs);
-          }
-        }
-      }
-    }
+    const targets = scenario.pods.filter((p) => !p.system);
+    counts.identities = new Set([...sources, ...targets].map((p) => oracle.engine.identityKey(p))).size;
+    const pods = countPodCells(oracle.pods, sources, targets, scenario.probe.families);
+    add("allow", pods.allow);
+    add("deny", pods.deny);
+    add("undefined", pods.undefined);
   }
 
-  // Services and DNS names: the answer also depends on the client's node (traffic policy,
-  // topology), so clients are grouped by identity and node.
   const services = probedServices(scenario);
   const wantsServices = scenario.probe.to.includes("services") || scenario.probe.to.includes("dns");
   if (wantsServices && services.length > 0) {
-    const clientGroups = groupBy(sources, (p) => `${identity(p)}|${p.node}`);
+    const clientKey = serviceClientKey(scenario, oracle);
+    const groups = new Map<string, PodModel[]>();
+    for (const pod of sources) {
+      const key = clientKey(pod);
+      const group = groups.get(key);
+      if (group) group.push(pod);
+      else groups.set(key, [pod]);
+    }
     const onlyServices: Scenario = { ...scenario, probe: { ...scenario.probe, from: [], to: scenario.probe.to.filter((t) => t !== "pods") } };
-    for (const group of clientGroups) {
-      const rep = group.pods[0]!;
+    for (const group of groups.values()) {
+      const rep = group[0]!;
       for (const plan of planCells({ ...onlyServices, probe: { ...onlyServices.probe, from: [rep.id] } })) {
         if (plan.target === "external") continue;
-        add(oracle.judge(plan).expected, group.pods.length);
+        add(oracle.judge(plan).expected, group.length);
       }
     }
   }
 
-  // External cells are few (named by rules): judged one by one.
   const externalOnly: Scenario = { ...scenario, probe: { ...scenario.probe, to: [] } };
   for (const plan of planCells(externalOnly)) add(oracle.judge(plan).expected, 1);
   return counts;
+}
+
+/**
+ * What a Service or DNS cell depends on about its client: the client's identity class (policy),
+ * its node where kube-proxy's choice of endpoints uses it (internalTrafficPolicy: Local, or
+ * topology hints: select.ts), and, for a pod that may be a backend or the DNS server itself,
+ * the pod (its connection to itself is always allowed).
+ */
+function serviceClientKey(scenario: Scenario, oracle: Oracle): (pod: PodModel) => string {
+  const services = probedServices(scenario);
+  const byNode = services.some((svc) => svc.internalTrafficPolicy === "Local" ||
+    scenario.families.some((family) => hintPlan(scenario, svc, family).source !== "none"));
+  const alone = new Set([...services.flatMap((svc) => selectedPods(scenario, svc)), ...scenario.pods.filter((p) => p.system)].map((p) => p.id));
+  return (pod) => `${oracle.engine.classOf(pod)}|${byNode ? pod.node : ""}|${alone.has(pod.id) ? pod.id : ""}`;
 }

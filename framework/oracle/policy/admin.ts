@@ -46,9 +46,17 @@ export interface CompiledAdminPolicy {
   readonly priority: number;
   readonly subjectText: string;
   readonly subject: (pod: PodModel, pass: Pass) => boolean;
+  /** The selectors `subject` applies (none for an invalid subject), for identity classes. */
+  readonly subjectSelectors: AdminSubjectSelectors | undefined;
   readonly ingress: readonly CompiledAdminRule[];
   readonly egress: readonly CompiledAdminRule[];
   readonly ipSets: readonly IpSet[];
+}
+
+/** A subject's namespace selector and, for a `pods` subject, its pod selector. */
+export interface AdminSubjectSelectors {
+  readonly namespaces: LabelPredicate;
+  readonly pods?: LabelPredicate;
 }
 
 type AnyAdminRule = {
@@ -83,9 +91,9 @@ function compileAdmin(
         : compiled.action === "Deny" ? { verdict: "deny", reason: `denied by ${where}` } : undefined;
       return { ...compiled, where, ...(outcome ? { outcome } : {}) };
     });
-  const { test, text } = compileSubject(spec.subject);
+  const { test, text, selectors } = compileSubject(spec.subject);
   return {
-    kind, name, priority, subjectText: text, subject: test,
+    kind, name, priority, subjectText: text, subject: test, subjectSelectors: selectors,
     // [anp] "ANPs with no ingress rules do not affect ingress traffic" (likewise egress, and BANP).
     ingress: compileRules("ingress", spec.ingress),
     egress: compileRules("egress", spec.egress),
@@ -99,12 +107,15 @@ function compileAdmin(
  * host-networked pods are not included in subject selection." A subject with neither (or
  * both, which the CRD's MaxProperties=1 rejects) selects nothing here.
  */
-function compileSubject(subject: AdminSubject): { test: (pod: PodModel, pass: Pass) => boolean; text: string } {
+function compileSubject(subject: AdminSubject): {
+  test: (pod: PodModel, pass: Pass) => boolean; text: string; selectors: AdminSubjectSelectors | undefined;
+} {
   if (subject.namespaces && !subject.pods) {
     const ns = compileSelector(subject.namespaces);
     return {
       test: (pod, pass) => !pod.hostNetwork && ns(pass.world.namespaceLabels(pod.namespace)),
       text: `namespaces ${formatSelector(subject.namespaces)}`,
+      selectors: { namespaces: ns },
     };
   }
   if (subject.pods && !subject.namespaces) {
@@ -113,9 +124,10 @@ function compileSubject(subject: AdminSubject): { test: (pod: PodModel, pass: Pa
     return {
       test: (pod, pass) => !pod.hostNetwork && pods(pod.labels) && ns(pass.world.namespaceLabels(pod.namespace)),
       text: `pods ${formatSelector(subject.pods.namespaceSelector)} / ${formatSelector(subject.pods.podSelector)}`,
+      selectors: { namespaces: ns, pods },
     };
   }
-  return { test: () => false, text: "invalid subject (selects nothing)" };
+  return { test: () => false, text: "invalid subject (selects nothing)", selectors: undefined };
 }
 
 function compileRule(
@@ -182,7 +194,8 @@ function compilePort(port: AdminPort): PortMatcher | undefined {
   return { kind: "named", protocol: undefined, name: port.namedPort! };
 }
 
-function peerMatches(peer: AdminPeerMatcher, other: Endpoint, conn: Connection, pass: Pass): boolean {
+/** Whether one peer of an (B)ANP rule matches the other end of the connection. */
+export function adminPeerMatches(peer: AdminPeerMatcher, other: Endpoint, conn: Connection, pass: Pass): boolean {
   switch (peer.kind) {
     // [shared] namespaces / pods peers: "Note that host-networked pods are not included in
     // this type of peer." They never match an address outside the cluster.
@@ -212,7 +225,7 @@ function peerMatches(peer: AdminPeerMatcher, other: Endpoint, conn: Connection, 
 export function adminRuleMatches(rule: CompiledAdminRule, other: Endpoint, conn: Connection, pass: Pass): boolean {
   // [anp] "If Ports is not set then the rule does not filter traffic via port"; peers are ORed.
   if (rule.ports !== null && !rule.ports.some((m) => portMatches(m, conn))) return false;
-  if (rule.peers !== null && !rule.peers.some((p) => peerMatches(p, other, conn, pass))) return false;
+  if (rule.peers !== null && !rule.peers.some((p) => adminPeerMatches(p, other, conn, pass))) return false;
   return true;
 }
 
@@ -231,4 +244,38 @@ export function describeAdminRule(rule: CompiledAdminRule): string {
   const peers = rule.peers === null ? "any peer" : rule.peers.map((p) => p.text).join(" OR ") || "no peer";
   const ports = rule.ports === null ? "any port" : rule.ports.map(formatPort).join(", ") || "no port";
   return `${rule.action} (${peers}; ${ports})${rule.note ? ` [${rule.note}]` : ""}`;
+}
+
+/** The result of a Pass rule ([anp] Pass: skip the remaining ANP rules), given what the later tiers decided. */
+export function passedThrough(rule: CompiledAdminRule, rest: DirectionResult): DirectionResult {
+  return { verdict: rest.verdict, reason: `passed by ${rule.where}, then ${rest.reason}` };
+}
+
+export interface AdminHit {
+  readonly policy: CompiledAdminPolicy;
+  readonly rule: CompiledAdminRule;
+}
+
+/** `anp-a rule 'x' (Allow), anp-b rule 'y' (Deny)`: the equal-priority rules that match. */
+export function describeHits(hits: readonly AdminHit[]): string {
+  return hits.map((h) => `${h.policy.name} rule '${h.rule.label}' (${h.rule.action})`).join(", ");
+}
+
+/**
+ * Several ANPs of one priority match with different actions ([anp] Priority: "the
+ * implementation can apply any of the matching policies"): `verdicts` holds the verdict each
+ * possible choice leads to. One verdict stands when every choice gives it; otherwise the
+ * result is `undefined`.
+ */
+export function equalPriorityResult(hits: readonly AdminHit[], verdicts: ReadonlySet<DirectionResult["verdict"]>): DirectionResult {
+  const names = describeHits(hits);
+  const priority = hits[0]!.policy.priority;
+  if (verdicts.size === 1 && !verdicts.has("undefined")) {
+    const verdict = [...verdicts][0]!;
+    return { verdict, reason: `${verdict === "allow" ? "allowed" : "denied"} whichever applies of the equal-priority (${priority}) ANPs ${names}` };
+  }
+  return {
+    verdict: "undefined",
+    reason: `undefined: ANPs ${names} have the same priority ${priority}; which one applies is implementation-defined`,
+  };
 }

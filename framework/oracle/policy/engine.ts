@@ -6,23 +6,24 @@
 //   [banp] sigs.k8s.io/network-policy-api apis/v1alpha1/baselineadminnetworkpolicy_types.go
 //   [site] https://network-policy-api.sigs.k8s.io/api-overview/
 import type { Labels } from "../../kube/labels.js";
-import type { Family } from "../../kube/net.js";
 import type { PodModel, Scenario } from "../../scenario/model.js";
 import {
-  compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, describeAdminRule, firstMatchingRule,
-  type AdminAction, type CompiledAdminPolicy, type CompiledAdminRule,
+  compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, describeAdminRule, describeHits, equalPriorityResult,
+  firstMatchingRule, passedThrough, type AdminAction, type AdminHit, type CompiledAdminPolicy, type CompiledAdminRule,
 } from "./admin.js";
 import type { DirectionResult, Pass, World } from "./context.js";
+import { IdentityClasses } from "./identity.js";
 import type { IpSet } from "./match.js";
 import {
   compileNetworkPolicy, evaluateNetworkPolicies, isolationDenial, policySelects, type CompiledNetworkPolicy,
 } from "./netpol.js";
 import type {
-  Connection, DecideOptions, Direction, Endpoint, HostNetworkMode, PolicyDecision, PolicyEngineOptions, TraceStep,
+  Connection, DecideOptions, Direction, Endpoint, HostNetworkMode, PolicyDecision, PolicyEngineOptions, PolicyVerdict,
+  TraceStep,
 } from "./types.js";
 
 /** What applies to one pod as a subject, per direction (computed once per pod). */
-interface SubjectIndex {
+export interface SubjectIndex {
   readonly np: Record<Direction, readonly CompiledNetworkPolicy[]>;
   /** ANPs selecting the pod with rules in that direction, grouped by priority (ascending). */
   readonly anp: Record<Direction, readonly (readonly CompiledAdminPolicy[])[]>;
@@ -31,29 +32,27 @@ interface SubjectIndex {
   readonly npDenied: Record<Direction, DirectionResult | undefined>;
 }
 
-const NOT_ISOLATED: DirectionResult = { verdict: "allow", reason: "not isolated" };
+export const NOT_ISOLATED: DirectionResult = { verdict: "allow", reason: "not isolated" };
 const EXTERNAL_SOURCE: DirectionResult = { verdict: "allow", reason: "external source" };
 const EXTERNAL_DESTINATION: DirectionResult = { verdict: "allow", reason: "external destination" };
 /** The trace of `{ trace: false }` decisions (frozen: shared by all of them). */
-const NO_TRACE = Object.freeze([]) as unknown as TraceStep[];
+export const NO_TRACE = Object.freeze([]) as unknown as TraceStep[];
+export const SELF_REASON = "a pod can always reach itself";
+export const HOST_NETWORK_UNDEFINED_REASON = "host-network pod: NetworkPolicy behaviour for hostNetwork pods is implementation-defined";
 /** Bound on memoised decisions (identity class pairs × port/protocol/family). */
 const MEMO_LIMIT = 2_000_000;
 
 const METADATA_NAME = "kubernetes.io/metadata.name";
 
 export class PolicyEngine {
-  private readonly world: World;
+  readonly world: World;
   private readonly networkPolicies: ReadonlyMap<string, readonly CompiledNetworkPolicy[]>;
   private readonly adminPolicies: readonly CompiledAdminPolicy[];
-  private readonly baseline: CompiledAdminPolicy | undefined;
+  /** The BaselineAdminNetworkPolicy in force, if any. */
+  readonly baseline: CompiledAdminPolicy | undefined;
   private readonly subjects = new Map<PodModel, SubjectIndex>();
-  private readonly hostNetworkMode: HostNetworkMode;
-  private readonly hasHostNetworkPods: boolean;
-  /** Distinct IP sets (by text) across all policies, in a stable order, for identity keys. */
-  private readonly ipSets: readonly IpSet[];
-  private readonly identityCache = new Map<PodModel, string>();
-  private readonly classIds = new Map<string, number>();
-  private readonly podClass = new Map<PodModel, number>();
+  readonly hostNetworkMode: HostNetworkMode;
+  private readonly identities: IdentityClasses;
   private readonly memo = new Map<string, PolicyDecision>();
   private readonly plainPass: Pass;
 
@@ -97,15 +96,14 @@ export class PolicyEngine {
     const baseline = scenario.baselineAdminNetworkPolicies.find((b) => b.metadata.name === "default");
     this.baseline = baseline ? compileBaselineAdminNetworkPolicy(baseline) : undefined;
 
-    this.hasHostNetworkPods = scenario.pods.some((p) => p.hostNetwork);
     const sets = new Map<string, IpSet>();
-    const all = [
-      ...[...byNamespace.values()].flat().flatMap((p) => p.ipSets),
-      ...this.adminPolicies.flatMap((p) => p.ipSets),
-      ...(this.baseline?.ipSets ?? []),
-    ];
+    const admin = [...this.adminPolicies, ...(this.baseline ? [this.baseline] : [])];
+    const all = [...[...byNamespace.values()].flat().flatMap((p) => p.ipSets), ...admin.flatMap((p) => p.ipSets)];
     for (const set of all) if (!sets.has(set.text)) sets.set(set.text, set);
-    this.ipSets = [...sets.values()];
+    this.identities = new IdentityClasses({
+      world: this.world, networkPolicies: byNamespace, adminPolicies: admin, ipSets: [...sets.values()],
+      hasHostNetworkPods: scenario.pods.some((p) => p.hostNetwork),
+    });
     this.plainPass = { world: this.world, hostAsNode: false, steps: null };
   }
 
@@ -120,7 +118,7 @@ export class PolicyEngine {
 
   /**
    * Without a trace, decisions are memoised per (identity class of each pod end or external
-   * address, port, protocol, family): see identityKey for why that is sound.
+   * address, port, protocol, family): see IdentityClasses.classKey for why that is sound.
    */
   private decideMemo(conn: Connection): PolicyDecision {
     const { src, dst } = conn;
@@ -135,19 +133,17 @@ export class PolicyEngine {
     return decision;
   }
 
-  /** A dense number per identity class (equal iff identityKey is equal). */
+  /**
+   * A dense number per identity class, in order of first sight: pods of one class get the same
+   * verdicts and reasons against every peer (IdentityClasses.classKey states the invariant).
+   */
   classOf(pod: PodModel): number {
-    let id = this.podClass.get(pod);
-    if (id === undefined) {
-      const key = this.identityKey(pod);
-      id = this.classIds.get(key);
-      if (id === undefined) {
-        id = this.classIds.size;
-        this.classIds.set(key, id);
-      }
-      this.podClass.set(pod, id);
-    }
-    return id;
+    return this.identities.classOf(pod);
+  }
+
+  /** The pod's identity, as `expect --format summary` counts them (finer than its class). */
+  identityKey(pod: PodModel): string {
+    return this.identities.identityKey(pod);
   }
 
   private decideFresh(conn: Connection, steps: TraceStep[] | null): PolicyDecision {
@@ -157,7 +153,7 @@ export class PolicyEngine {
     // "Other pods that are allowed (exception: a pod cannot block access to itself)").
     if (src.kind === "pod" && dst.kind === "pod" && src.pod.id === dst.pod.id) {
       steps?.push({ tier: "self", direction: "ingress", effect: "allow", detail: `${src.pod.id} connecting to itself` });
-      return { verdict: "allow", reason: "a pod can always reach itself", trace: steps ?? NO_TRACE };
+      return { verdict: "allow", reason: SELF_REASON, trace: steps ?? NO_TRACE };
     }
 
     const hostNetwork = (src.kind === "pod" && src.pod.hostNetwork) || (dst.kind === "pod" && dst.pod.hostNetwork);
@@ -176,11 +172,7 @@ export class PolicyEngine {
         tier: "hostNetwork", direction: src.kind === "pod" && src.pod.hostNetwork ? "egress" : "ingress", effect: "undefined",
         detail: `${who} uses the host network: NetworkPolicy behaviour for host-network pods is implementation-defined`,
       });
-      return {
-        verdict: "undefined",
-        reason: "host-network pod: NetworkPolicy behaviour for hostNetwork pods is implementation-defined",
-        trace: steps ?? NO_TRACE,
-      };
+      return { verdict: "undefined", reason: HOST_NETWORK_UNDEFINED_REASON, trace: steps ?? NO_TRACE };
     }
     const asPodSteps: TraceStep[] | null = steps ? [] : null;
     const asNodeSteps: TraceStep[] | null = steps ? [] : null;
@@ -196,51 +188,7 @@ export class PolicyEngine {
         detail: `behaviour 2 (selectors ignore it, its traffic is node traffic): ${asNode.verdict}`,
       }, ...asNodeSteps!);
     }
-    if (asPod.verdict === asNode.verdict && asPod.verdict !== "undefined") {
-      const reason = asPod.reason === asNode.reason
-        ? `${asPod.reason} (host-network pod: both documented behaviours agree)`
-        : `host-network pod, both documented behaviours give ${asPod.verdict}: as a pod, ${asPod.reason}; as node traffic, ${asNode.reason}`;
-      return { verdict: asPod.verdict, reason, trace: steps ?? NO_TRACE };
-    }
-    return {
-      verdict: "undefined",
-      reason: `host-network pod: NetworkPolicy behaviour is implementation-defined (as a pod: ${asPod.verdict}, ${asPod.reason}; as node traffic: ${asNode.verdict}, ${asNode.reason})`,
-      trace: steps ?? NO_TRACE,
-    };
-  }
-
-  /**
-   * A string capturing everything this engine's verdicts depend on for a pod, so that the
-   * matrix can judge one representative per class.
-   *
-   * Invariant: for pods a, a', b, b' with identityKey(a) === identityKey(a') and
-   * identityKey(b) === identityKey(b'), where a !== b and a' !== b' (self traffic is always
-   * allowed and must be special-cased by the caller),
-   *   decide({src: a, dst: b, port, protocol, family}) and decide({src: a', dst: b', ...})
-   * return the same verdict and reason; likewise against any external endpoint.
-   * The key covers: namespace, labels, named container ports (name/protocol/number),
-   * hostNetwork, for each family whether the pod's IP lies in each ipBlock / ANP network of
-   * the scenario, and — only when the scenario has host-network pods — the pod's node.
-   * Reasons never name the judged pods, only policies and rules.
-   */
-  identityKey(pod: PodModel): string {
-    let key = this.identityCache.get(pod);
-    if (key !== undefined) return key;
-    const labels = Object.keys(pod.labels).sort().map((k) => `${k}=${pod.labels[k]}`).join(",");
-    const named = pod.ports.filter((p) => p.name !== undefined)
-      .map((p) => `${p.name}/${p.protocol}/${p.port}`).sort().join(",");
-    const families: Family[] = ["ipv4", "ipv6"];
-    const ipBits = families.map((f) => {
-      const ip = pod.ips[f];
-      if (ip === undefined) return "-";
-      return this.ipSets.map((s) => (s.contains(ip) ? "1" : "0")).join("");
-    }).join("|");
-    key = [
-      pod.namespace, labels, named, pod.hostNetwork ? "host" : "pod", ipBits,
-      this.hasHostNetworkPods ? pod.node : "",
-    ].join("\u0000");
-    this.identityCache.set(pod, key);
-    return key;
+    return { ...combineHostBehaviours(asPod, asNode), trace: steps ?? NO_TRACE };
   }
 
   /**
@@ -251,7 +199,7 @@ export class PolicyEngine {
    * not defined whether this happens before or after NetworkPolicy processing").
    */
   egressIpBlockCovers(src: PodModel, ip: string): boolean {
-    const index = this.subjectIndex(src);
+    const index = this.subjectPolicies(src);
     for (const policy of index.np.egress) {
       for (const rule of policy.egress ?? []) {
         for (const peer of rule.peers ?? []) {
@@ -273,15 +221,12 @@ export class PolicyEngine {
   // ---- evaluation ---------------------------------------------------------------------------
 
   /** Both directions in one pass; the connection needs egress AND ingress ([docs]). */
-  private evaluate(conn: Connection, pass: Pass): { verdict: PolicyDecision["verdict"]; reason: string } {
+  private evaluate(conn: Connection, pass: Pass): Verdict {
     const egress = this.direction("egress", conn.src, conn.dst, conn, pass);
-    if (egress.verdict === "deny" && !pass.steps) return { verdict: "deny", reason: `egress: ${egress.reason}` };
-    const ingress = this.direction("ingress", conn.dst, conn.src, conn, pass);
-    if (egress.verdict === "deny") return { verdict: "deny", reason: `egress: ${egress.reason}` };
-    if (ingress.verdict === "deny") return { verdict: "deny", reason: `ingress: ${ingress.reason}` };
-    if (egress.verdict === "undefined") return { verdict: "undefined", reason: `egress: ${egress.reason}` };
-    if (ingress.verdict === "undefined") return { verdict: "undefined", reason: `ingress: ${ingress.reason}` };
-    return { verdict: "allow", reason: `egress: ${egress.reason}; ingress: ${ingress.reason}` };
+    // Without a trace, a denied egress decides alone: combineDirections does not read the
+    // ingress side then, so it is not evaluated.
+    if (egress.verdict === "deny" && !pass.steps) return combineDirections(egress, egress);
+    return combineDirections(egress, this.direction("ingress", conn.dst, conn.src, conn, pass));
   }
 
   /** One direction, judged on `subject` (source for egress, destination for ingress). */
@@ -294,7 +239,7 @@ export class PolicyEngine {
       });
       return direction === "egress" ? EXTERNAL_SOURCE : EXTERNAL_DESTINATION;
     }
-    const index = this.subjectIndex(subject.pod);
+    const index = this.subjectPolicies(subject.pod);
     const admin = this.evaluateAdmin(direction, subject.pod, other, conn, pass, index);
     if (admin) return admin;
     return this.afterAdmin(direction, subject.pod, other, conn, pass, index);
@@ -316,8 +261,8 @@ export class PolicyEngine {
   ): DirectionResult | undefined {
     const steps = pass.steps;
     for (const group of index.anp[direction]) {
-      let first: { policy: CompiledAdminPolicy; rule: CompiledAdminRule } | undefined;
-      let hits: { policy: CompiledAdminPolicy; rule: CompiledAdminRule }[] | undefined;
+      let first: AdminHit | undefined;
+      let hits: AdminHit[] | undefined;
       for (const policy of group) {
         const rule = firstMatchingRule(policy, direction, other, conn, pass);
         if (rule) {
@@ -346,21 +291,14 @@ export class PolicyEngine {
           outcomes.set(hit.rule.action, this.applyAdminAction(hit.rule, direction, subject, other, conn, pass, index));
         }
       }
-      const verdicts = new Set([...outcomes.values()].map((o) => o.verdict));
-      const names = hits.map((h) => `${h.policy.name} rule ${quote(h.rule.label)} (${h.rule.action})`).join(", ");
-      const priority = first.policy.priority;
-      if (verdicts.size === 1 && !verdicts.has("undefined")) {
-        const verdict = [...verdicts][0]!;
-        return { verdict, reason: `${verdict === "allow" ? "allowed" : "denied"} whichever applies of the equal-priority (${priority}) ANPs ${names}` };
+      const result = equalPriorityResult(hits, new Set([...outcomes.values()].map((o) => o.verdict)));
+      if (result.verdict === "undefined") {
+        steps?.push({
+          tier: "ANP", direction, effect: "undefined",
+          detail: `ANPs with the same priority ${first.policy.priority} match with different outcomes: ${describeHits(hits)}; the implementation may apply any of them`,
+        });
       }
-      steps?.push({
-        tier: "ANP", direction, effect: "undefined",
-        detail: `ANPs with the same priority ${priority} match with different outcomes: ${names}; the implementation may apply any of them`,
-      });
-      return {
-        verdict: "undefined",
-        reason: `undefined: ANPs ${names} have the same priority ${priority}; which one applies is implementation-defined`,
-      };
+      return result;
     }
     return undefined;
   }
@@ -370,8 +308,7 @@ export class PolicyEngine {
     conn: Connection, pass: Pass, index: SubjectIndex,
   ): DirectionResult {
     if (rule.outcome) return rule.outcome;
-    const rest = this.afterAdmin(direction, subject, other, conn, pass, index);
-    return { verdict: rest.verdict, reason: `passed by ${rule.where}, then ${rest.reason}` };
+    return passedThrough(rule, this.afterAdmin(direction, subject, other, conn, pass, index));
   }
 
   /** NetworkPolicy, then BANP, then the default (allow). */
@@ -411,7 +348,8 @@ export class PolicyEngine {
     return NOT_ISOLATED;
   }
 
-  private subjectIndex(pod: PodModel): SubjectIndex {
+  /** The policies that select `pod` as their subject, per direction and tier. */
+  subjectPolicies(pod: PodModel): SubjectIndex {
     let index = this.subjects.get(pod);
     if (index) return index;
     // Subject selection never depends on the host-network behaviour for ANP/BANP (they never
@@ -453,4 +391,39 @@ function actionEffect(action: AdminAction): "allow" | "deny" | "pass" {
   return action === "Allow" ? "allow" : action === "Deny" ? "deny" : "pass";
 }
 
-const quote = (label: string) => `'${label}'`;
+export interface Verdict {
+  readonly verdict: PolicyVerdict;
+  readonly reason: string;
+}
+
+/**
+ * A connection needs the source's egress AND the destination's ingress ([docs] "both the egress
+ * policy on the source pod and the ingress policy on the destination pod need to allow the
+ * connection"): a deny on either side wins, then an undefined side; the reason names the side
+ * that decided (egress first), or both when both allow.
+ */
+export function combineDirections(egress: DirectionResult, ingress: DirectionResult): Verdict {
+  if (egress.verdict === "deny") return { verdict: "deny", reason: `egress: ${egress.reason}` };
+  if (ingress.verdict === "deny") return { verdict: "deny", reason: `ingress: ${ingress.reason}` };
+  if (egress.verdict === "undefined") return { verdict: "undefined", reason: `egress: ${egress.reason}` };
+  if (ingress.verdict === "undefined") return { verdict: "undefined", reason: `ingress: ${ingress.reason}` };
+  return { verdict: "allow", reason: `egress: ${egress.reason}; ingress: ${ingress.reason}` };
+}
+
+/**
+ * [docs] "NetworkPolicy and hostNetwork pods": the two behaviours allowed for a connection with
+ * a host-network pod at either end. Their common verdict stands; when they differ (or either is
+ * undefined) the connection is undefined.
+ */
+export function combineHostBehaviours(asPod: Verdict, asNode: Verdict): Verdict {
+  if (asPod.verdict === asNode.verdict && asPod.verdict !== "undefined") {
+    const reason = asPod.reason === asNode.reason
+      ? `${asPod.reason} (host-network pod: both documented behaviours agree)`
+      : `host-network pod, both documented behaviours give ${asPod.verdict}: as a pod, ${asPod.reason}; as node traffic, ${asNode.reason}`;
+    return { verdict: asPod.verdict, reason };
+  }
+  return {
+    verdict: "undefined",
+    reason: `host-network pod: NetworkPolicy behaviour is implementation-defined (as a pod: ${asPod.verdict}, ${asPod.reason}; as node traffic: ${asNode.verdict}, ${asNode.reason})`,
+  };
+}

@@ -4,7 +4,8 @@
 //
 //   const engine = new PolicyEngine(scenario);
 //   engine.decide({ src: { kind: "pod", pod: a }, dst: { kind: "pod", pod: b }, port: 80, protocol: "TCP", family: "ipv4" });
-//   engine.identityKey(pod) / engine.classOf(pod)   // group pods whose verdicts are interchangeable
+//   engine.classOf(pod)                            // pods of one class get the same verdicts
+//   engine.identityKey(pod)                        // a pod's identity, as the summary counts them
 //   engine.egressIpBlockCovers(pod, clusterIP)      // may the verdict depend on pre/post-DNAT?
 export { PolicyEngine } from "./engine.js";
 export type {

@@ -15,17 +15,42 @@ export const MATCH_NONE: LabelPredicate = () => false;
 
 const hasOwn = (labels: Labels, key: string) => Object.prototype.hasOwnProperty.call(labels, key);
 
+/** Compiled selectors by canonical text: equal selectors share one predicate (see compileSelector). */
+const compiledSelectors = new Map<string, LabelPredicate>();
+
 /**
  * metav1.LabelSelector as a predicate (apimachinery/pkg/apis/meta/v1/helpers.go
  * LabelSelectorAsSelector): matchLabels and matchExpressions are ANDed; `{}` selects everything.
  * In: key present with one of the values; NotIn: key absent or value not listed; Exists /
  * DoesNotExist: key only. Same semantics as kube/labels.ts selectorMatches, precompiled.
  * A missing selector is treated as `{}` here: callers decide what "absent" means first.
+ *
+ * Selectors that are equal as sets of requirements return the same function, so that identity
+ * classes (identity.ts) and the set-based matrix (../fast/) evaluate each distinct selector once
+ * however many policies repeat it.
  */
 export function compileSelector(selector: LabelSelector | undefined): LabelPredicate {
   if (selectsAll(selector)) return MATCH_ALL;
-  const equal = Object.entries(selector!.matchLabels ?? {});
-  const exprs = (selector!.matchExpressions ?? []).map((req) => ({
+  const key = canonicalSelector(selector!);
+  let predicate = compiledSelectors.get(key);
+  if (!predicate) {
+    if (compiledSelectors.size > 100_000) compiledSelectors.clear();
+    predicate = buildSelector(selector!);
+    compiledSelectors.set(key, predicate);
+  }
+  return predicate;
+}
+
+/** The selector's requirements in a fixed order (requirements are ANDed, so order carries no meaning). */
+function canonicalSelector(selector: LabelSelector): string {
+  const equal = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => JSON.stringify([k, "=", v]));
+  const exprs = (selector.matchExpressions ?? []).map((req) => JSON.stringify([req.key, req.operator, [...(req.values ?? [])].sort()]));
+  return [...equal, ...exprs].sort().join(",");
+}
+
+function buildSelector(selector: LabelSelector): LabelPredicate {
+  const equal = Object.entries(selector.matchLabels ?? {});
+  const exprs = (selector.matchExpressions ?? []).map((req) => ({
     key: req.key, op: req.operator, values: new Set(req.values ?? []),
   }));
   return (labels) => {

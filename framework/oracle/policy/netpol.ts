@@ -139,7 +139,8 @@ export function policySelects(policy: CompiledNetworkPolicy, pod: PodModel): boo
   return pod.namespace === policy.namespace && policy.selects(pod.labels);
 }
 
-function peerMatches(
+/** Whether one peer of a rule of `policy` matches the other end of the connection. */
+export function networkPolicyPeerMatches(
   peer: NetworkPolicyPeerMatcher, policy: CompiledNetworkPolicy, other: Endpoint, conn: Connection, pass: Pass,
 ): boolean {
   switch (peer.kind) {
@@ -172,7 +173,7 @@ function ruleMatches(
 ): boolean {
   // [docs] "Each rule allows traffic which matches both the from and ports sections."
   if (rule.ports !== null && !rule.ports.some((m) => portMatches(m, conn))) return false;
-  if (rule.peers !== null && !rule.peers.some((p) => peerMatches(p, policy, other, conn, pass))) return false;
+  if (rule.peers !== null && !rule.peers.some((p) => networkPolicyPeerMatches(p, policy, other, conn, pass))) return false;
   return true;
 }
 
@@ -204,7 +205,7 @@ export function evaluateNetworkPolicies(
       tier: "NetworkPolicy", direction, effect: "allow",
       detail: `host-network pod ${other.pod.id} treated as node ${subject.node}, the pod's own node: always allowed`,
     });
-    return { verdict: "allow", reason: `allowed: traffic with the pod's own node (${subject.node}) is never blocked by NetworkPolicy` };
+    return ownNodeAllowed(subject.node);
   }
   let allowedBy: DirectionResult | undefined;
   for (const policy of policies) {
@@ -230,6 +231,21 @@ export function evaluateNetworkPolicies(
     }
   }
   return allowedBy ?? denied ?? isolationDenial(direction, policies);
+}
+
+const ownNodeResults = new Map<string, DirectionResult>();
+
+/**
+ * The result for traffic between a pod and its own node ([docs] "traffic to and from the node
+ * where a Pod is running is always allowed"), one object per node.
+ */
+export function ownNodeAllowed(node: string): DirectionResult {
+  let result = ownNodeResults.get(node);
+  if (!result) {
+    result = { verdict: "allow", reason: `allowed: traffic with the pod's own node (${node}) is never blocked by NetworkPolicy` };
+    ownNodeResults.set(node, result);
+  }
+  return result;
 }
 
 /** The deny result of a pod isolated by `policies` when none of their rules allows. */
