@@ -6,26 +6,54 @@ import { fileURLToPath } from "node:url";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-interface OracleFigure { pods: number; mode: string; cells: number; identities?: number; policies: number; loadMs: number; oracleMs: number; cellsPerSecond: number; peakRssMiB: number }
+type OracleMode = "summary" | "cells" | "json";
 
-function oracleBench(pods: number, mode: "summary" | "cells"): OracleFigure {
-  const out = execFileSync(process.execPath, [here("./oracle-bench.js"), String(pods), mode], { encoding: "utf8", maxBuffer: 1 << 20 });
+interface OracleFigure {
+  scenario: string; mode: string; pods: number; cells: number; identities?: number; policies: number;
+  loadMs: number; oracleMs: number; cellsPerSecond: number; peakRssMiB: number;
+}
+
+function oracleBench(scenario: string, mode: OracleMode): OracleFigure {
+  const out = execFileSync(process.execPath, [here("./oracle-bench.js"), scenario, mode], { encoding: "utf8", maxBuffer: 1 << 20 });
   return JSON.parse(out.trim()) as OracleFigure;
 }
 
+/** What each oracle run measures, and the target it is held against (empty: no target). */
+const ORACLE_RUNS: readonly { scenario: string; mode: OracleMode; target: string }[] = [
+  { scenario: "standard-100", mode: "cells", target: "" },
+  { scenario: "standard-1000", mode: "cells", target: ">= 5 M cells/s (materialising every cell)" },
+  { scenario: "standard-1000", mode: "json", target: ">= 5 M cells/s (the whole streamed JSON)" },
+  { scenario: "standard-100", mode: "summary", target: "" },
+  { scenario: "standard-1000", mode: "summary", target: "" },
+  { scenario: "standard-5000", mode: "summary", target: "< 10 s, < 1 GiB" },
+  { scenario: "identities-5000", mode: "summary", target: "< 2 s, < 1 GiB" },
+  { scenario: "cluster-50000", mode: "summary", target: "< 10 s, < 2 GiB" },
+];
+
 const only = process.argv[2];
 if (!only || only === "oracle") {
-  console.log("oracle: full pod-to-pod matrix, 2 ports x 2 families (target for 5,000 pods: < 10 s and < 1 GiB)");
-  console.log("  pods   mode     cells          identities  policies  load      oracle    cells/s         peak RSS");
-  const runs: [number, "summary" | "cells"][] = [[100, "cells"], [1000, "cells"], [100, "summary"], [1000, "summary"], [5000, "summary"]];
-  for (const [pods, mode] of runs) {
-    const f = oracleBench(pods, mode);
-    console.log(`  ${String(f.pods).padEnd(6)} ${f.mode.padEnd(8)} ${String(f.cells).padEnd(14)} ${String(f.identities ?? "-").padEnd(11)} ${String(f.policies).padEnd(9)} ${`${f.loadMs} ms`.padEnd(9)} ${`${f.oracleMs} ms`.padEnd(9)} ${String(f.cellsPerSecond).padEnd(15)} ${f.peakRssMiB} MiB`);
+  console.log("oracle: the full pod-to-pod matrix (standard-N: N pods, 5 apps per namespace, 2 ports, dual-stack;");
+  console.log("        identities-5000: 5,000 pods, ~3,000 identities, 250 policies, dual-stack;");
+  console.log("        cluster-50000: 50,000 pods in 500 namespaces on 500 nodes, 2,000 policies, an ANP and a BANP)");
+  const columns = ["scenario", "mode", "pods", "identities", "cells", "policies", "load", "oracle", "cells/s", "peak RSS", "target"];
+  const widths = [16, 8, 7, 11, 14, 9, 10, 10, 12, 10, 0];
+  const row = (values: string[]) => `  ${values.map((v, i) => v.padEnd(widths[i]!)).join(" ").trimEnd()}`;
+  console.log(row(columns));
+  for (const { scenario, mode, target } of ORACLE_RUNS) {
+    const f = oracleBench(scenario, mode);
+    console.log(row([
+      f.scenario, f.mode, String(f.pods), String(f.identities ?? "-"), String(f.cells), String(f.policies),
+      `${f.loadMs} ms`, `${f.oracleMs} ms`, String(f.cellsPerSecond), `${f.peakRssMiB} MiB`, target,
+    ]));
   }
 }
 if (!only || only === "matrix") {
   const { matrixBench } = await import("./matrix-bench.js");
   await matrixBench();
+}
+if (!only || only === "scale") {
+  const { localScaleBench } = await import("./local-scale-bench.js");
+  await localScaleBench([{ pods: 100, nodes: 4, runs: 10 }, { pods: 400, nodes: 8, runs: 1 }]);
 }
 if (!only || only === "report") {
   const { reportBench } = await import("./report-bench.js");

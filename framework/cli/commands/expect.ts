@@ -1,5 +1,7 @@
 // `netspec expect <file> [--format table|json|summary]`: the oracle's matrix.
+import { once } from "node:events";
 import { expectedCells } from "../../oracle/index.js";
+import { CellsJson } from "../../oracle/json.js";
 import { summarize } from "../../oracle/summary.js";
 import { loadScenario } from "../../scenario/build.js";
 import { renderMatrixTables } from "../../report/matrix-table.js";
@@ -7,23 +9,18 @@ import { renderMatrixTables } from "../../report/matrix-table.js";
 export type ExpectFormat = "table" | "json" | "summary";
 
 /** `format` is one of ExpectFormat: the command line's choices enforce it. */
-export function expectCommand(file: string, format: string): number {
+export async function expectCommand(file: string, format: string): Promise<number> {
   const { scenario } = loadScenario(file);
   if (format === "summary") {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.name, ...summarize(scenario) })}\n`);
     return 0;
   }
   if (format === "json") {
-    // Streamed cell by cell so that a large matrix never sits in memory as one string.
-    process.stdout.write(`{"scenario":${JSON.stringify(scenario.name)},"cells":[`);
-    let first = true;
-    for (const cell of expectedCells(scenario)) {
-      const { from, to, target, port, protocol, family, expected, reason, backends } = cell;
-      const json = JSON.stringify({ from, to, target, port, protocol, family, expected, reason, ...(backends && target !== "pod" ? { backends } : {}), ...(cell.source !== "oracle" ? { source: cell.source, oracle: cell.oracle } : {}) });
-      process.stdout.write(`${first ? "\n" : ",\n"}${json}`);
-      first = false;
+    // Streamed chunk by chunk, waiting for a slow reader (a pipe) to drain what was written, so
+    // that neither the document nor a backlog of it sits in memory.
+    for (const chunk of new CellsJson(scenario)) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
     }
-    process.stdout.write("\n]}\n");
     return 0;
   }
   process.stdout.write(`${renderMatrixTables(expectedCells(scenario))}\n`);
