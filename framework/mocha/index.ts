@@ -11,6 +11,7 @@ import { cellId, expectedCells, type ExpectedCell } from "../oracle/index.js";
 import { providerFor } from "../providers/index.js";
 import { formatDiagnostic } from "../scenario/diagnostics.js";
 import { groupCells } from "../report/groups.js";
+import { formatRule } from "../scenario/references.js";
 import type { CellResult, ScenarioResult } from "../runner/results.js";
 import { run } from "../runner/run.js";
 
@@ -40,7 +41,7 @@ export function describeScenarios(paths: string | readonly string[], options: De
         const results = await run([scenario], { provider: providerFor(options.provider ?? "local") });
         result = results.scenarios[0];
       });
-      for (const [title, cells] of groupCells(expectedCells(scenario), scenario.expect.rules)) {
+      for (const [title, cells] of groupCells(expectedCells(scenario), (i) => { const rule = scenario.expect.rules.find((r) => r.index === i); return rule && formatRule(rule); })) {
         it(title, function () {
           if (!result) throw new Error("the scenario did not run (see the before hook's error)");
           if (result.status === "error") throw new Error(`scenario error: ${result.error}`);

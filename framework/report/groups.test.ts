@@ -1,7 +1,8 @@
 // Test titles say what they assert: a rule as the user wrote it, an oracle group as what it checks.
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { groupCells, ruleTitle } from "./groups.js";
+import { groupCells } from "./groups.js";
+import { formatRule } from "../scenario/references.js";
 import type { ExpectRuleModel } from "../scenario/model.js";
 
 const cell = (from: string, to: string, source: string, expected = "allow") =>
@@ -10,10 +11,10 @@ const cell = (from: string, to: string, source: string, expected = "allow") =>
 describe("report: expectation groups", () => {
   it("titles a rule as written: references, port, protocol, family, result and backends", () => {
     const rule = (r: Partial<ExpectRuleModel>): ExpectRuleModel => ({ from: "shop/frontend", to: "shop/api-*", index: 0, ...r });
-    assert.equal(ruleTitle(rule({ port: "http", result: "allow" })), "shop/frontend → shop/api-* port http: allow");
-    assert.equal(ruleTitle(rule({ to: "svc/shop/api", backends: ["shop/api-0"] })), "shop/frontend → svc/shop/api: as the oracle says, answered by shop/api-0");
-    assert.equal(ruleTitle(rule({ from: { namespace: "ops", labels: { app: "debug" } }, port: { from: 80, to: 81 }, protocol: "UDP", family: "ipv6", result: "deny" })),
-      "ops/{app=debug} → shop/api-* ports 80-81/UDP ipv6: deny");
+    assert.equal(formatRule(rule({ port: "http", result: "allow" })), "shop/frontend → shop/api-* port http: allow");
+    assert.equal(formatRule(rule({ to: "svc/shop/api", backends: ["shop/api-0"] })), "shop/frontend → svc/shop/api: as the oracle says, answered by shop/api-0");
+    assert.equal(formatRule(rule({ from: { namespace: "ops", labels: { app: "debug" } }, port: { from: 80, to: 81 }, protocol: "UDP", family: "ipv6", result: "deny" })),
+      "{namespace: ops, labels: app=debug} → shop/api-* ports 80-81/UDP ipv6: deny");
   });
 
   it("puts rules first in the order written, keeps alike rules apart, and names what oracle and default groups assert", () => {
@@ -21,7 +22,7 @@ describe("report: expectation groups", () => {
       { from: "a/x", to: "b/*", result: "deny", index: 0 },
       { from: "a/x", to: "b/*", result: "deny", index: 1 },
     ];
-    const groups = groupCells([cell("a/x", "b/y", "oracle"), cell("a/x", "b/z", "rule 1", "deny"), cell("a/x", "b/y", "rule 0", "deny"), cell("c/w", "b/y", "default", "deny")], rules);
+    const groups = groupCells([cell("a/x", "b/y", "oracle"), cell("a/x", "b/z", "rule 1", "deny"), cell("a/x", "b/y", "rule 0", "deny"), cell("c/w", "b/y", "default", "deny")], (i) => formatRule(rules[i]!));
     assert.deepEqual([...groups.keys()], [
       "a/x → b/*: deny",
       "a/x → b/*: deny (expect.rules[1])",

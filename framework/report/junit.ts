@@ -38,7 +38,7 @@ function testCases(scenario: ScenarioResult): TestCase[] {
   const cases: TestCase[] = [];
   // The probe phase's time is spread over the testcases by cell count.
   const perCell = scenario.cells.length ? scenario.phases.probe / scenario.cells.length : 0;
-  for (const [group, cells] of groupCells(scenario.cells)) {
+  for (const [group, cells] of groupCells(scenario.cells, (i) => scenario.rules?.[i])) {
     const probed = cells.filter((c) => !c.skipped);
     const skipped = cells.filter((c) => c.skipped);
     if (probed.length > 0) {

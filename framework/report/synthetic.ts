@@ -3,6 +3,7 @@
 // For report tests, screenshots and the report benchmark (none of them needs Docker).
 import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import type { Scenario } from "../scenario/model.js";
+import { formatRule } from "../scenario/references.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "../runner/results.js";
 import type { Observed } from "../runner/provider.js";
 import { VERSION } from "../version.js";
@@ -43,6 +44,7 @@ export function syntheticScenarioResult(scenario: Scenario, options: SyntheticOp
   const base = {
     name: scenario.name, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}), tags: scenario.tags,
     topology: scenarioTopology(scenario),
+    rules: scenario.expect.rules.map(formatRule),
   };
   if (options.error) {
     return { ...base, status: "error", durationMs: 1200, phases: { provision: 1200, apply: 0, probe: 0 }, cells: [], error: options.error };

@@ -40,6 +40,8 @@ export interface ScenarioResult {
   readonly diagnostics?: Record<string, string>;
   /** What the scenario built (nodes, namespaces, pods, Services, policies), for reports. */
   readonly topology?: ScenarioTopology;
+  /** expect.rules as written (formatRule), by index: test titles in JUnit say what they assert. */
+  readonly rules?: readonly string[];
 }
 
 /** The scenario's topology as the reports show it (addresses from the scenario's address plan). */

@@ -3,6 +3,7 @@
 // whatever happens (failure, exception, interruption).
 import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import type { Scenario } from "../scenario/model.js";
+import { formatRule } from "../scenario/references.js";
 import { withActualAddresses } from "../scenario/readdress.js";
 import { VERSION } from "../version.js";
 import { compare } from "./compare.js";
@@ -119,6 +120,7 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
       status: failed ? "failed" : "passed", durationMs: Date.now() - started, phases, cells: cellResults,
       ...(diagnostics ? { diagnostics } : {}),
       topology: scenarioTopology(observed),
+      rules: scenario.expect.rules.map(formatRule),
     };
   } catch (error) {
     if (error instanceof EnvironmentError || error instanceof Interrupted || options.signal?.aborted) throw error;

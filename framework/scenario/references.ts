@@ -85,6 +85,18 @@ export function formatReference(ref: Reference): string {
   return `{${ref.namespace ? `namespace: ${ref.namespace}, ` : ""}labels: ${labels || "any"}}`;
 }
 
+/**
+ * An expectation rule as written, for test titles (`shop/frontend → shop/api-* port http: allow`,
+ * `… : as the oracle says, answered by shop/api-0`), so a CI test tab reads on its own.
+ */
+export function formatRule(rule: ExpectRuleModel): string {
+  const port = rule.port === undefined ? "" : typeof rule.port === "object" ? ` ports ${rule.port.from}-${rule.port.to}` : ` port ${rule.port}`;
+  const protocol = rule.protocol ? `${port ? "/" : " "}${rule.protocol}` : "";
+  const family = rule.family ? ` ${rule.family}` : "";
+  const backends = rule.backends ? `, answered by ${rule.backends.join(" or ")}` : "";
+  return `${formatReference(rule.from)} → ${formatReference(rule.to)}${port}${protocol}${family}: ${rule.result ?? "as the oracle says"}${backends}`;
+}
+
 /** Where an expectation rule towards an address outside the cluster (cidr/… or ip/…) is probed. */
 export interface ExternalProbe {
   /** An `ip/` address itself; a `cidr/` block's first host (its base for a /31, /32, /127, /128). */
