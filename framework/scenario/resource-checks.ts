@@ -14,6 +14,22 @@ import type { Diagnostics } from "./diagnostics.js";
 import type { ManifestModel, PodModel, Scenario } from "./model.js";
 import type { Locator, Path } from "./yaml-source.js";
 
+/** Pods by namespace, per scenario: each policy and Service looks only at its own namespace's. */
+const podsByNamespace = new WeakMap<Scenario, Map<string, PodModel[]>>();
+
+function podsIn(scenario: Scenario, namespace: string): readonly PodModel[] {
+  let index = podsByNamespace.get(scenario);
+  if (!index) {
+    index = new Map();
+    for (const pod of scenario.pods) {
+      const list = index.get(pod.namespace);
+      if (list) list.push(pod); else index.set(pod.namespace, [pod]);
+    }
+    podsByNamespace.set(scenario, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
 export function checkResource(scenario: Scenario, manifest: ManifestModel, locator: Locator, diags: Diagnostics): void {
   const ctx = new Checker(scenario, locator, diags, `${manifest.kind} ${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name}`);
   switch (manifest.kind) {
@@ -41,7 +57,7 @@ class Checker {
     const spec = np.spec;
     const namespace = np.metadata.namespace!;
     this.selector(spec.podSelector, ["spec", "podSelector"]);
-    const selected = this.scenario.pods.filter((p) => p.namespace === namespace && selectorMatches(spec.podSelector, p.labels));
+    const selected = podsIn(this.scenario, namespace).filter((p) => selectorMatches(spec.podSelector, p.labels));
     const types = spec.policyTypes ?? [];
     if (new Set(types).size !== types.length) this.error(["spec", "policyTypes"], "policyTypes lists a type twice");
     (spec.ingress ?? []).forEach((rule, r) => {
@@ -150,7 +166,7 @@ class Checker {
     const numbers = new Set<string>();
     const namespace = svc.metadata.namespace!;
     const selected = spec.selector
-      ? this.scenario.pods.filter((p) => p.namespace === namespace && selectorMatches({ matchLabels: spec.selector }, p.labels))
+      ? podsIn(this.scenario, namespace).filter((p) => selectorMatches({ matchLabels: spec.selector }, p.labels))
       : [];
     ports.forEach((port, i) => {
       const path = ["spec", "ports", i];
