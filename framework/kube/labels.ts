@@ -63,6 +63,17 @@ export function checkDns1123Label(value: string): string | undefined {
   return undefined;
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** IsDNS1035Label (a Service's name: ValidateServiceName = NameIsDNS1035Label). */
+export function checkDns1035Label(value: string): string | undefined {
+  if (value.length > 63) return "must be no more than 63 characters";
+  if (!DNS1035_LABEL.test(value)) {
+    return "must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (e.g. 'my-name')";
+  }
+  return undefined;
+}
+
 export function checkDns1123Subdomain(value: string): string | undefined {
   if (value.length > 253) return "must be no more than 253 characters";
   if (!DNS1123_SUBDOMAIN.test(value)) {

@@ -70,7 +70,8 @@ resources:
     ["PreferDualStack on a dual cluster: both", "ipFamilyPolicy: PreferDualStack", "cluster: { ipFamily: dual }", ["ipv4", "ipv6"]],
     ["PreferDualStack on a single-stack cluster: one", "ipFamilyPolicy: PreferDualStack", "", ["ipv4"]],
     ["ipFamilies order decides the primary", "ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv6, IPv4]", "cluster: { ipFamily: dual }", ["ipv6", "ipv4"]],
-    ["two ipFamilies without a policy default to RequireDualStack", "ipFamilies: [IPv4, IPv6]", "cluster: { ipFamily: dual }", ["ipv4", "ipv6"]],
+    // Since 1.23 an unset policy is SingleStack, which two families contradict (1.21-1.22 inferred RequireDualStack).
+    ["two ipFamilies without a policy are an error", "ipFamilies: [IPv4, IPv6]", "cluster: { ipFamily: dual }", /two ipFamilies need ipFamilyPolicy PreferDualStack or RequireDualStack/],
     ["RequireDualStack on a single-stack cluster is an error", "ipFamilyPolicy: RequireDualStack", "", /RequireDualStack needs a dual-stack cluster/],
     ["a family the cluster lacks is an error", "ipFamilies: [IPv6]", "", /IPv6 is not configured on this cluster/],
     ["SingleStack with two families is an error", "ipFamilyPolicy: SingleStack, ipFamilies: [IPv4, IPv6]", "cluster: { ipFamily: dual }", /must be PreferDualStack or RequireDualStack/],
@@ -81,6 +82,17 @@ resources:
       else assert.ok(errorsOf(svc(spec, cluster)).some((e) => want.test(e)), errorsOf(svc(spec, cluster)).join("\n"));
     });
   }
+
+  it("a headless Service without a selector is dual-stack by default on a dual-stack cluster, single-stack elsewhere", () => {
+    const headless = (cluster: string) => scenarioFromYaml(base(`
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: s, namespace: app }
+    spec: { clusterIP: None, ports: [ { port: 80 } ] }`, cluster)).services.find((x) => x.name === "s")!.families;
+    assert.deepEqual(headless("cluster: { ipFamily: dual }"), ["ipv4", "ipv6"]);
+    assert.deepEqual(headless(""), ["ipv4"]);
+  });
 
   it("allocates cluster IPs from the service subnet, from offset 100", () => {
     const s = scenarioFromYaml(svc("ipFamilyPolicy: PreferDualStack", "cluster: { ipFamily: dual }"));
@@ -179,4 +191,35 @@ resources:
     assert.equal(auto('service.kubernetes.io/topology-mode: AUTO'), false);
     assert.equal(auto('service.kubernetes.io/topology-aware-hints: disabled, service.kubernetes.io/topology-mode: Auto'), false);
   });
+});
+
+describe("scenario model: Service validation as the API server does it (pkg/apis/core/validation ValidateService)", () => {
+  const svc = (name: string, spec: string) => base(`
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: ${name}, namespace: app }
+    spec: ${spec}`);
+  const accepted: [string, string, string][] = [
+    ["a port name of 16+ characters (a DNS-1123 label, not an IANA service name)", "s", "{ selector: { app: a }, ports: [ { name: metrics-endpoint-x, port: 80 }, { name: web, port: 81 } ] }"],
+    ["a port name of digits only", "s", "{ selector: { app: a }, ports: [ { name: '8080', port: 80 }, { name: web, port: 81 } ] }"],
+    ["TCP and UDP sharing one nodePort", "dns", "{ type: NodePort, selector: { app: a }, ports: [ { name: dns-tcp, port: 53, protocol: TCP, nodePort: 30053 }, { name: dns-udp, port: 53, protocol: UDP, nodePort: 30053 } ] }"],
+    ["an ExternalName with a fully qualified name", "db", "{ type: ExternalName, externalName: db.example.com. }"],
+  ];
+  for (const [what, name, spec] of accepted) {
+    it(`accepts ${what}`, () => assert.deepEqual(errorsOf(svc(name, spec)), []));
+  }
+  const rejected: [string, string, string, RegExp][] = [
+    ["a Service name starting with a digit (a DNS-1035 label)", "1api", "{ selector: { app: a }, ports: [ { port: 80 } ] }", /Service name '1api'|must be a DNS-1035 label/],
+    ["a port name that is not a DNS label", "s", "{ selector: { app: a }, ports: [ { name: Web_Port, port: 80 } ] }", /port name 'Web_Port': must be a DNS-1123 label/],
+    ["one nodePort twice for the same protocol", "s", "{ type: NodePort, selector: { app: a }, ports: [ { name: a, port: 80, nodePort: 30080 }, { name: b, port: 81, nodePort: 30080 } ] }", /nodePort 30080\/TCP is used twice/],
+    ["an ExternalName without externalName", "db", "{ type: ExternalName }", /needs spec.externalName/],
+    ["an ExternalName that is not a DNS name", "db", "{ type: ExternalName, externalName: 'not a name' }", /externalName 'not a name': must be a DNS-1123 subdomain/],
+  ];
+  for (const [what, name, spec, want] of rejected) {
+    it(`rejects ${what}`, () => {
+      const errors = errorsOf(svc(name, spec));
+      assert.ok(errors.some((e) => want.test(e)), errors.join("\n") || "no error");
+    });
+  }
 });

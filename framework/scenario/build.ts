@@ -1,7 +1,7 @@
 // From a schema-checked scenario file to the normalised model, with every semantic problem
 // reported at its position. Kubernetes' own defaulting is applied here once (namespace labels,
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
-import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
+import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
 import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
 import { topologyHintsEnabled } from "../kube/services.js";
 import {
@@ -307,7 +307,8 @@ class Builder {
         this.diags.error(where, `${kind} '${name}': namespace '${namespace}' is not declared${implicit}${hint(namespace, namespaceNames)}`);
         return undefined;
       }
-      const check = kind === "Service" ? checkDns1123Label : checkDns1123Subdomain;
+      // pkg/apis/core/validation: ValidateServiceName is NameIsDNS1035Label (a Service name is a DNS label that starts with a letter).
+      const check = kind === "Service" ? checkDns1035Label : checkDns1123Subdomain;
       this.name(check, name, [], `${kind} name`, locator.child(["metadata", "name"]));
       // Normalise metadata.namespace so every consumer reads the same value.
       const normalised = { ...object, metadata: { ...(object.metadata as object), namespace } };

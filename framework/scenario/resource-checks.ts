@@ -3,7 +3,7 @@
 // Sources: k8s.io/kubernetes pkg/apis/networking/validation (ValidateNetworkPolicy),
 // pkg/apis/core/validation (ValidateService), apimachinery ValidateLabelSelector, and the
 // network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy.
-import { checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
+import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
 import { cidrWithin, parseCidr } from "../kube/net.js";
 import { TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
@@ -157,7 +157,16 @@ class Checker {
     if (type !== "ExternalName" && ports.length === 0 && spec.clusterIP !== "None") {
       this.error(["spec", "ports"], "a Service needs at least one port (only headless and ExternalName Services may have none)");
     }
-    if (type === "ExternalName") this.warn(["spec", "type"], "ExternalName Services are not modelled (no cluster IP, no endpoints): netspec does not probe them");
+    if (type === "ExternalName") {
+      // ValidateService, ExternalName: the CNAME target is required and a DNS-1123 subdomain (a trailing dot marks it fully qualified).
+      const cname = (spec.externalName ?? "").replace(/\.$/, "");
+      if (!cname) this.error(["spec", "externalName"], "an ExternalName Service needs spec.externalName (the DNS name it is an alias for)");
+      else {
+        const problem = checkDns1123Subdomain(cname);
+        if (problem) this.error(["spec", "externalName"], `externalName '${spec.externalName}': ${problem}`);
+      }
+      this.warn(["spec", "type"], "ExternalName Services are not modelled (no cluster IP, no endpoints): netspec does not probe them");
+    }
     for (const [key, value] of Object.entries(spec.selector ?? {})) {
       const problem = checkLabelKey(key) ?? checkLabelValue(value);
       if (problem) this.error(["spec", "selector", key], `selector ${key}=${value}: ${problem}`);
@@ -173,7 +182,9 @@ class Checker {
       const protocol = port.protocol ?? "TCP";
       if (ports.length > 1 && !port.name) this.error(path, "when a Service has several ports, each must have a name");
       if (port.name) {
-        const problem = checkPortName(port.name);
+        // validateServicePort: a Service port's name is a DNS-1123 label (up to 63 characters,
+        // digits alone allowed), unlike a container port's IANA service name (targetPort).
+        const problem = checkDns1123Label(port.name);
         if (problem) this.error([...path, "name"], `port name '${port.name}': ${problem}`);
         if (names.has(port.name)) this.error([...path, "name"], `port name '${port.name}' is used twice`);
         names.add(port.name);
@@ -203,10 +214,15 @@ class Checker {
         this.error(["spec", "ports", i, "nodePort"], `nodePort ${port.nodePort} is outside the node port range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`);
       }
     });
-    const nodePorts = ports.map((p) => p.nodePort).filter((p) => p !== undefined);
-    nodePorts.forEach((nodePort, i) => {
-      if (nodePorts.indexOf(nodePort) !== i) this.error(["spec", "ports"], `nodePort ${nodePort} is used twice`);
+    // ValidateService: a nodePort may repeat across protocols (DNS on 53/TCP and 53/UDP), not within one.
+    const nodePorts = new Set<string>();
+    ports.forEach((port, i) => {
+      if (port.nodePort === undefined) return;
+      const key = `${port.nodePort}/${port.protocol ?? "TCP"}`;
+      if (nodePorts.has(key)) this.error(["spec", "ports", i, "nodePort"], `nodePort ${key} is used twice`);
+      nodePorts.add(key);
     });
+    // The node port allocator is by number: another Service's port blocks every protocol.
     const taken = this.scenario.services.filter((o) => o.manifest !== svc && !o.system).flatMap((o) => (o.manifest.spec.ports ?? []).map((p) => p.nodePort));
     ports.forEach((port, i) => {
       if (port.nodePort !== undefined && taken.includes(port.nodePort)) {

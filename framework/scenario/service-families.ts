@@ -2,6 +2,10 @@
 // cluster's configured families. Mirrors kube-apiserver's service REST allocation
 // (pkg/registry/core/service/storage/alloc.go, initIPFamilyFields) and the dual-stack docs:
 //   https://kubernetes.io/docs/concepts/services-networking/dual-stack/#services
+// Since Kubernetes 1.23 an unset ipFamilyPolicy is SingleStack even when two ipFamilies (or two
+// clusterIPs) are given, which validation then rejects (1.21 and 1.22 inferred RequireDualStack);
+// the one exception is a headless Service without a selector, whose unset policy is
+// RequireDualStack on a dual-stack cluster ("Headless Services without selectors" in the docs).
 import type { Family } from "../kube/net.js";
 import type { Service } from "../kube/types.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -15,9 +19,8 @@ export function serviceFamilies(svc: Service, clusterFamilies: readonly Family[]
   const requested = (svc.spec.ipFamilies ?? []).map(toFamily);
   const primary = clusterFamilies[0]!;
   const dualCluster = clusterFamilies.length === 2;
-  // No policy given: two requested families (or cluster IPs) mean RequireDualStack, else SingleStack.
-  const policy = svc.spec.ipFamilyPolicy ??
-    (requested.length === 2 || (svc.spec.clusterIPs?.length ?? 0) === 2 ? "RequireDualStack" : "SingleStack");
+  const headlessSelectorless = svc.spec.clusterIP === "None" && svc.spec.selector === undefined;
+  const policy = svc.spec.ipFamilyPolicy ?? (headlessSelectorless && dualCluster ? "RequireDualStack" : "SingleStack");
 
   if (requested.length > 2) {
     diags.error(locator.at(["spec", "ipFamilies"]), `${name}: ipFamilies may hold at most two entries`);
@@ -27,15 +30,15 @@ export function serviceFamilies(svc: Service, clusterFamilies: readonly Family[]
     diags.error(locator.at(["spec", "ipFamilies", 1]), `${name}: ipFamilies lists ${apiName(requested[0]!)} twice; give two different families`);
     return [primary];
   }
-  if (policy === "SingleStack" && requested.length === 2) {
-    diags.error(locator.at(["spec", "ipFamilyPolicy"]), `${name}: when two ipFamilies are given, ipFamilyPolicy must be PreferDualStack or RequireDualStack, not SingleStack`);
-    return [requested[0]!];
+  if (policy === "SingleStack" && (requested.length === 2 || (svc.spec.clusterIPs?.length ?? 0) === 2)) {
+    const what = requested.length === 2 ? "ipFamilies" : "clusterIPs";
+    diags.error(locator.at(["spec", svc.spec.ipFamilyPolicy === undefined ? what : "ipFamilyPolicy"]), svc.spec.ipFamilyPolicy === undefined
+      ? `${name}: two ${what} need ipFamilyPolicy PreferDualStack or RequireDualStack (unset, it is SingleStack since Kubernetes 1.23)`
+      : `${name}: when two ${what} are given, ipFamilyPolicy must be PreferDualStack or RequireDualStack, not SingleStack`);
+    return [requested[0] ?? primary];
   }
   if (policy === "RequireDualStack" && !dualCluster) {
-    const inferred = svc.spec.ipFamilyPolicy === undefined;
-    diags.error(locator.at(["spec", inferred ? "ipFamilies" : "ipFamilyPolicy"]), inferred
-      ? `${name}: two ipFamilies without an ipFamilyPolicy mean RequireDualStack, which needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual, or ipFamilyPolicy: PreferDualStack`
-      : `${name}: ipFamilyPolicy RequireDualStack needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual or use PreferDualStack`);
+    diags.error(locator.at(["spec", "ipFamilyPolicy"]), `${name}: ipFamilyPolicy RequireDualStack needs a dual-stack cluster, but this cluster is ${primary} only; set cluster.ipFamily: dual or use PreferDualStack`);
     return [primary];
   }
   const first = requested[0] ?? primary;
