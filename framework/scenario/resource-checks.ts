@@ -10,25 +10,10 @@ import type {
   AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
 import { NODE_PORT_RANGE } from "./addresses.js";
+import { namespacePods } from "./namespace-pods.js";
 import type { Diagnostics } from "./diagnostics.js";
 import type { ManifestModel, PodModel, Scenario } from "./model.js";
 import type { Locator, Path } from "./yaml-source.js";
-
-/** Pods by namespace, per scenario: each policy and Service looks only at its own namespace's. */
-const podsByNamespace = new WeakMap<Scenario, Map<string, PodModel[]>>();
-
-function podsIn(scenario: Scenario, namespace: string): readonly PodModel[] {
-  let index = podsByNamespace.get(scenario);
-  if (!index) {
-    index = new Map();
-    for (const pod of scenario.pods) {
-      const list = index.get(pod.namespace);
-      if (list) list.push(pod); else index.set(pod.namespace, [pod]);
-    }
-    podsByNamespace.set(scenario, index);
-  }
-  return index.get(namespace) ?? [];
-}
 
 export function checkResource(scenario: Scenario, manifest: ManifestModel, locator: Locator, diags: Diagnostics): void {
   const ctx = new Checker(scenario, locator, diags, `${manifest.kind} ${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name}`);
@@ -57,7 +42,7 @@ class Checker {
     const spec = np.spec;
     const namespace = np.metadata.namespace!;
     this.selector(spec.podSelector, ["spec", "podSelector"]);
-    const selected = podsIn(this.scenario, namespace).filter((p) => selectorMatches(spec.podSelector, p.labels));
+    const selected = namespacePods(this.scenario, namespace).filter((p) => selectorMatches(spec.podSelector, p.labels));
     const types = spec.policyTypes ?? [];
     if (new Set(types).size !== types.length) this.error(["spec", "policyTypes"], "policyTypes lists a type twice");
     (spec.ingress ?? []).forEach((rule, r) => {
@@ -175,7 +160,7 @@ class Checker {
     const numbers = new Set<string>();
     const namespace = svc.metadata.namespace!;
     const selected = spec.selector
-      ? podsIn(this.scenario, namespace).filter((p) => selectorMatches({ matchLabels: spec.selector }, p.labels))
+      ? namespacePods(this.scenario, namespace).filter((p) => selectorMatches({ matchLabels: spec.selector }, p.labels))
       : [];
     ports.forEach((port, i) => {
       const path = ["spec", "ports", i];

@@ -8,6 +8,7 @@
 // - pkg/controller/util/endpointslice (ShouldPodBeInEndpoints).
 import type { Family } from "../../kube/net.js";
 import type { PodModel, Protocol, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
+import { namespacePods } from "../../scenario/namespace-pods.js";
 
 /** One endpoint of a Service port: the pod and the port it is reached on. */
 export interface Backend {
@@ -54,22 +55,6 @@ export function resolveTargetPort(pod: PodModel, port: ServicePortModel): number
 }
 
 // ---- caching: scenarios are immutable, so per-scenario memo tables are safe ------------------
-
-const podsByNamespace = new WeakMap<Scenario, Map<string, PodModel[]>>();
-
-function namespacePods(scenario: Scenario, namespace: string): readonly PodModel[] {
-  let index = podsByNamespace.get(scenario);
-  if (!index) {
-    index = new Map();
-    for (const pod of scenario.pods) {
-      const list = index.get(pod.namespace) ?? [];
-      list.push(pod);
-      index.set(pod.namespace, list);
-    }
-    podsByNamespace.set(scenario, index);
-  }
-  return index.get(namespace) ?? [];
-}
 
 const selectedCache = new WeakMap<Scenario, Map<string, readonly PodModel[]>>();
 
