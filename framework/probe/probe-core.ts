@@ -132,14 +132,19 @@ function probeUdp(address: string, port: number, family: Family, timeoutMs: numb
     const start = performance.now();
     let done = false;
     const sock = dgram.createSocket(family === 'ipv4' ? 'udp4' : 'udp6');
+    let resend: NodeJS.Timeout | undefined;
     const finish = (a: Attempt) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(resend);
       try { sock.close(); } catch { /* already closed */ }
       resolve(a);
     };
     const timer = setTimeout(() => setImmediate(() => finish({ outcome: 'timeout', latencyMs: round(performance.now() - start), address })), timeoutMs);
+    const datagram = () => sock.send('netspec-probe\n', (err) => {
+      if (err) finish({ outcome: classify((err as NodeJS.ErrnoException).code), latencyMs: round(performance.now() - start), address, code: (err as NodeJS.ErrnoException).code });
+    });
     // A connected UDP socket receives ICMP port unreachable as ECONNREFUSED.
     sock.on('error', (err: NodeJS.ErrnoException) => {
       finish({ outcome: classify(err.code), latencyMs: round(performance.now() - start), address, code: err.code });
@@ -147,10 +152,12 @@ function probeUdp(address: string, port: number, family: Family, timeoutMs: numb
     sock.on('message', (msg) => {
       finish({ outcome: 'connected', latencyMs: round(performance.now() - start), address, ...identityFields(parseIdentity(msg.toString('utf8'))) });
     });
+    // UDP is unreliable: one datagram or its ICMP answer lost in a burst would read as a
+    // timeout. Sent again halfway through the timeout (as TCP retransmits a SYN), a path that
+    // delivers and a port that answers are seen; a dropping path still drops both.
     const send = () => sock.connect(port, address, () => {
-      sock.send('netspec-probe\n', (err) => {
-        if (err) finish({ outcome: classify((err as NodeJS.ErrnoException).code), latencyMs: round(performance.now() - start), address, code: (err as NodeJS.ErrnoException).code });
-      });
+      datagram();
+      resend = setTimeout(() => { if (!done) datagram(); }, Math.floor(timeoutMs / 2));
     });
     if (fd === undefined) send();
     else sock.bind({ fd }, send);
