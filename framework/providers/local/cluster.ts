@@ -12,14 +12,14 @@ import { canonicalIp, contains, formatCidr, isHostAddress, nthAddress, parseCidr
 import { familyOf } from '../../kube/net.js';
 import { runAgent, probeOnNode, type SourcedResult } from './agent-client.js';
 import { destroyRun, removeContainers } from './cleanup.js';
-import { checkEngine, decideReaper } from './engine.js';
+import { checkEngine, decideReaper, removeNetwork } from './engine.js';
 import { mapLimit } from '../../exec/limit.js';
 import { ensureNodeImage } from './image.js';
 import {
   assertNodeName, assertPodId, assertRunId, containerName, externalIdentity, externalNetnsName, externalVethName,
   netnsName, newRunId, vethName,
 } from './names.js';
-import { createRunNetwork, removeNetwork, type RunNetwork } from './network.js';
+import { createRunNetwork, type RunNetwork } from './network.js';
 import { startNodeContainer } from './nodes.js';
 import { externalScript, nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
 

@@ -61,4 +61,3 @@ export async function createRunNetwork(runId: string, opts: CreateNetworkOptions
   throw new Error(`could not find a free subnet for the run network: ${(lastError as Error)?.message ?? 'all candidates overlap host routes'}`);
 }
 
-export { removeNetwork } from './engine.js';
