@@ -45,7 +45,8 @@ if (mode === "summary") {
 const t2 = performance.now();
 process.stdout.write(`${JSON.stringify({
   scenario: name, mode, pods: scenario.pods.filter((p) => !p.system).length, cells, identities,
-  policies: scenario.networkPolicies.length + scenario.adminNetworkPolicies.length + scenario.baselineAdminNetworkPolicies.length,
+  policies: scenario.networkPolicies.length + scenario.adminNetworkPolicies.length + scenario.baselineAdminNetworkPolicies.length +
+    scenario.clusterNetworkPolicies.length,
   loadMs: Math.round(t1 - t0), oracleMs: Math.round(t2 - t1),
   cellsPerSecond: Math.round(cells / ((t2 - t1) / 1000)),
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

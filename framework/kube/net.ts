@@ -41,6 +41,11 @@ export function bigIntToIp(value: bigint, family: Family): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
+/** Whether an IPv6 literal is an IPv4-mapped address (`::ffff:a.b.c.d`), which some API validations reject. */
+export function isIpv4Mapped(address: string): boolean {
+  return familyOf(address) === "ipv6" && (ipaddr.parse(address) as ipaddr.IPv6).isIPv4MappedAddress();
+}
+
 /** Canonical text of an IP address (throws for anything that is not one). */
 export function canonicalIp(address: string): string {
   const family = familyOf(address);

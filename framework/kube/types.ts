@@ -4,6 +4,7 @@
 //   networking.k8s.io/v1        k8s.io/api/networking/v1/types.go
 //   v1 Service                  k8s.io/api/core/v1/types.go (ServiceSpec)
 //   policy.networking.k8s.io/v1alpha1  sigs.k8s.io/network-policy-api/apis/v1alpha1
+//   policy.networking.k8s.io/v1alpha2  sigs.k8s.io/network-policy-api/apis/v1alpha2
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 
 const Strict = { additionalProperties: false } as const;
@@ -229,12 +230,97 @@ export type BaselineAdminNetworkPolicy = Static<typeof BaselineAdminNetworkPolic
 export type AdminIngressRule = NonNullable<AdminNetworkPolicy["spec"]["ingress"]>[number];
 export type AdminEgressRule = NonNullable<AdminNetworkPolicy["spec"]["egress"]>[number];
 
+// ---- policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy ----------------------------------
+// sigs.k8s.io/network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go, as the
+// experimental-channel CRD (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml)
+// serves it: the standard channel is the same without `nodes` and `domainNames` peers.
+// MinProperties/MaxProperties ("exactly one field") and the CEL rules are checked in
+// scenario/resource-checks.ts, where the message can name the field.
+
+/** Port: exactly one of `number` or `range` (start < end, CEL on PortRange). */
+export const CnpPort = Type.Object(
+  {
+    number: opt(Type.Integer({ minimum: 1, maximum: 65535 })),
+    range: opt(Type.Object(
+      { start: Type.Integer({ minimum: 1, maximum: 65535 }), end: Type.Integer({ minimum: 1, maximum: 65535 }) },
+      Strict,
+    )),
+  },
+  Strict,
+);
+export type CnpPort = Static<typeof CnpPort>;
+
+/** ClusterNetworkPolicyProtocolTCP/UDP/SCTP: `destinationPort` (MinProperties=1, so required in effect). */
+const CnpProtocolPorts = Type.Object({ destinationPort: opt(CnpPort) }, Strict);
+
+/** ClusterNetworkPolicyProtocol: exactly one of tcp, udp, sctp, destinationNamedPort. */
+export const CnpProtocol = Type.Object(
+  { tcp: opt(CnpProtocolPorts), udp: opt(CnpProtocolPorts), sctp: opt(CnpProtocolPorts), destinationNamedPort: opt(Type.String()) },
+  Strict,
+);
+export type CnpProtocol = Static<typeof CnpProtocol>;
+
+export const CnpIngressPeer = Type.Object({ namespaces: opt(LabelSelector), pods: opt(NamespacedPod) }, Strict);
+export const CnpEgressPeer = Type.Object(
+  {
+    namespaces: opt(LabelSelector),
+    pods: opt(NamespacedPod),
+    nodes: opt(LabelSelector),
+    networks: opt(Type.Array(Type.String({ maxLength: 43 }), { minItems: 1, maxItems: 25 })),
+    domainNames: opt(Type.Array(Type.String(), { minItems: 1, maxItems: 25 })),
+  },
+  Strict,
+);
+export type CnpIngressPeer = Static<typeof CnpIngressPeer>;
+export type CnpEgressPeer = Static<typeof CnpEgressPeer>;
+
+export const CnpAction = Type.Union([Type.Literal("Accept"), Type.Literal("Deny"), Type.Literal("Pass")]);
+export type CnpAction = Static<typeof CnpAction>;
+export const CnpTier = Type.Union([Type.Literal("Admin"), Type.Literal("Baseline")]);
+export type CnpTier = Static<typeof CnpTier>;
+
+const cnpRuleCommon = {
+  name: opt(Type.String({ maxLength: 100 })),
+  action: CnpAction,
+  protocols: opt(Type.Array(CnpProtocol, { minItems: 1, maxItems: 25 })),
+};
+export const CnpIngressRule = Type.Object(
+  { ...cnpRuleCommon, from: Type.Array(CnpIngressPeer, { minItems: 1, maxItems: 25 }) },
+  Strict,
+);
+export const CnpEgressRule = Type.Object(
+  { ...cnpRuleCommon, to: Type.Array(CnpEgressPeer, { minItems: 1, maxItems: 25 }) },
+  Strict,
+);
+export type CnpIngressRule = Static<typeof CnpIngressRule>;
+export type CnpEgressRule = Static<typeof CnpEgressRule>;
+
+const clusterNetworkPolicy = <V extends string>(version: V) => Type.Object({
+  apiVersion: Type.Literal(`policy.networking.k8s.io/${version}`),
+  kind: Type.Literal("ClusterNetworkPolicy"),
+  metadata: ObjectMeta,
+  spec: Type.Object(
+    {
+      tier: CnpTier,
+      priority: Type.Integer({ minimum: 0, maximum: 1000 }),
+      subject: AdminSubject,
+      ingress: opt(Type.Array(CnpIngressRule, { maxItems: 25 })),
+      egress: opt(Type.Array(CnpEgressRule, { maxItems: 25 })),
+    },
+    Strict,
+  ),
+});
+export const ClusterNetworkPolicy = clusterNetworkPolicy("v1alpha2");
+export type ClusterNetworkPolicy = Static<typeof ClusterNetworkPolicy>;
+
 /** Every kind netspec models, keyed by `apiVersion/kind`. */
 export const KnownKinds = {
   "v1/Service": Service,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": AdminNetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy": BaselineAdminNetworkPolicy,
+  // The only version the network-policy-api project serves (v1alpha2); a v1beta1 is not published.
+  "policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy": ClusterNetworkPolicy,
 } as const;
 export type KnownKindKey = keyof typeof KnownKinds;
 

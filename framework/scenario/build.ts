@@ -5,7 +5,7 @@ import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabel
 import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
 import { topologyHintsEnabled } from "../kube/services.js";
 import {
-  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type NetworkPolicy, type Service,
+  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
   DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET, NODE_PORT_RANGE,
@@ -94,6 +94,7 @@ class Builder {
       networkPolicies: byKind("NetworkPolicy") as unknown as NetworkPolicy[],
       adminNetworkPolicies: byKind("AdminNetworkPolicy") as unknown as AdminNetworkPolicy[],
       baselineAdminNetworkPolicies: byKind("BaselineAdminNetworkPolicy") as unknown as BaselineAdminNetworkPolicy[],
+      clusterNetworkPolicies: byKind("ClusterNetworkPolicy") as unknown as ClusterNetworkPolicy[],
       manifests,
       probe: this.buildProbe(),
       expect: this.buildExpect(),
@@ -122,7 +123,11 @@ class Builder {
       seen.add(spec.name);
       const labels: Record<string, string> = { ...(spec.labels ?? {}) };
       this.checkLabels(labels, [...path, "labels"]);
+      // The labels the kubelet sets on its Node (well-known labels, kubernetes.io/docs/reference/labels-annotations-taints/):
+      // they win over the scenario's, as the kubelet would overwrite them.
       labels["kubernetes.io/hostname"] = spec.name;
+      labels["kubernetes.io/os"] = "linux";
+      labels["kubernetes.io/arch"] = NODE_ARCH;
       if (spec.zone !== undefined) {
         const problem = checkLabelValue(spec.zone);
         if (problem) this.diags.error(this.at.at([...path, "zone"]), `zone '${spec.zone}' ${problem}`);
@@ -477,3 +482,6 @@ export function parseDuration(text: string): number {
   if (!match) return 1000;
   return Math.round(Number(match[1]) * (match[2] === "s" ? 1000 : 1));
 }
+
+/** The Go architecture name (runtime.GOARCH) of this machine, as the kubelet labels a node of it. */
+const NODE_ARCH = ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" } as Record<string, string>)[process.arch] ?? process.arch;

@@ -2,12 +2,13 @@
 // scenario that would not apply is an error here) plus warnings for likely mistakes.
 // Sources: k8s.io/kubernetes pkg/apis/networking/validation (ValidateNetworkPolicy),
 // pkg/apis/core/validation (ValidateService), apimachinery ValidateLabelSelector, and the
-// network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy.
+// network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy and ClusterNetworkPolicy
+// (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml).
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
-import { cidrWithin, parseCidr } from "../kube/net.js";
+import { cidrWithin, isIpv4Mapped, parseCidr } from "../kube/net.js";
 import { TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
-  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
+  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
 import { NODE_PORT_RANGE } from "./addresses.js";
 import { namespacePods } from "./namespace-pods.js";
@@ -22,6 +23,7 @@ export function checkResource(scenario: Scenario, manifest: ManifestModel, locat
     case "Service": return ctx.service(manifest.object as unknown as Service);
     case "AdminNetworkPolicy": return ctx.adminPolicy(manifest.object as unknown as AdminNetworkPolicy);
     case "BaselineAdminNetworkPolicy": return ctx.baselinePolicy(manifest.object as unknown as BaselineAdminNetworkPolicy);
+    case "ClusterNetworkPolicy": return ctx.clusterPolicy(manifest.object as unknown as ClusterNetworkPolicy);
   }
 }
 
@@ -269,6 +271,91 @@ class Checker {
     });
   }
 
+  // ---- ClusterNetworkPolicy (v1alpha2) ---------------------------------------------------------
+  // The OpenAPI part (types, enums, ranges, MinItems/MaxItems, MaxLength) is the schema's; here
+  // are MinProperties/MaxProperties=1 ("exactly one field"), `listType=set` and the CEL rules.
+
+  clusterPolicy(cnp: ClusterNetworkPolicy): void {
+    const spec = cnp.spec;
+    this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
+    this.adminSelectors(spec.subject, ["spec", "subject"]);
+    (spec.ingress ?? []).forEach((rule, r) => {
+      rule.from.forEach((peer, i) => {
+        this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
+        this.adminSelectors(peer, ["spec", "ingress", r, "from", i]);
+      });
+      (rule.protocols ?? []).forEach((protocol, i) => this.cnpProtocol(protocol, ["spec", "ingress", r, "protocols", i]));
+    });
+    (spec.egress ?? []).forEach((rule, r) => {
+      let addressPeer: string | undefined;
+      rule.to.forEach((peer, i) => {
+        const path = ["spec", "egress", r, "to", i];
+        this.exactlyOne(peer as Record<string, unknown>, path, "peer", ["namespaces", "pods", "nodes", "networks", "domainNames"]);
+        this.adminSelectors(peer, path);
+        if (peer.nodes) { this.selector(peer.nodes, [...path, "nodes"]); addressPeer ??= "nodes"; }
+        if (peer.networks) addressPeer ??= "networks";
+        if (peer.domainNames) {
+          addressPeer ??= "domainNames";
+          // [cnp] DomainNames: "DomainNames is only supported for Accept rules" (not enforced by the CRD).
+          if (rule.action !== "Accept") this.warn([...path, "domainNames"], `domainNames peers are only supported for Accept rules; implementations may ignore this ${rule.action} rule`);
+        }
+        this.uniqueItems(peer.networks, [...path, "networks"]);
+        this.uniqueItems(peer.domainNames, [...path, "domainNames"]);
+        (peer.networks ?? []).forEach((text, n) => {
+          const problem = celCidrProblem(text);
+          if (problem) this.error([...path, "networks", n], `${problem} (the CRD's rule isCIDR(self): "Invalid CIDR format provided")`);
+        });
+        (peer.domainNames ?? []).forEach((name, n) => {
+          if (!DOMAIN_NAME.test(name)) {
+            this.error([...path, "domainNames", n], `'${name}' is not a domain name: one or more dot-separated labels, optionally starting with '*.' and ending with '.'`);
+          }
+        });
+      });
+      (rule.protocols ?? []).forEach((protocol, i) => {
+        const path = ["spec", "egress", r, "protocols", i];
+        this.cnpProtocol(protocol, path);
+        // CEL on ClusterNetworkPolicyEgressRule (experimental channel).
+        if (addressPeer && protocol.destinationNamedPort !== undefined) {
+          this.error([...path, "destinationNamedPort"], `networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames (this rule has a ${addressPeer} peer)`);
+        }
+      });
+    });
+    const same = this.scenario.clusterNetworkPolicies.filter((o) =>
+      o.spec.tier === spec.tier && o.spec.priority === spec.priority && o.metadata.name !== cnp.metadata.name);
+    if (same.length > 0) {
+      this.warn(["spec", "priority"], `priority ${spec.priority} in the ${spec.tier} tier is shared with ${same.map((o) => o.metadata.name).join(", ")}: which one wins where their rules overlap is implementation-defined (the oracle reports such cells 'undefined')`);
+    }
+  }
+
+  private cnpProtocol(protocol: CnpProtocol, path: Path): void {
+    this.exactlyOne(protocol as Record<string, unknown>, path, "protocol", ["tcp", "udp", "sctp", "destinationNamedPort"]);
+    for (const name of ["tcp", "udp", "sctp"] as const) {
+      const ports = protocol[name];
+      if (!ports) continue;
+      // ClusterNetworkPolicyProtocolTCP/UDP/SCTP: MinProperties=1.
+      if (ports.destinationPort === undefined) { this.error([...path, name], `${name} must set destinationPort`); continue; }
+      const port = ports.destinationPort;
+      this.exactlyOne(port as Record<string, unknown>, [...path, name, "destinationPort"], "destinationPort", ["number", "range"]);
+      // CEL on PortRange: "Start port must be less than End port".
+      if (port.range && !(port.range.start < port.range.end)) {
+        this.error([...path, name, "destinationPort", "range"], `Start port must be less than End port (start ${port.range.start}, end ${port.range.end})`);
+      }
+    }
+    if (protocol.destinationNamedPort !== undefined && checkPortName(protocol.destinationNamedPort) !== undefined) {
+      // The CRD accepts any string; no container port can carry a name that is not an IANA service name.
+      this.warn([...path, "destinationNamedPort"], `'${protocol.destinationNamedPort}' can never match: ${checkPortName(protocol.destinationNamedPort)}`);
+    }
+  }
+
+  /** `+listType=set`: the API server rejects a repeated item ("Duplicate value"). */
+  private uniqueItems(items: readonly string[] | undefined, path: Path): void {
+    const seen = new Set<string>();
+    (items ?? []).forEach((item, i) => {
+      if (seen.has(item)) this.error([...path, i], `Duplicate value: '${item}' is listed twice`);
+      seen.add(item);
+    });
+  }
+
   private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }, path: Path): void {
     if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"]);
     if (peer.pods) {
@@ -294,4 +381,18 @@ class Checker {
       this.error(path, `a ${what} must set exactly one of ${fields.join(", ")}${set.length ? ` (found ${set.join(" and ")})` : ""}`);
     }
   }
+}
+
+/** The CRD's DomainName pattern (network-policy-api apis/v1alpha2 DomainName), as written there (`A-z` included). */
+const DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+
+/**
+ * CEL `isCIDR` (k8s.io/apiserver pkg/cel/library/cidr.go): netip.ParsePrefix, so host bits may
+ * be set, but no zone, no leading zeros and no IPv4-mapped IPv6 address.
+ */
+function celCidrProblem(text: string): string | undefined {
+  const parsed = parseCidr(text);
+  if (typeof parsed === "string") return parsed;
+  if (parsed.family === "ipv6" && isIpv4Mapped(text.slice(0, text.indexOf("/")))) return `'${text}': an IPv4-mapped IPv6 address is not allowed`;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 // A small Scenario builder for the policy engine's tests (not a test file itself).
 import type {
-  AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, Protocol,
+  AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, NetworkPolicy, Protocol,
 } from "../../kube/types.js";
 import type { Family } from "../../kube/net.js";
 import type { NamespaceModel, NodeModel, PodModel, Scenario } from "../../scenario/model.js";
@@ -18,7 +18,7 @@ export interface PodSpec {
   hostNetwork?: boolean;
 }
 
-export type AnyPolicy = NetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;
+export type AnyPolicy = NetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy | ClusterNetworkPolicy;
 
 export interface ScenarioSpec {
   /** Namespaces; those only used by pods are added with no extra labels. */
@@ -62,6 +62,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     networkPolicies: policies.filter((p): p is NetworkPolicy => p.kind === "NetworkPolicy"),
     adminNetworkPolicies: policies.filter((p): p is AdminNetworkPolicy => p.kind === "AdminNetworkPolicy"),
     baselineAdminNetworkPolicies: policies.filter((p): p is BaselineAdminNetworkPolicy => p.kind === "BaselineAdminNetworkPolicy"),
+    clusterNetworkPolicies: policies.filter((p): p is ClusterNetworkPolicy => p.kind === "ClusterNetworkPolicy"),
     manifests: [],
     probe: { from: [], fromDeclared: true, to: ["pods"], families: ["ipv4", "ipv6"], timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },

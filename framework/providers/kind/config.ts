@@ -77,7 +77,8 @@ export function generateKindConfig(scenario: Scenario, options: KindConfigOption
   const workers: KindNode[] = scenario.nodes.map((node) => {
     const labels: Record<string, string> = {};
     for (const [key, value] of Object.entries(node.labels)) {
-      if (key === "kubernetes.io/hostname") continue; // the real node's; kind names workers itself
+      // The kubelet sets these itself (kind names the workers; os and arch are the node's own).
+      if (key === "kubernetes.io/hostname" || key === "kubernetes.io/os" || key === "kubernetes.io/arch") continue;
       if (kubeletRefuses(key)) {
         throw new KindConfigError(`node ${node.name}: label '${key}' is in a namespace kubelet refuses to set on itself (kubernetes.io, k8s.io); a kind node with it never joins. Use another prefix.`);
       }
