@@ -1,16 +1,18 @@
 // One direction of the policy engine (engine.ts), judged for one subject class against every
 // other class at once: the result is a partition of the classes by the DirectionResult the
-// per-cell engine would return for each. The tiers run exactly as there — AdminNetworkPolicy by
-// priority (first matching rule, Allow/Deny/Pass, equal priorities), then NetworkPolicy, then
-// the BaselineAdminNetworkPolicy, then allow — but each rule acts on the set of classes it
-// matches instead of on one peer. Sources: as engine.ts ([docs], [anp], [banp]).
+// per-cell engine would return for each. The tiers run exactly as there — the Admin tier by
+// priority (first matching rule, Allow/Deny/Pass, equal priorities, both orders of two kinds),
+// then NetworkPolicy, then the Baseline tier likewise, then allow — but each rule acts on the
+// set of classes it matches instead of on one peer. Sources: as engine.ts ([docs], [anp],
+// [banp], [cnp]).
 import type { Family } from "../../kube/net.js";
 import type { Protocol } from "../../kube/types.js";
 import {
-  equalPriorityResult, passedThrough, type AdminHit, type CompiledAdminPolicy, type CompiledAdminRule,
+  equalPriorityResult, passedThrough, unorderedKindsResult,
+  type AdminHit, type AdminTier, type CompiledAdminPolicy, type CompiledAdminRule,
 } from "../policy/admin.js";
 import type { DirectionResult } from "../policy/context.js";
-import { NOT_ISOLATED, type PolicyEngine, type SubjectIndex } from "../policy/engine.js";
+import { NOT_ISOLATED, type PolicyEngine, type SubjectIndex, type TierOrder } from "../policy/engine.js";
 import { portMatches, type PortMatcher } from "../policy/match.js";
 import { isolationDenial, ownNodeAllowed } from "../policy/netpol.js";
 import type { Direction } from "../policy/types.js";
@@ -69,18 +71,41 @@ export class DirectionEvaluator {
       else parts.push({ result: interned, bits: bits.slice() });
     };
     const subject: Subject = { direction, cls, key, hostAsNode, index: this.engine.subjectPolicies(cls.rep) };
-    const rest = this.adminTier(subject, this.table.all, sink);
-    if (!isEmpty(rest)) this.afterAdmin(subject, rest, sink);
+    this.overOrders("Admin", subject.index.admin[direction], sink, (order, out) => {
+      const rest = this.tier(subject, "Admin", order, this.table.all, out);
+      if (!isEmpty(rest)) this.afterAdmin(subject, rest, out);
+    });
     return parts;
   }
 
   /**
-   * The ANP tier (engine.ts evaluateAdmin): per priority group, each policy's first matching
-   * rule splits the undecided classes; returns the classes no ANP rule matched.
+   * engine.ts evaluateOrders: `run` once, or — two kinds in one tier — once per order, each
+   * class then getting both orders' common result or `undefined` (unorderedKindsResult).
    */
-  private adminTier(subject: Subject, undecided: Bits, sink: Sink): Bits {
+  private overOrders(tier: AdminTier, orders: readonly TierOrder[], sink: Sink, run: (order: TierOrder, out: Sink) => void): void {
+    if (orders.length < 2) { run(orders[0] ?? [], sink); return; }
+    const collect = (order: TierOrder) => {
+      const parts: { result: DirectionResult; bits: Bits }[] = [];
+      run(order, (result, bits) => { if (!isEmpty(bits)) parts.push({ result, bits: bits.slice() }); });
+      return parts;
+    };
+    const first = collect(orders[0]!);
+    const second = collect(orders[1]!);
+    for (const a of first) {
+      for (const b of second) {
+        const both = and(a.bits, b.bits);
+        if (!isEmpty(both)) sink(unorderedKindsResult(tier, a.result, b.result), both);
+      }
+    }
+  }
+
+  /**
+   * One tier in one order (engine.ts evaluateTier): per priority group, each policy's first
+   * matching rule splits the undecided classes; returns the classes no rule of the tier matched.
+   */
+  private tier(subject: Subject, tier: AdminTier, order: TierOrder, undecided: Bits, sink: Sink): Bits {
     let rest = undecided;
-    for (const group of subject.index.anp[subject.direction]) {
+    for (const group of order) {
       if (isEmpty(rest)) break;
       // Refine `rest` by which rule of each policy of the group matches first (one hit per policy at most).
       let pieces: { hits: AdminHit[]; bits: Bits }[] = [{ hits: [], bits: rest }];
@@ -90,7 +115,7 @@ export class DirectionEvaluator {
       rest = this.table.none;
       for (const { hits, bits } of pieces) {
         if (hits.length === 0) rest = bits;
-        else this.resolveHits(subject, hits, bits, sink);
+        else this.resolveHits(subject, tier, hits, bits, sink);
       }
     }
     return rest;
@@ -110,23 +135,30 @@ export class DirectionEvaluator {
     return out;
   }
 
-  /** The classes matched by exactly these rules of one priority group (engine.ts evaluateAdmin). */
-  private resolveHits(subject: Subject, hits: readonly AdminHit[], bits: Bits, sink: Sink): void {
+  /** The classes matched by exactly these rules of one priority group (engine.ts evaluateTier). */
+  private resolveHits(subject: Subject, tier: AdminTier, hits: readonly AdminHit[], bits: Bits, sink: Sink): void {
     const actions = [...new Set(hits.map((h) => h.rule.action))];
-    if (actions.length === 1) { this.applyAction(subject, hits[0]!.rule, bits, sink); return; }
-    // Equal priority, different actions: each possible choice's verdict. Allow and Deny decide
-    // alone; Pass leads to whatever the later tiers decide, so the classes split by that.
-    const fixed = actions.filter((a) => a !== "Pass").map((a) => (a === "Allow" ? "allow" : "deny") as DirectionResult["verdict"]);
+    if (actions.length === 1) { this.applyAction(subject, tier, hits[0]!.rule, bits, sink); return; }
+    // Equal priority, different actions: each possible choice's verdict. Allow, Deny (and a
+    // domainNames rule's undefined) decide alone; Pass leads to whatever the later tiers decide,
+    // so the classes split by that.
+    const fixed = hits.filter((h) => h.rule.outcome).map((h) => h.rule.outcome!.verdict);
     if (!actions.includes("Pass")) { sink(equalPriorityResult(hits, new Set(fixed)), bits); return; }
-    this.afterAdmin(subject, bits, (rest, restBits) => sink(equalPriorityResult(hits, new Set([...fixed, rest.verdict])), restBits));
+    this.afterTier(subject, tier, bits, (rest, restBits) => sink(equalPriorityResult(hits, new Set([...fixed, rest.verdict])), restBits));
   }
 
-  private applyAction(subject: Subject, rule: CompiledAdminRule, bits: Bits, sink: Sink): void {
+  private applyAction(subject: Subject, tier: AdminTier, rule: CompiledAdminRule, bits: Bits, sink: Sink): void {
     if (rule.outcome) { sink(rule.outcome, bits); return; }
-    this.afterAdmin(subject, bits, (rest, restBits) => sink(this.passedThrough(rule, rest), restBits));
+    this.afterTier(subject, tier, bits, (rest, restBits) => sink(this.passedThrough(rule, rest), restBits));
   }
 
-  /** NetworkPolicy, then BANP, then the default (engine.ts afterAdmin) over `classes`. */
+  /** Where a Pass leads (engine.ts applyAdminAction): after the Admin tier NetworkPolicy, after the Baseline tier the default. */
+  private afterTier(subject: Subject, tier: AdminTier, bits: Bits, sink: Sink): void {
+    if (tier === "Admin") this.afterAdmin(subject, bits, sink);
+    else sink(NOT_ISOLATED, bits);
+  }
+
+  /** NetworkPolicy, then the Baseline tier, then the default (engine.ts afterAdmin) over `classes`. */
   private afterAdmin(subject: Subject, classes: Bits, sink: Sink): void {
     const { direction, cls, hostAsNode, index } = subject;
     // Under the "node" behaviour, spec.podSelector does not select host-network pods.
@@ -151,17 +183,9 @@ export class DirectionEvaluator {
       sink(index.npDenied[direction] ?? isolationDenial(direction, policies), rest);
       return;
     }
-    let rest = classes;
-    const baseline = this.engine.baseline;
-    if (baseline && index.banp[direction]) {
-      for (const rule of direction === "ingress" ? baseline.ingress : baseline.egress) {
-        if (isEmpty(rest)) return;
-        const hit = and(rest, this.admits(subject, rule.ports, () => this.peers.adminRule(rule, subject.key.family)));
-        sink(rule.outcome!, hit);
-        rest = andNot(rest, hit);
-      }
-    }
-    sink(NOT_ISOLATED, rest);
+    this.overOrders("Baseline", index.baseline[direction], sink, (order, out) => {
+      out(NOT_ISOLATED, this.tier(subject, "Baseline", order, classes, out));
+    });
   }
 
   /**

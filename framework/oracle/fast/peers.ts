@@ -90,6 +90,7 @@ export class PeerSets {
         case "pods": return `admin pods ${this.predicateId(peer.namespaces)} ${this.predicateId(peer.pods)}`;
         case "nodes": return `admin nodes ${this.predicateId(peer.nodes)}`;
         case "networks": return `admin ${peer.text} ${family}`;
+        case "domainNames": return `admin domainNames ${peer.clusterDomain}`;
       }
     })();
     return this.peerSet(key, this.allClasses(),

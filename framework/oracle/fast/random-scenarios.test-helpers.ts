@@ -1,12 +1,13 @@
 // Random small scenarios for the differential tests (not a test file itself): a few namespaces,
 // nodes and pods with labels drawn from a small vocabulary (so selectors both match and miss),
 // named and unnamed ports, host-network pods, single- and dual-stack pods, and NetworkPolicies,
-// AdminNetworkPolicies (priorities that tie, Allow/Deny/Pass) and a BaselineAdminNetworkPolicy
-// built from every kind of peer, selector operator and port clause.
-import type { AdminAction, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from "../../kube/types.js";
+// AdminNetworkPolicies (priorities that tie, Allow/Deny/Pass), a BaselineAdminNetworkPolicy and
+// ClusterNetworkPolicies of both tiers (beside the v1alpha1 kinds or alone, domainNames peers
+// included) built from every kind of peer, selector operator and port clause.
+import type { AdminAction, CnpAction, CnpProtocol, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from "../../kube/types.js";
 import type { PodModel, Scenario } from "../../scenario/model.js";
 import {
-  anp, banp, buildTestScenario, np, type AnyPolicy, type PodSpec,
+  anp, banp, buildTestScenario, cnp, np, type AnyPolicy, type PodSpec,
 } from "../policy/fixtures.test-helpers.js";
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
@@ -109,6 +110,33 @@ function adminPeer(draw: Draw, egress: boolean) {
   }
 }
 
+function cnpProtocol(draw: Draw): CnpProtocol {
+  return draw.pick<CnpProtocol>([
+    { tcp: { destinationPort: { number: 80 } } }, { udp: { destinationPort: { number: 53 } } }, { destinationNamedPort: "http" },
+    { destinationNamedPort: "dns" }, { tcp: { destinationPort: { range: { start: 8000, end: 9100 } } } },
+    { udp: { destinationPort: { range: { start: 50, end: 9095 } } } }, { sctp: { destinationPort: { number: 7777 } } },
+  ]);
+}
+
+function cnpRules(draw: Draw, egress: boolean) {
+  const actions: readonly CnpAction[] = ["Accept", "Deny", "Pass"];
+  return Array.from({ length: draw.int(0, 3) }, (_, i) => {
+    const peers = Array.from({ length: draw.int(1, 2) }, () =>
+      egress && draw.chance(0.15) ? { domainNames: [draw.pick(["*.example.com", "*.svc.cluster.local", "db.example.org"])] } : adminPeer(draw, egress));
+    // The CRD rejects named ports next to address peers (its CEL rule); keep to what it admits.
+    const addressPeer = peers.some((p) => "networks" in p || "nodes" in p || "domainNames" in p);
+    const protocols = draw.chance(0.5)
+      ? Array.from({ length: draw.int(1, 2) }, () => cnpProtocol(draw)).filter((p) => !(addressPeer && p.destinationNamedPort))
+      : [];
+    return {
+      ...(draw.chance(0.5) ? { name: `r${i}` } : {}),
+      action: draw.pick(actions),
+      peers,
+      ...(protocols.length > 0 ? { protocols } : {}),
+    };
+  });
+}
+
 function adminRules<A extends AdminAction>(draw: Draw, egress: boolean, actions: readonly A[]) {
   return Array.from({ length: draw.int(0, 3) }, (_, i) => ({
     ...(draw.chance(0.5) ? { name: `r${i}` } : {}),
@@ -170,6 +198,13 @@ export function randomScenario(seed: number): Scenario {
   }
   if (draw.chance(0.5)) {
     policies.push(banp({ subject: adminSubject(draw), ingress: ingressRules(draw, ["Allow", "Deny"]), egress: egressRules(draw, ["Allow", "Deny"]) }));
+  }
+  for (let i = draw.int(0, 3); i > 0; i--) {
+    policies.push(cnp(`cnp${i}`, {
+      tier: draw.pick(["Admin", "Baseline"] as const), priority: draw.int(1, 3), subject: adminSubject(draw),
+      ingress: cnpRules(draw, false).map(({ peers, ...rule }) => ({ ...rule, from: peers as { namespaces?: LabelSelector }[] })),
+      egress: cnpRules(draw, true).map(({ peers, ...rule }) => ({ ...rule, to: peers })),
+    }));
   }
   const scenario = buildTestScenario({
     namespaces: Object.fromEntries(NAMESPACES.map((ns) => [ns, labels(draw, NS_LABELS)])),

@@ -1,15 +1,19 @@
-// The policy engine: per direction, AdminNetworkPolicy → NetworkPolicy → BaselineAdminNetworkPolicy
-// → default allow; a connection needs the source's egress AND the destination's ingress.
+// The policy engine: per direction, the Admin tier (AdminNetworkPolicy, Admin-tier
+// ClusterNetworkPolicy) → NetworkPolicy → the Baseline tier (BaselineAdminNetworkPolicy,
+// Baseline-tier ClusterNetworkPolicy) → default allow; a connection needs the source's egress
+// AND the destination's ingress.
 // Sources:
 //   [docs] https://kubernetes.io/docs/concepts/services-networking/network-policies/
 //   [anp]  sigs.k8s.io/network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go
 //   [banp] sigs.k8s.io/network-policy-api apis/v1alpha1/baselineadminnetworkpolicy_types.go
+//   [cnp]  sigs.k8s.io/network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go (Tier)
 //   [site] https://network-policy-api.sigs.k8s.io/api-overview/
 import type { Labels } from "../../kube/labels.js";
 import type { PodModel, Scenario } from "../../scenario/model.js";
 import {
-  compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, describeAdminRule, describeHits, equalPriorityResult,
-  firstMatchingRule, passedThrough, type AdminAction, type AdminHit, type CompiledAdminPolicy, type CompiledAdminRule,
+  compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, compileClusterNetworkPolicy, describeAdminRule, describeHits,
+  equalPriorityResult, firstMatchingRule, kindPlural, passedThrough, unorderedKindsResult,
+  type AdminAction, type AdminHit, type AdminTier, type CompiledAdminPolicy, type CompiledAdminRule,
 } from "./admin.js";
 import type { DirectionResult, Pass, World } from "./context.js";
 import { IdentityClasses } from "./identity.js";
@@ -22,12 +26,20 @@ import type {
   TraceStep,
 } from "./types.js";
 
+/** One tier's policies in evaluation order: groups of equal priority, by ascending priority. */
+export type TierOrder = readonly (readonly CompiledAdminPolicy[])[];
+
 /** What applies to one pod as a subject, per direction (computed once per pod). */
 export interface SubjectIndex {
   readonly np: Record<Direction, readonly CompiledNetworkPolicy[]>;
-  /** ANPs selecting the pod with rules in that direction, grouped by priority (ascending). */
-  readonly anp: Record<Direction, readonly (readonly CompiledAdminPolicy[])[]>;
-  readonly banp: Record<Direction, boolean>;
+  /**
+   * The Admin tier's policies selecting the pod with rules in that direction (ANPs, Admin-tier
+   * CNPs), as the orders it may run in: none; one; or, when both kinds apply, the ANPs first
+   * and the CNPs first (admin.ts unorderedKindsResult).
+   */
+  readonly admin: Record<Direction, readonly TierOrder[]>;
+  /** The Baseline tier likewise (the BANP, Baseline-tier CNPs). */
+  readonly baseline: Record<Direction, readonly TierOrder[]>;
   /** The NetworkPolicy denial per direction (precomputed reason). */
   readonly npDenied: Record<Direction, DirectionResult | undefined>;
 }
@@ -49,7 +61,9 @@ export class PolicyEngine {
   private readonly networkPolicies: ReadonlyMap<string, readonly CompiledNetworkPolicy[]>;
   private readonly adminPolicies: readonly CompiledAdminPolicy[];
   /** The BaselineAdminNetworkPolicy in force, if any. */
-  readonly baseline: CompiledAdminPolicy | undefined;
+  private readonly banp: CompiledAdminPolicy | undefined;
+  /** ClusterNetworkPolicies of each tier, by ascending priority. */
+  private readonly clusterPolicies: Record<AdminTier, readonly CompiledAdminPolicy[]>;
   private readonly subjects = new Map<PodModel, SubjectIndex>();
   readonly hostNetworkMode: HostNetworkMode;
   private readonly identities: IdentityClasses;
@@ -87,17 +101,22 @@ export class PolicyEngine {
     // [anp] Priority: "Policies with lower priority values have higher precedence, and are
     // checked before policies with higher priority values." Ties keep a deterministic (name)
     // order; which of them applies is undefined, see evaluateAdmin.
-    this.adminPolicies = scenario.adminNetworkPolicies
-      .map(compileAdminNetworkPolicy)
-      .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.adminPolicies = byPriority(scenario.adminNetworkPolicies.map(compileAdminNetworkPolicy));
     // [banp] the CRD admits a single object, named "default" (CEL validation on
     // BaselineAdminNetworkPolicy: 'Only one baseline admin network policy with
     // metadata.name="default" can be created in the cluster'); any other is never accepted.
     const baseline = scenario.baselineAdminNetworkPolicies.find((b) => b.metadata.name === "default");
-    this.baseline = baseline ? compileBaselineAdminNetworkPolicy(baseline) : undefined;
+    this.banp = baseline ? compileBaselineAdminNetworkPolicy(baseline) : undefined;
+    // [cnp] Priority: "Policies with lower priority values have higher precedence, and are
+    // checked before policies with higher priority values in the same tier."
+    const clusterPolicies = scenario.clusterNetworkPolicies.map(compileClusterNetworkPolicy);
+    this.clusterPolicies = {
+      Admin: byPriority(clusterPolicies.filter((p) => p.tier === "Admin")),
+      Baseline: byPriority(clusterPolicies.filter((p) => p.tier === "Baseline")),
+    };
 
     const sets = new Map<string, IpSet>();
-    const admin = [...this.adminPolicies, ...(this.baseline ? [this.baseline] : [])];
+    const admin = [...this.adminPolicies, ...(this.banp ? [this.banp] : []), ...clusterPolicies];
     const all = [...[...byNamespace.values()].flat().flatMap((p) => p.ipSets), ...admin.flatMap((p) => p.ipSets)];
     for (const set of all) if (!sets.has(set.text)) sets.set(set.text, set);
     this.identities = new IdentityClasses({
@@ -193,8 +212,8 @@ export class PolicyEngine {
 
   /**
    * Whether an IP-based egress peer that applies to `src` covers `ip`: an ipBlock of a
-   * NetworkPolicy selecting `src` for egress, or a `networks` peer of an ANP / the BANP whose
-   * subject includes `src`. The matrix uses it to find Service connections whose verdict may
+   * NetworkPolicy selecting `src` for egress, or a `networks` peer of an ANP, the BANP or a CNP
+   * whose subject includes `src`. The matrix uses it to find Service connections whose verdict may
    * depend on whether policy sees the cluster IP before or after DNAT ([docs] ipBlock: "it is
    * not defined whether this happens before or after NetworkPolicy processing").
    */
@@ -207,7 +226,7 @@ export class PolicyEngine {
         }
       }
     }
-    const admin = [...index.anp.egress.flat(), ...(index.banp.egress ? [this.baseline!] : [])];
+    const admin = [...(index.admin.egress[0] ?? []).flat(), ...(index.baseline.egress[0] ?? []).flat()];
     for (const policy of admin) {
       for (const rule of policy.egress) {
         for (const peer of rule.peers ?? []) {
@@ -240,27 +259,55 @@ export class PolicyEngine {
       return direction === "egress" ? EXTERNAL_SOURCE : EXTERNAL_DESTINATION;
     }
     const index = this.subjectPolicies(subject.pod);
-    const admin = this.evaluateAdmin(direction, subject.pod, other, conn, pass, index);
+    const admin = this.evaluateOrders("Admin", index.admin[direction], direction, subject.pod, other, conn, pass, index);
     if (admin) return admin;
     return this.afterAdmin(direction, subject.pod, other, conn, pass, index);
   }
 
   /**
-   * The ANP tier ([anp], [site]): policies by ascending priority, rules in the order written;
-   * the first matching rule decides — Allow (NetworkPolicy and BANP are skipped), Deny, or
-   * Pass (skip the remaining ANP rules, continue with NetworkPolicy, then BANP). Returns
-   * undefined when no ANP rule matches.
-   *
-   * Equal priorities ([anp] Priority): "If two (or more) policies with the same priority could
-   * both match a connection, then the implementation can apply any of the matching policies".
-   * When several policies of one priority match, each possible choice is evaluated; if they
-   * all lead to the same verdict that verdict stands, otherwise the result is `undefined`.
+   * A tier in each order it may run in (SubjectIndex.admin): one order is evaluated as it is;
+   * two (both kinds apply) give their common verdict or `undefined` (unorderedKindsResult).
+   * Both orders hold the same rules, so either both match or neither does. Returns undefined
+   * when no rule of the tier matches.
    */
-  private evaluateAdmin(
-    direction: Direction, subject: PodModel, other: Endpoint, conn: Connection, pass: Pass, index: SubjectIndex,
+  private evaluateOrders(
+    tier: AdminTier, orders: readonly TierOrder[], direction: Direction, subject: PodModel, other: Endpoint,
+    conn: Connection, pass: Pass, index: SubjectIndex,
+  ): DirectionResult | undefined {
+    if (orders.length === 0) return undefined;
+    if (orders.length === 1) return this.evaluateTier(tier, orders[0]!, direction, subject, other, conn, pass, index);
+    const steps = pass.steps;
+    const header = steps ? steps.length : 0;
+    const first = this.evaluateTier(tier, orders[0]!, direction, subject, other, conn, pass, index);
+    const second = this.evaluateTier(tier, orders[1]!, direction, subject, other, conn, pass, index);
+    if (!first || !second) return first ?? second;
+    const result = unorderedKindsResult(tier, first, second);
+    steps?.splice(header, 0, {
+      tier: "CNP", direction, effect: result.verdict,
+      detail: `the ${tier} tier holds both ${tier === "Admin" ? "AdminNetworkPolicies" : "the BaselineAdminNetworkPolicy"} and ClusterNetworkPolicies, which the API does not order against each other: evaluated with the older kind first, then with the CNPs first`,
+    });
+    return result;
+  }
+
+  /**
+   * One tier ([anp], [banp], [cnp], [site]) in one order: policies by ascending priority, rules
+   * in the order written; the first matching rule decides — Allow/Accept (the later tiers are
+   * skipped), Deny, or Pass (skip the rest of the tier: after the Admin tier NetworkPolicy and
+   * the Baseline tier run, after the Baseline tier the default). Returns undefined when no
+   * rule matches.
+   *
+   * Equal priorities ([anp] and [cnp] Priority): "If two (or more) policies in the same tier
+   * with the same priority could match a connection, then the implementation can apply any of
+   * the matching policies". When several policies of one priority match, each possible choice
+   * is evaluated; if they all lead to the same verdict that verdict stands, otherwise the
+   * result is `undefined`.
+   */
+  private evaluateTier(
+    tier: AdminTier, order: TierOrder, direction: Direction, subject: PodModel, other: Endpoint,
+    conn: Connection, pass: Pass, index: SubjectIndex,
   ): DirectionResult | undefined {
     const steps = pass.steps;
-    for (const group of index.anp[direction]) {
+    for (const group of order) {
       let first: AdminHit | undefined;
       let hits: AdminHit[] | undefined;
       for (const policy of group) {
@@ -269,33 +316,33 @@ export class PolicyEngine {
           if (!first) first = { policy, rule };
           else (hits ??= [first]).push({ policy, rule });
           steps?.push({
-            tier: "ANP", direction, policy: policy.name, rule: rule.label, effect: actionEffect(rule.action),
-            detail: `priority ${policy.priority}, subject ${policy.subjectText}; rule ${describeAdminRule(rule)} matches`,
+            tier: policy.kind, direction, policy: policy.name, rule: rule.label, effect: actionEffect(rule.action),
+            detail: `${policyContext(policy)}; rule ${describeAdminRule(rule)} matches`,
           });
         } else {
           steps?.push({
-            tier: "ANP", direction, policy: policy.name, effect: "no-match",
-            detail: `priority ${policy.priority}, subject ${policy.subjectText}; none of its ${direction} rules match`,
+            tier: policy.kind, direction, policy: policy.name, effect: "no-match",
+            detail: `${policyContext(policy)}; none of its ${direction} rules match`,
           });
         }
       }
       if (!first) continue;
-      if (!hits) return this.applyAdminAction(first.rule, direction, subject, other, conn, pass, index);
+      if (!hits) return this.applyAdminAction(tier, first.rule, direction, subject, other, conn, pass, index);
       const actions = new Set(hits.map((h) => h.rule.action));
-      if (actions.size === 1) return this.applyAdminAction(first.rule, direction, subject, other, conn, pass, index);
+      if (actions.size === 1) return this.applyAdminAction(tier, first.rule, direction, subject, other, conn, pass, index);
 
       // Equal priority, different actions: every order is possible.
       const outcomes = new Map<AdminAction, DirectionResult>();
       for (const hit of hits) {
         if (!outcomes.has(hit.rule.action)) {
-          outcomes.set(hit.rule.action, this.applyAdminAction(hit.rule, direction, subject, other, conn, pass, index));
+          outcomes.set(hit.rule.action, this.applyAdminAction(tier, hit.rule, direction, subject, other, conn, pass, index));
         }
       }
       const result = equalPriorityResult(hits, new Set([...outcomes.values()].map((o) => o.verdict)));
       if (result.verdict === "undefined") {
         steps?.push({
-          tier: "ANP", direction, effect: "undefined",
-          detail: `ANPs with the same priority ${first.policy.priority} match with different outcomes: ${describeHits(hits)}; the implementation may apply any of them`,
+          tier: first.policy.kind, direction, effect: "undefined",
+          detail: `${kindPlural(first.policy)} with the same priority ${first.policy.priority} match with different outcomes: ${describeHits(hits)}; the implementation may apply any of them`,
         });
       }
       return result;
@@ -304,14 +351,15 @@ export class PolicyEngine {
   }
 
   private applyAdminAction(
-    rule: CompiledAdminRule, direction: Direction, subject: PodModel, other: Endpoint,
+    tier: AdminTier, rule: CompiledAdminRule, direction: Direction, subject: PodModel, other: Endpoint,
     conn: Connection, pass: Pass, index: SubjectIndex,
   ): DirectionResult {
     if (rule.outcome) return rule.outcome;
-    return passedThrough(rule, this.afterAdmin(direction, subject, other, conn, pass, index));
+    const rest = tier === "Admin" ? this.afterAdmin(direction, subject, other, conn, pass, index) : this.byDefault(direction, pass);
+    return passedThrough(rule, rest);
   }
 
-  /** NetworkPolicy, then BANP, then the default (allow). */
+  /** NetworkPolicy, then the Baseline tier, then the default (allow). */
   private afterAdmin(
     direction: Direction, subject: PodModel, other: Endpoint, conn: Connection, pass: Pass, index: SubjectIndex,
   ): DirectionResult {
@@ -326,25 +374,19 @@ export class PolicyEngine {
     });
 
     // [banp] rules apply "if they are not matched by any AdminNetworkPolicy or NetworkPolicy
-    // rules"; Allow or Deny, first matching rule in order.
-    const baseline = this.baseline;
-    if (baseline && index.banp[direction]) {
-      const rule = firstMatchingRule(baseline, direction, other, conn, pass);
-      if (rule) {
-        steps?.push({
-          tier: "BANP", direction, policy: baseline.name, rule: rule.label, effect: actionEffect(rule.action),
-          detail: `subject ${baseline.subjectText}; rule ${describeAdminRule(rule)} matches`,
-        });
-        return rule.outcome!;
-      }
-      steps?.push({
-        tier: "BANP", direction, policy: baseline.name, effect: "no-match",
-        detail: `subject ${baseline.subjectText}; none of its ${direction} rules match`,
-      });
-    }
-    // [docs] "By default, pods are non-isolated; they accept traffic from any source" (and
-    // egress likewise).
-    steps?.push({ tier: "default", direction, effect: "allow", detail: "no policy decided: allowed by default" });
+    // rules"; [cnp] Tier: "Baseline tier is a cluster-wide policy that can be overridden by the
+    // v1.NetworkPolicy".
+    const baseline = this.evaluateOrders("Baseline", index.baseline[direction], direction, subject, other, conn, pass, index);
+    return baseline ?? this.byDefault(direction, pass);
+  }
+
+  /**
+   * [docs] "By default, pods are non-isolated; they accept traffic from any source" (and egress
+   * likewise); [cnp] Tier: "If a given connection wasn't allowed or denied by any of the tiers,
+   * the default kubernetes policy is applied".
+   */
+  private byDefault(direction: Direction, pass: Pass): DirectionResult {
+    pass.steps?.push({ tier: "default", direction, effect: "allow", detail: "no policy decided: allowed by default" });
     return NOT_ISOLATED;
   }
 
@@ -356,18 +398,11 @@ export class PolicyEngine {
     // select host-network pods); for NetworkPolicy the "node" behaviour drops them in afterAdmin.
     const pass: Pass = { world: this.world, hostAsNode: false, steps: null };
     const nps = (this.networkPolicies.get(pod.namespace) ?? []).filter((p) => policySelects(p, pod));
-    const anps = this.adminPolicies.filter((p) => p.subject(pod, pass));
-    const group = (direction: Direction) => {
-      const groups: CompiledAdminPolicy[][] = [];
-      for (const policy of anps) {
-        if ((direction === "ingress" ? policy.ingress : policy.egress).length === 0) continue;
-        const last = groups[groups.length - 1];
-        if (last && last[0]!.priority === policy.priority) last.push(policy);
-        else groups.push([policy]);
-      }
-      return groups;
-    };
-    const banpSelects = this.baseline !== undefined && this.baseline.subject(pod, pass);
+    const selecting = (policies: readonly CompiledAdminPolicy[]) => policies.filter((p) => p.subject(pod, pass));
+    const anps = selecting(this.adminPolicies);
+    const banps = selecting(this.banp ? [this.banp] : []);
+    const cnpAdmin = selecting(this.clusterPolicies.Admin);
+    const cnpBaseline = selecting(this.clusterPolicies.Baseline);
     const npIngress = nps.filter((p) => p.ingress !== null);
     const npEgress = nps.filter((p) => p.egress !== null);
     index = {
@@ -376,19 +411,49 @@ export class PolicyEngine {
         ingress: npIngress.length ? isolationDenial("ingress", npIngress) : undefined,
         egress: npEgress.length ? isolationDenial("egress", npEgress) : undefined,
       },
-      anp: { ingress: group("ingress"), egress: group("egress") },
-      banp: {
-        ingress: banpSelects && this.baseline!.ingress.length > 0,
-        egress: banpSelects && this.baseline!.egress.length > 0,
-      },
+      admin: { ingress: tierOrders("ingress", anps, cnpAdmin), egress: tierOrders("egress", anps, cnpAdmin) },
+      baseline: { ingress: tierOrders("ingress", banps, cnpBaseline), egress: tierOrders("egress", banps, cnpBaseline) },
     };
     this.subjects.set(pod, index);
     return index;
   }
 }
 
-function actionEffect(action: AdminAction): "allow" | "deny" | "pass" {
-  return action === "Allow" ? "allow" : action === "Deny" ? "deny" : "pass";
+function actionEffect(action: AdminAction): "allow" | "deny" | "pass" | "undefined" {
+  return action === "Allow" ? "allow" : action === "Deny" ? "deny" : action === "Pass" ? "pass" : "undefined";
+}
+
+/** `priority 10, subject …` (ANP), `subject …` (BANP), `Admin tier, priority 10, subject …` (CNP). */
+function policyContext(policy: CompiledAdminPolicy): string {
+  const priority = policy.kind === "BANP" ? "" : `priority ${policy.priority}, `;
+  return `${policy.kind === "CNP" ? `${policy.tier} tier, ` : ""}${priority}subject ${policy.subjectText}`;
+}
+
+/** Ascending priority; ties in name order (deterministic; which applies is undefined, evaluateTier). */
+function byPriority(policies: CompiledAdminPolicy[]): CompiledAdminPolicy[] {
+  return policies.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Policies (sorted by priority) with rules in `direction`, in groups of equal priority. */
+function priorityGroups(direction: Direction, policies: readonly CompiledAdminPolicy[]): CompiledAdminPolicy[][] {
+  const groups: CompiledAdminPolicy[][] = [];
+  for (const policy of policies) {
+    if ((direction === "ingress" ? policy.ingress : policy.egress).length === 0) continue;
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.priority === policy.priority) last.push(policy);
+    else groups.push([policy]);
+  }
+  return groups;
+}
+
+/** The orders a tier may run in (SubjectIndex.admin): the v1alpha1 kind's and the CNPs' groups. */
+function tierOrders(direction: Direction, older: readonly CompiledAdminPolicy[], cnps: readonly CompiledAdminPolicy[]): TierOrder[] {
+  const a = priorityGroups(direction, older);
+  const b = priorityGroups(direction, cnps);
+  if (a.length === 0 && b.length === 0) return [];
+  if (a.length === 0) return [b];
+  if (b.length === 0) return [a];
+  return [[...a, ...b], [...b, ...a]];
 }
 
 export interface Verdict {

@@ -83,6 +83,10 @@ export function banp(spec: BaselineAdminNetworkPolicy["spec"], name = "default")
   return { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name }, spec };
 }
 
+export function cnp(name: string, spec: ClusterNetworkPolicy["spec"]): ClusterNetworkPolicy {
+  return { apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy", metadata: { name }, spec };
+}
+
 /** `ns/name` for a pod of the scenario, anything else is an external address. */
 export function endpoint(scenario: Scenario, ref: string): Endpoint {
   const pod = scenario.pods.find((p) => p.id === ref);

@@ -23,13 +23,13 @@ export interface Connection {
 
 export type PolicyVerdict = "allow" | "deny" | "undefined";
 
-export type TraceTier = "ANP" | "NetworkPolicy" | "BANP" | "default" | "self" | "hostNetwork";
+export type TraceTier = "ANP" | "CNP" | "NetworkPolicy" | "BANP" | "default" | "self" | "hostNetwork";
 export type Direction = "egress" | "ingress";
 
 export interface TraceStep {
   tier: TraceTier;
   direction: Direction;
-  /** `ns/name` for a NetworkPolicy, `name` for (B)ANPs. */
+  /** `ns/name` for a NetworkPolicy, `name` for (B)ANPs and CNPs (the detail names a CNP's tier). */
   policy?: string;
   /** `ingress[0]` / `egress[1]` for NetworkPolicy; the rule name (or `ingress[i]`) for (B)ANPs. */
   rule?: string;
