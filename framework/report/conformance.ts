@@ -78,6 +78,7 @@ function scenarioFeatures(scenario: ScenarioResult): string[] {
       if (text.includes('"matchExpressions"')) features.add("LabelSelectorMatchExpressions");
       if (/"port":"[^"]+"/.test(text)) features.add("NetworkPolicyNamedPort");
     }
+    if (NETWORK_POLICY_API_KINDS.has(policy.kind)) for (const f of networkPolicyApiFeatures(policy.kind, spec)) features.add(f);
   }
   for (const service of topology.services) {
     if (service.system) continue;
@@ -86,6 +87,33 @@ function scenarioFeatures(scenario: ScenarioResult): string[] {
     if (service.externalTrafficPolicy === "Local" && service.type !== "ClusterIP") features.add("ServiceExternalTrafficPolicyLocal");
     if (service.trafficDistribution) features.add("ServiceTrafficDistribution");
     if (service.ports.some((p) => typeof p.targetPort === "string")) features.add("ServiceNamedTargetPort");
+  }
+  return [...features];
+}
+
+const NETWORK_POLICY_API_KINDS = new Set(["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"]);
+
+/**
+ * What a network-policy-api object exercises, prefixed with its kind. The names follow the
+ * project's conformance suite (conformance/utils/suite/features.go: ClusterNetworkPolicy,
+ * ClusterNetworkPolicyNamedPorts, ClusterNetworkPolicyEgressNodePeers) and otherwise the API
+ * fields: the tier, each action, port ranges, networks and domainNames peers, each direction.
+ */
+function networkPolicyApiFeatures(kind: string, spec: Record<string, unknown>): string[] {
+  const features = new Set<string>();
+  if (kind === "ClusterNetworkPolicy") features.add(`${kind}${spec.tier === "Baseline" ? "BaselineTier" : "AdminTier"}`);
+  for (const direction of ["ingress", "egress"] as const) {
+    const rules = (spec[direction] as { action?: string; to?: unknown[]; from?: unknown[] }[] | undefined) ?? [];
+    if (rules.length > 0) features.add(`${kind}${direction === "ingress" ? "Ingress" : "Egress"}`);
+    for (const rule of rules) {
+      if (rule.action) features.add(`${kind}${rule.action}`);
+      const text = JSON.stringify(rule);
+      if (text.includes('"destinationNamedPort"') || text.includes('"namedPort"')) features.add(`${kind}NamedPorts`);
+      if (text.includes('"range"') || text.includes('"portRange"')) features.add(`${kind}PortRange`);
+      if (text.includes('"nodes"')) features.add(`${kind}EgressNodePeers`);
+      if (text.includes('"networks"')) features.add(`${kind}Networks`);
+      if (text.includes('"domainNames"')) features.add(`${kind}DomainNames`);
+    }
   }
   return [...features];
 }

@@ -90,6 +90,40 @@ describe("conformance report", () => {
   const ipblock = syntheticScenarioResult(load("06-ipblock-except.yaml"), { skip: (c) => (c.target === "external" ? "outside the cluster" : undefined) });
   const results = syntheticRun([shop, udp, ipblock]);
 
+  it("names the network-policy-api features a ClusterNetworkPolicy exercises", () => {
+    const scenario = scenarioFromYaml(`apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: cnp-features, tags: [cnp] }
+namespaces: [ { name: a }, { name: b } ]
+pods:
+  - { name: web, namespace: a, ports: [ { name: http, port: 80 } ] }
+  - { name: cli, namespace: b }
+resources:
+  - apiVersion: policy.networking.k8s.io/v1alpha2
+    kind: ClusterNetworkPolicy
+    metadata: { name: baseline }
+    spec:
+      tier: Baseline
+      priority: 5
+      subject: { namespaces: {} }
+      ingress:
+        - { action: Pass, from: [ { namespaces: {} } ], protocols: [ { tcp: { destinationPort: { range: { start: 80, end: 90 } } } } ] }
+        - { action: Deny, from: [ { namespaces: {} } ], protocols: [ { destinationNamedPort: http } ] }
+      egress:
+        - { action: Accept, to: [ { networks: [ 10.0.0.0/8 ] } ] }
+`, "cnp.yaml");
+    const report = conformanceReport(syntheticRun([syntheticScenarioResult(scenario)]));
+    const profile = report.profiles.find((p) => p.name === "cnp")!;
+    const features = [...profile.supportedFeatures, ...profile.unsupportedFeatures];
+    for (const feature of ["ClusterNetworkPolicy", "ClusterNetworkPolicyBaselineTier", "ClusterNetworkPolicyPass", "ClusterNetworkPolicyDeny",
+      "ClusterNetworkPolicyAccept", "ClusterNetworkPolicyNamedPorts", "ClusterNetworkPolicyPortRange", "ClusterNetworkPolicyNetworks",
+      "ClusterNetworkPolicyIngress", "ClusterNetworkPolicyEgress"]) {
+      assert.ok(features.includes(feature), `${feature} in ${features.join(", ")}`);
+    }
+    assert.ok(!features.includes("ClusterNetworkPolicyAdminTier"));
+    assert.ok(!features.includes("ClusterNetworkPolicyEgressNodePeers"));
+  });
+
   it("counts passed, failed and skipped scenarios per tag, with features", () => {
     const report = conformanceReport(results, { implementation: { name: "cilium", version: "1.16.0" }, date: new Date("2025-01-15T10:00:00Z") });
     assert.equal(report.kind, "ConformanceReport");

@@ -72,6 +72,31 @@ nodes:
     assert.match(r2.scenarios[0]!.cells[0]!.detail ?? "", /needs 4 schedulable nodes; the cluster has 3/);
   });
 
+  it("skips every cell, with the reason, when the cluster does not serve ClusterNetworkPolicy, and still cleans up", async () => {
+    const cnp = `
+  - apiVersion: policy.networking.k8s.io/v1alpha2
+    kind: ClusterNetworkPolicy
+    metadata: { name: deny-ops }
+    spec:
+      tier: Admin
+      priority: 1
+      subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: shop } } }
+      ingress: [ { action: Deny, from: [ { namespaces: { matchLabels: { kubernetes.io/metadata.name: ops } } } ] } ]
+probe:`;
+    const scenario = scenarioFromYaml(OPEN_SCENARIO.replace("\nprobe:", cnp), "cnp.yaml");
+    assert.equal(scenario.clusterNetworkPolicies.length, 1);
+    const results = await run([scenario], { provider: provider(), convergeMs: 0, runId: "e4" });
+    const s = results.scenarios[0]!;
+    assert.ok(s.cells.length > 0);
+    for (const cell of s.cells) {
+      assert.equal(cell.skipped, true);
+      assert.match(cell.detail ?? "", /does not serve ClusterNetworkPolicy \(policy\.networking\.k8s\.io\/v1alpha2\); install the network-policy-api CRDs/);
+    }
+    assert.equal(results.summary.passed, 0);
+    assert.equal(results.summary.skipped, s.cells.length);
+    assert.ok(world.commands("kubectl").some((c) => c.startsWith("delete namespaces")), "what was created is deleted");
+  });
+
   it("places scenario nodes by --node-map", async () => {
     const results = await run([openScenario()], {
       provider: provider({ nodeMap: { "node-a": "staging-worker", "node-b": "staging-worker3" } }), convergeMs: 0, runId: "e4",

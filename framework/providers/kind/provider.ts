@@ -25,6 +25,13 @@ import { checkClusterName, forgetOwner, KindCli, recordOwner, staleClusters } fr
 
 const SHAPE_CONFIGMAP = "netspec-cluster-shape";
 
+/** The cluster-scoped kinds of sigs.k8s.io/network-policy-api a scenario may create. */
+const NETWORK_POLICY_API_RESOURCES = [
+  "adminnetworkpolicies.policy.networking.k8s.io",
+  "baselineadminnetworkpolicies.policy.networking.k8s.io",
+  "clusternetworkpolicies.policy.networking.k8s.io",
+] as const;
+
 export class KindProvider implements Provider {
   readonly name = "kind";
   private readonly kind: KindCli;
@@ -211,9 +218,13 @@ export class KindProvider implements Provider {
     const selector = `${LABEL_MANAGED}=${MANAGED_BY},netspec.io/run`;
     await kubectl.run(["delete", "namespaces", "-l", selector, "--wait=true", "--timeout=180s"], { timeoutMs: 200_000 });
     await kubectl.run(["delete", "pods,services,networkpolicies.networking.k8s.io", "-n", "default", "-l", selector, "--wait=true", "--timeout=60s"], { timeoutMs: 90_000 });
-    const cluster = await kubectl.run(["delete", "adminnetworkpolicies.policy.networking.k8s.io,baselineadminnetworkpolicies.policy.networking.k8s.io", "-l", selector, "--ignore-not-found"], { allowFailure: true });
-    if (cluster.code !== 0 && !/doesn't have a resource type|the server could not find/i.test(cluster.stderr)) {
-      throw new CommandError(kubectl.binary, ["delete", "adminnetworkpolicies"], cluster);
+    // One call per cluster-scoped kind: a cluster without one of the CRDs fails the whole call.
+    for (const resource of NETWORK_POLICY_API_RESOURCES) {
+      const args = ["delete", resource, "-l", selector, "--ignore-not-found"];
+      const cluster = await kubectl.run(args, { allowFailure: true });
+      if (cluster.code !== 0 && !/doesn't have a resource type|the server could not find/i.test(cluster.stderr)) {
+        throw new CommandError(kubectl.binary, args, cluster);
+      }
     }
   }
 }

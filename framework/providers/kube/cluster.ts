@@ -54,6 +54,8 @@ export class KubeCluster implements Cluster {
   private addresses: ActualAddresses = { pods: {}, services: {} };
   private destroyed: Promise<void> | undefined;
   private readonly identities = new Map<string, string>();
+  /** Set when the cluster lacks an API the scenario uses: every cell is then skipped with this reason. */
+  private unserved: string | undefined;
 
   constructor(private readonly options: KubeClusterOptions) {}
 
@@ -76,10 +78,15 @@ export class KubeCluster implements Cluster {
     } catch (error) {
       if (error instanceof AbortedError) throw error;
       const message = (error as Error).message;
-      const hint = /no matches for kind "(Baseline)?AdminNetworkPolicy"/.test(message)
-        ? " (install the network-policy-api CRDs and an implementation, e.g. kube-network-policies, with --cni)"
-        : "";
-      throw new Error(`applying the scenario failed: ${message}${hint}`);
+      const unserved = unservedKinds(message);
+      if (unserved.length === 0) throw new Error(`applying the scenario failed: ${message}`, { cause: error });
+      // The cluster lacks an API the scenario uses: no cell can say anything about it, so every
+      // cell is skipped with the reason (SPEC: never silently dropped, never counted as passed).
+      const hint = unserved.some((k) => k.group === "policy.networking.k8s.io")
+        ? "; install the network-policy-api CRDs and an implementation of them (e.g. kube-network-policies) with --cni"
+        : "; install the CRDs that serve them";
+      this.unserved = `the cluster does not serve ${unserved.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")}${hint}`;
+      return;
     }
     await this.waitReady(scenario);
   }
@@ -175,6 +182,7 @@ export class KubeCluster implements Cluster {
   }
 
   async probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]> {
+    if (this.unserved) return requests.map((r) => ({ id: r.id, observed: "skipped", backends: [], latencyMs: 0, detail: this.unserved }));
     const out = new Map<string, Observation>();
     const bySource = new Map<string, ProbeRequest[]>();
     const families = this.options.families;
@@ -265,6 +273,19 @@ export class KubeCluster implements Cluster {
 }
 
 /** A cluster that cannot host the scenario: every cell is skipped with the reason. */
+/**
+ * The kinds kubectl could not map (`no matches for kind "ClusterNetworkPolicy" in version
+ * "policy.networking.k8s.io/v1alpha2"`, its message when no CRD or API serves that kind).
+ */
+export function unservedKinds(message: string): { kind: string; apiVersion: string; group: string }[] {
+  const found = new Map<string, { kind: string; apiVersion: string; group: string }>();
+  for (const match of message.matchAll(/no matches for kind "([^"]+)" in version "([^"]+)"/g)) {
+    const [, kind, apiVersion] = match as unknown as [string, string, string];
+    found.set(`${apiVersion}/${kind}`, { kind, apiVersion, group: apiVersion.includes("/") ? apiVersion.split("/")[0]! : "" });
+  }
+  return [...found.values()];
+}
+
 export class SkippedCluster implements Cluster {
   constructor(private readonly reason: string) {}
   async apply(): Promise<void> { /* nothing to create */ }
