@@ -146,8 +146,11 @@ export function generateIdentityScenarioYaml(): string {
  * Deny towards canaries) and a BaselineAdminNetworkPolicy (egress Deny to a network, Allow
  * otherwise). In every tenth namespace one replica of app-1 is a canary (version=v2, selected
  * by policies); the BANP's network splits the apps whose replicas straddle its boundary.
+ * `admin` says in which kinds the two cluster-wide policies are written: the v1alpha1 ANP and
+ * BANP, the same rules as Admin- and Baseline-tier ClusterNetworkPolicies, or both (each tier
+ * then holds two kinds, which the oracle evaluates in both orders).
  */
-export function generateClusterScenarioYaml(): string {
+export function generateClusterScenarioYaml(admin: "v1alpha1" | "cnp" | "both" = "v1alpha1"): string {
   const namespaces = 500;
   const nodes = 500;
   const apps = 10;
@@ -180,30 +183,30 @@ export function generateClusterScenarioYaml(): string {
       ],
     });
   }
-  resources.push({
-    apiVersion: ADMIN_API, kind: "AdminNetworkPolicy", metadata: { name: "cluster-guardrails" },
-    spec: {
-      priority: 10, subject: { namespaces: {} },
-      ingress: [
-        { name: "monitoring", action: "Allow", from: [{ pods: { namespaceSelector: nameIn("ns-0"), podSelector: { matchLabels: { app: "app-9" } } } }], ports: [{ portNumber: { port: 9090 } }] },
-        { name: "canaries-to-namespaces", action: "Pass", from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { version: "v2" } } } }] },
-        { name: "no-metrics", action: "Deny", from: [{ namespaces: {} }], ports: [{ namedPort: "metrics" }] },
-      ],
-      egress: [
-        { name: "no-dev-canary-metrics", action: "Deny", to: [{ pods: { namespaceSelector: { matchLabels: { env: "dev" } }, podSelector: { matchLabels: { version: "v2" } } } }], ports: [{ portNumber: { port: 9090 } }] },
-      ],
-    },
-  });
-  resources.push({
-    apiVersion: ADMIN_API, kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" },
-    spec: {
-      subject: { namespaces: {} },
-      egress: [
-        { name: "no-legacy-nodes", action: "Deny", to: [{ networks: ["10.240.0.0/16"] }], ports: [{ portRange: { start: 9000, end: 9999 } }] },
-        { name: "allow-rest", action: "Allow", to: [{ namespaces: {} }] },
-      ],
-    },
-  });
+  const guardrails = {
+    ingress: [
+      { name: "monitoring", action: "Allow", from: [{ pods: { namespaceSelector: nameIn("ns-0"), podSelector: { matchLabels: { app: "app-9" } } } }], ports: [{ portNumber: { port: 9090 } }] },
+      { name: "canaries-to-namespaces", action: "Pass", from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { version: "v2" } } } }] },
+      { name: "no-metrics", action: "Deny", from: [{ namespaces: {} }], ports: [{ namedPort: "metrics" }] },
+    ],
+    egress: [
+      { name: "no-dev-canary-metrics", action: "Deny", to: [{ pods: { namespaceSelector: { matchLabels: { env: "dev" } }, podSelector: { matchLabels: { version: "v2" } } } }], ports: [{ portNumber: { port: 9090 } }] },
+    ],
+  };
+  const baseline = {
+    egress: [
+      { name: "no-legacy-nodes", action: "Deny", to: [{ networks: ["10.240.0.0/16"] }], ports: [{ portRange: { start: 9000, end: 9999 } }] },
+      { name: "allow-rest", action: "Allow", to: [{ namespaces: {} }] },
+    ],
+  };
+  if (admin !== "cnp") {
+    resources.push({ apiVersion: ADMIN_API, kind: "AdminNetworkPolicy", metadata: { name: "cluster-guardrails" }, spec: { priority: 10, subject: { namespaces: {} }, ...guardrails } });
+    resources.push({ apiVersion: ADMIN_API, kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: { namespaces: {} }, ...baseline } });
+  }
+  if (admin !== "v1alpha1") {
+    resources.push(clusterNetworkPolicy("cluster-guardrails", "Admin", guardrails));
+    resources.push(clusterNetworkPolicy("baseline", "Baseline", baseline));
+  }
   return stringify({
     apiVersion: "netspec/v1alpha1", kind: "Scenario",
     metadata: { name: "generated-cluster-50000" },
@@ -216,4 +219,22 @@ export function generateClusterScenarioYaml(): string {
     resources,
     probe: { to: ["pods"] },
   }, { aliasDuplicateObjects: false });
+}
+
+type AdminRules = { ingress?: { action: string; ports?: object[] }[]; egress?: { action: string; ports?: object[] }[] };
+
+/** The same rules as a ClusterNetworkPolicy: Allow is Accept, `ports` are `protocols`. */
+function clusterNetworkPolicy(name: string, tier: "Admin" | "Baseline", rules: AdminRules): object {
+  const protocol = (port: { portNumber?: { port: number }; portRange?: { start: number; end: number }; namedPort?: string }) =>
+    port.namedPort ? { destinationNamedPort: port.namedPort }
+      : port.portRange ? { tcp: { destinationPort: { range: port.portRange } } }
+        : { tcp: { destinationPort: { number: port.portNumber!.port } } };
+  const convert = (list: AdminRules["ingress"]) => list?.map(({ ports, ...rule }) => ({
+    ...rule, action: rule.action === "Allow" ? "Accept" : rule.action,
+    ...(ports ? { protocols: ports.map((p) => protocol(p as Parameters<typeof protocol>[0])) } : {}),
+  }));
+  return {
+    apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy", metadata: { name },
+    spec: { tier, priority: 10, subject: { namespaces: {} }, ...(rules.ingress ? { ingress: convert(rules.ingress) } : {}), ...(rules.egress ? { egress: convert(rules.egress) } : {}) },
+  };
 }

@@ -28,13 +28,16 @@ const ORACLE_RUNS: readonly { scenario: string; mode: OracleMode; target: string
   { scenario: "standard-5000", mode: "summary", target: "< 10 s, < 1 GiB" },
   { scenario: "identities-5000", mode: "summary", target: "< 2 s, < 1 GiB" },
   { scenario: "cluster-50000", mode: "summary", target: "< 10 s, < 2 GiB" },
+  { scenario: "cluster-50000-cnp", mode: "summary", target: "< 10 s, < 2 GiB" },
+  { scenario: "cluster-50000-both", mode: "summary", target: "" },
 ];
 
 const only = process.argv[2];
 if (!only || only === "oracle") {
   console.log("oracle: the full pod-to-pod matrix (standard-N: N pods, 5 apps per namespace, 2 ports, dual-stack;");
   console.log("        identities-5000: 5,000 pods, ~3,000 identities, 250 policies, dual-stack;");
-  console.log("        cluster-50000: 50,000 pods in 500 namespaces on 500 nodes, 2,000 policies, an ANP and a BANP)");
+  console.log("        cluster-50000: 50,000 pods in 500 namespaces on 500 nodes, 2,000 policies, an ANP and a BANP;");
+  console.log("        -cnp: the same two as ClusterNetworkPolicies; -both: both kinds, each tier evaluated in both orders)");
   const columns = ["scenario", "mode", "pods", "identities", "cells", "policies", "load", "oracle", "cells/s", "peak RSS", "target"];
   const widths = [16, 8, 7, 11, 14, 9, 10, 10, 12, 10, 0];
   const row = (values: string[]) => `  ${values.map((v, i) => v.padEnd(widths[i]!)).join(" ").trimEnd()}`;

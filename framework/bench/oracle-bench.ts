@@ -1,5 +1,6 @@
 // One oracle benchmark in this process: `node oracle-bench.js SCENARIO MODE`, prints one JSON line.
-// SCENARIO: `standard-PODS` (generateScenarioYaml), `identities-5000`, `cluster-50000`.
+// SCENARIO: `standard-PODS` (generateScenarioYaml), `identities-5000`, `cluster-50000`,
+// `cluster-50000-cnp` (its ANP and BANP as ClusterNetworkPolicies), `cluster-50000-both` (both kinds).
 // MODE "summary": the full pod-to-pod matrix counted (`expect --format summary`, the scale path).
 // MODE "cells": every cell materialised with its expectation (what `expect --format json` iterates).
 // MODE "json": the whole streamed `expect --format json` output, written to /dev/null.
@@ -14,6 +15,8 @@ import { generateClusterScenarioYaml, generateIdentityScenarioYaml, generateScen
 function scenarioYaml(name: string): string {
   if (name === "identities-5000") return generateIdentityScenarioYaml();
   if (name === "cluster-50000") return generateClusterScenarioYaml();
+  if (name === "cluster-50000-cnp") return generateClusterScenarioYaml("cnp");
+  if (name === "cluster-50000-both") return generateClusterScenarioYaml("both");
   const standard = /^standard-(\d+)$/.exec(name);
   if (standard) return generateScenarioYaml(Number(standard[1]));
   throw new Error(`unknown benchmark scenario ${name}`);
