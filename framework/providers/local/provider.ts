@@ -71,7 +71,8 @@ export class LocalProvider implements Provider {
 
 class LocalScenarioCluster implements Cluster {
   private destroyed: Promise<void> | undefined;
-  private readonly skips = new Map<string, string>();
+  /** Pods whose cells are skipped when they are the source, with the reason. */
+  private readonly sourceSkips = new Map<string, string>();
   private serviceAddresses = new Set<string>();
 
   private readonly externalAddresses: Set<string>;
@@ -121,8 +122,12 @@ class LocalScenarioCluster implements Cluster {
     }));
     this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
     // Cells the local data plane cannot reproduce faithfully are skipped with the reason.
+    // A hostNetwork pod runs in a namespace of its own, holding its planned address. As a
+    // target that is faithful: the compiled rulesets treat its address as its node's (no
+    // policy selects it or its ingress; `nodes:` peers cover it). As a source it is not: its
+    // traffic would leave a pod namespace, not the node's own stack.
     for (const pod of scenario.pods.filter((p) => p.hostNetwork)) {
-      this.skips.set(pod.id, `${pod.id} is hostNetwork: the local provider runs it as an ordinary pod, so its cells are not probed`);
+      this.sourceSkips.set(pod.id, `${pod.id} is hostNetwork: the local provider runs it in a network namespace of its own, so traffic from it is not the node's and is not probed`);
     }
   }
 
@@ -173,10 +178,9 @@ class LocalScenarioCluster implements Cluster {
   }
 
   private skipReason(request: ProbeRequest): string | undefined {
-    const source = this.skips.get(request.from);
+    const source = this.sourceSkips.get(request.from);
     if (source) return source;
-    const target = this.podByAddress.get(request.address);
-    if (target) return this.skips.get(target);
+    if (this.podByAddress.has(request.address)) return undefined;
     if (isIpAddress(request.address) && !this.serviceAddresses.has(request.address)) {
       const canonical = canonicalIp(request.address);
       if (this.externalAddresses.has(canonical)) return undefined;

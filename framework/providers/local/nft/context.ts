@@ -25,9 +25,9 @@ export interface NodeRulesetOptions {
   readonly table?: string;
   /**
    * The nodes' own addresses (the node containers' IPs on the cluster network), per node
-   * name and family. Only AdminNetworkPolicy egress `nodes:` peers need them; NodePort
-   * matches `fib daddr type local` and needs nothing. Without them a `nodes:` peer matches
-   * no address.
+   * name and family. Only AdminNetworkPolicy and ClusterNetworkPolicy egress `nodes:` peers
+   * need them; NodePort matches `fib daddr type local` and needs nothing. Without them a
+   * `nodes:` peer matches no address.
    */
   readonly nodeAddresses?: Readonly<Record<string, Partial<Record<Family, readonly string[]>>>>;
   /** Packet-mark bit that asks the postrouting chain to masquerade (kube-proxy's 0x4000). */

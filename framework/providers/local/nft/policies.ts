@@ -1,5 +1,5 @@
-// NetworkPolicy v1, AdminNetworkPolicy and BaselineAdminNetworkPolicy, compiled from the
-// manifests into per-pod chains, the way policy CNIs program a node:
+// NetworkPolicy v1, AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy,
+// compiled from the manifests into per-pod chains, the way policy CNIs program a node:
 //
 //   forward (filter):  ct state established,related accept
 //                      ip saddr vmap @egress-v4     (pods of this node, leaving their veth)
@@ -10,27 +10,38 @@
 // Each isolated pod and direction gets a chain `ing-<ns>/<pod>` / `egr-<ns>/<pod>`:
 //
 //   self traffic (the pod's own address) is always allowed
-//   AdminNetworkPolicy tier: priority ascending, rules in order: Allow → allowed (the NP and
-//     BANP tiers are skipped), Deny → drop, Pass → goto the NetworkPolicy tier
+//   Admin tier: AdminNetworkPolicies and `tier: Admin` ClusterNetworkPolicies, interleaved by
+//     priority ascending (the ANP first on a tie, then by name), rules in order:
+//     Allow / Accept → allowed (the NP and Baseline tiers are skipped), Deny → drop,
+//     Pass → goto the NetworkPolicy tier (chain `ing-np-…` / `egr-np-…`)
 //   NetworkPolicy tier: when a policy of the pod's namespace isolates it in this direction,
 //     the union of their rules allows, anything else drops; otherwise
-//   BaselineAdminNetworkPolicy tier: rules in order, Allow / Deny; then allowed.
+//   Baseline tier: the BaselineAdminNetworkPolicy, then `tier: Baseline` ClusterNetworkPolicies
+//     by priority, rules in order: Allow / Accept → allowed, Deny → drop, Pass → allowed
+//     (the default); then allowed.
 //
 // "Allowed" is `accept` in ingress chains and `return` in egress chains (the packet then goes
 // on to the destination's ingress check in the same forward chain). Denied packets are
 // dropped: the client sees a timeout, as with most CNIs.
 //
 // Peers become named interval sets of addresses (pod /32 and /128 addresses merged with
-// ipBlock `cidr` minus `except`, ANP `networks`, node addresses); ports become
+// ipBlock `cidr` minus `except`, ANP/CNP `networks`, node addresses); ports become
 // `tcp dport 80` / `udp dport 1000-2000` / `meta l4proto sctp`; named ports are resolved on the
 // destination pod: on ingress that is the pod the chain belongs to, on egress every pod the peer
-// covers becomes an `address . protocol . port` element.
+// covers becomes an `address . protocol . port` element. CNP `domainNames` peers match nothing
+// (no DNS-aware egress here).
+//
+// Sources cited below:
+//   [anp]  sigs.k8s.io/network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go
+//   [cnp]  sigs.k8s.io/network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go (the
+//          types netspec reads are framework/kube/types.ts `ClusterNetworkPolicy`)
 import { createHash } from "node:crypto";
 import { selectorMatches } from "../../../kube/labels.js";
 import type { Family } from "../../../kube/net.js";
 import type {
-  AdminEgressPeer, AdminIngressPeer, AdminPort, AdminSubject, LabelSelector, NetworkPolicy,
-  NetworkPolicyPeer, NetworkPolicyPort, PolicyType, Protocol,
+  AdminEgressPeer, AdminIngressPeer, AdminNetworkPolicy, AdminPort, AdminSubject, BaselineAdminNetworkPolicy,
+  ClusterNetworkPolicy, CnpEgressPeer, CnpProtocol, LabelSelector, NetworkPolicy, NetworkPolicyPeer,
+  NetworkPolicyPort, PolicyType, Protocol,
 } from "../../../kube/types.js";
 import type { PodModel } from "../../../scenario/model.js";
 import { FAMILY, protoWord, type Ctx } from "./context.js";
@@ -127,7 +138,10 @@ function npPorts(ports: readonly NetworkPolicyPort[] | undefined): PortMatch[] |
   });
 }
 
-function adminPods(ctx: Ctx, peer: AdminIngressPeer | AdminEgressPeer): PodModel[] {
+/** An (B)ANP or ClusterNetworkPolicy peer: the CNP egress peer is a superset of the others. */
+type TierPeer = AdminIngressPeer | AdminEgressPeer | CnpEgressPeer;
+
+function adminPods(ctx: Ctx, peer: TierPeer): PodModel[] {
   if (peer.namespaces) return ctx.podNetworkPods.filter((q) => namespaceMatches(ctx, peer.namespaces!, q.namespace));
   if (peer.pods) {
     const { namespaceSelector, podSelector } = peer.pods;
@@ -136,20 +150,33 @@ function adminPods(ctx: Ctx, peer: AdminIngressPeer | AdminEgressPeer): PodModel
   return [];
 }
 
-function adminPeers(ctx: Ctx, peers: readonly (AdminIngressPeer | AdminEgressPeer)[]): PeerMatch {
+function adminPeers(ctx: Ctx, peers: readonly TierPeer[]): PeerMatch {
   return memo(ctx, peers, () => computeAdminPeers(ctx, peers));
 }
 
-function computeAdminPeers(ctx: Ctx, peers: readonly (AdminIngressPeer | AdminEgressPeer)[]): PeerMatch {
+function computeAdminPeers(ctx: Ctx, peers: readonly TierPeer[]): PeerMatch {
   const ranges: AddrRange[] = [];
   for (const peer of peers) {
     ranges.push(...podRanges(adminPods(ctx, peer)));
+    // [anp]/[cnp] Networks: "cluster-internal traffic will be checked against the rule as
+    // well", which an address set does by itself. A CNP CIDR may have host bits set (the CRD's
+    // isCIDR accepts "10.0.0.5/24"); cidrRange masks them, as netip.Prefix.Masked would.
     if ("networks" in peer && peer.networks) ranges.push(...peer.networks.map(cidrRange));
+    // [cnp] DomainNames (experimental): matching needs the DNS answers a pod received, which
+    // this data plane does not observe (no DNS-aware egress). Such a peer matches nothing, so
+    // a rule made only of domainNames peers emits no rule; the oracle reports those cells
+    // `undefined`.
+    // [anp]/[cnp] Nodes (egress): "the nodeIPs ... present in the node.Status.Addresses field",
+    // here the addresses the caller passed in nodeAddresses, and the addresses of the node's
+    // hostNetwork pods: such a pod shares its node's network namespace, so its address is a
+    // node address (the scenario's address plan gives it one of its own, which the local
+    // provider puts in a namespace of its own; in a real cluster it is the node's IP).
     if ("nodes" in peer && peer.nodes) {
       for (const node of ctx.scenario.nodes) {
         if (!selectorMatches(peer.nodes, node.labels)) continue;
         const addresses = ctx.nodeAddresses[node.name] ?? {};
         for (const list of Object.values(addresses)) for (const a of list ?? []) ranges.push(addressRange(a));
+        ranges.push(...podRanges(ctx.scenario.pods.filter((q) => q.hostNetwork && q.node === node.name)));
       }
     }
   }
@@ -166,35 +193,131 @@ function adminPorts(ports: readonly AdminPort[] | undefined): PortMatch[] | unde
   });
 }
 
+/**
+ * ClusterNetworkPolicy `protocols`: each exactly one of tcp / udp / sctp `destinationPort`
+ * (`number`, or `range` start..end inclusive) or `destinationNamedPort` ([cnp]
+ * ClusterNetworkPolicyProtocol, Port, PortRange). Unset: "protocol-specific attributes will not
+ * be used to match traffic", i.e. every port and protocol.
+ */
+export function cnpProtocols(protocols: readonly CnpProtocol[] | undefined): PortMatch[] | undefined {
+  if (!protocols || protocols.length === 0) return undefined;
+  return protocols.flatMap((p): PortMatch[] => {
+    // "selects a destination port on a pod based on the ContainerPort name", whatever its protocol.
+    if (p.destinationNamedPort !== undefined) return [{ kind: "named", name: p.destinationNamedPort }];
+    for (const [field, protocol] of [["tcp", "TCP"], ["udp", "UDP"], ["sctp", "SCTP"]] as const) {
+      const port = p[field]?.destinationPort;
+      if (!p[field]) continue;
+      // The CRD's MinProperties=1 makes destinationPort required; were it missing, the
+      // protocol alone is the closest reading.
+      if (!port) return [{ kind: "all", protocol }];
+      if (port.range) return [{ kind: "number", protocol, from: port.range.start, to: port.range.end }];
+      if (port.number !== undefined) return [{ kind: "number", protocol, from: port.number }];
+    }
+    return [];
+  });
+}
+
 // ---- the tiers for one pod and direction -----------------------------------------------------
 
 export interface PodDirectionPolicy {
-  /** AdminNetworkPolicy rules that apply, in evaluation order. */
+  /** AdminNetworkPolicy and Admin-tier ClusterNetworkPolicy rules that apply, in evaluation order. */
   readonly admin: readonly CompiledRule[];
   /** Set when a NetworkPolicy isolates the pod in this direction: the union of allow rules. */
   readonly networkPolicy?: readonly CompiledRule[];
-  /** BaselineAdminNetworkPolicy rules, in order. */
+  /** BaselineAdminNetworkPolicy and Baseline-tier ClusterNetworkPolicy rules, in evaluation order. */
   readonly baseline: readonly CompiledRule[];
+}
+
+/** One policy object of an admin or baseline tier, whatever its kind. */
+interface TierPolicy {
+  readonly kind: "anp" | "banp" | "cnp";
+  /** BANP has none: -1, so that it sorts before every Baseline-tier CNP. */
+  readonly priority: number;
+  readonly name: string;
+  readonly subject: AdminSubject;
+  readonly rules: (ctx: Ctx, dir: Direction) => CompiledRule[];
+}
+
+const KIND_ORDER: Record<TierPolicy["kind"], number> = { anp: 0, banp: 0, cnp: 1 };
+
+// [cnp] ClusterNetworkPolicySpec.Priority: "Policies with lower priority values have higher
+// precedence"; equal priorities in a tier may be applied in any order, so ties are broken by
+// name, only to be deterministic. The API orders neither AdminNetworkPolicy against Admin-tier
+// ClusterNetworkPolicy nor BaselineAdminNetworkPolicy against Baseline-tier ones; this data
+// plane interleaves them by priority, the (B)ANP first on equal priority (the BANP, having no
+// priority, before every Baseline CNP). The oracle reports the cells where that order decides
+// as `undefined`, so this choice is never asserted against.
+function byPrecedence(a: TierPolicy, b: TierPolicy): number {
+  return a.priority - b.priority || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
+}
+
+function anpTier(anp: AdminNetworkPolicy): TierPolicy {
+  return {
+    kind: "anp", priority: anp.spec.priority, name: anp.metadata.name, subject: anp.spec.subject,
+    rules: (ctx, dir) => adminRules(ctx, "anp", anp.metadata.name, dir, dir === "ingress"
+      ? (anp.spec.ingress ?? []).map((r) => ({ ...r, peers: r.from }))
+      : (anp.spec.egress ?? []).map((r) => ({ ...r, peers: r.to }))),
+  };
+}
+
+function banpTier(banp: BaselineAdminNetworkPolicy): TierPolicy {
+  return {
+    kind: "banp", priority: -1, name: banp.metadata.name, subject: banp.spec.subject,
+    rules: (ctx, dir) => adminRules(ctx, "banp", banp.metadata.name, dir, dir === "ingress"
+      ? (banp.spec.ingress ?? []).map((r) => ({ ...r, peers: r.from }))
+      : (banp.spec.egress ?? []).map((r) => ({ ...r, peers: r.to }))),
+  };
+}
+
+/** (B)ANP rules: Allow / Deny / Pass, peers and `ports` as network-policy-api v1alpha1 has them. */
+function adminRules(ctx: Ctx, kind: "anp" | "banp", name: string, dir: Direction,
+  rules: readonly { name?: string; action: string; peers: readonly (AdminIngressPeer | AdminEgressPeer)[]; ports?: readonly AdminPort[] }[]): CompiledRule[] {
+  return rules.map((r, i) => ({
+    peers: adminPeers(ctx, r.peers), ports: adminPorts(r.ports),
+    action: r.action === "Allow" ? "allow" : r.action === "Deny" ? "deny" : "pass",
+    origin: `${kind} ${name} ${dir}[${i}]${r.name ? ` ${r.name}` : ""}`,
+  }));
+}
+
+function cnpTier(cnp: ClusterNetworkPolicy): TierPolicy {
+  return {
+    kind: "cnp", priority: cnp.spec.priority, name: cnp.metadata.name, subject: cnp.spec.subject,
+    rules: (ctx, dir) => {
+      const rules = dir === "ingress"
+        ? (cnp.spec.ingress ?? []).map((r) => ({ ...r, peers: r.from }))
+        : (cnp.spec.egress ?? []).map((r) => ({ ...r, peers: r.to }));
+      // [cnp] ClusterNetworkPolicyRuleAction: Accept is final for the direction (no further
+      // CNP or NetworkPolicy rule), Deny drops, Pass skips the rest of the tier: the same three
+      // verdicts as ANP's Allow / Deny / Pass.
+      return rules.map((r, i): CompiledRule => ({
+        peers: adminPeers(ctx, r.peers), ports: cnpProtocols(r.protocols),
+        action: r.action === "Accept" ? "allow" : r.action === "Deny" ? "deny" : "pass",
+        origin: `cnp ${cnp.metadata.name} ${dir}[${i}]${r.name ? ` ${r.name}` : ""}`,
+      }));
+    },
+  };
+}
+
+/** The Admin tier (ANPs and Admin CNPs) and the Baseline tier (BANPs and Baseline CNPs), each in precedence order. */
+function tiers(ctx: Ctx): { readonly admin: readonly TierPolicy[]; readonly baseline: readonly TierPolicy[] } {
+  // Keyed by the scenario's CNP list: one sort per compiled node, not one per pod.
+  return memo(ctx, ctx.scenario.clusterNetworkPolicies, () => {
+    const cnps = ctx.scenario.clusterNetworkPolicies;
+    return {
+      admin: [...ctx.scenario.adminNetworkPolicies.map(anpTier), ...cnps.filter((c) => c.spec.tier === "Admin").map(cnpTier)].sort(byPrecedence),
+      baseline: [...ctx.scenario.baselineAdminNetworkPolicies.map(banpTier), ...cnps.filter((c) => c.spec.tier === "Baseline").map(cnpTier)].sort(byPrecedence),
+    };
+  });
+}
+
+function tierRules(ctx: Ctx, policies: readonly TierPolicy[], pod: PodModel, dir: Direction): CompiledRule[] {
+  return policies.filter((p) => adminSubjectMatches(ctx, p.subject, pod)).flatMap((p) => p.rules(ctx, dir));
 }
 
 /** Every rule that governs `pod` in `dir`, straight from the manifests. */
 export function podDirectionPolicy(ctx: Ctx, pod: PodModel, dir: Direction): PodDirectionPolicy {
   const type: PolicyType = dir === "ingress" ? "Ingress" : "Egress";
-
-  const admin: CompiledRule[] = [];
-  const anps = [...ctx.scenario.adminNetworkPolicies].sort((a, b) =>
-    a.spec.priority - b.spec.priority || a.metadata.name.localeCompare(b.metadata.name));
-  for (const anp of anps) {
-    if (!adminSubjectMatches(ctx, anp.spec.subject, pod)) continue;
-    const rules = dir === "ingress"
-      ? (anp.spec.ingress ?? []).map((r) => ({ peers: adminPeers(ctx, r.from), ports: r.ports, action: r.action, name: r.name }))
-      : (anp.spec.egress ?? []).map((r) => ({ peers: adminPeers(ctx, r.to), ports: r.ports, action: r.action, name: r.name }));
-    rules.forEach((r, i) => admin.push({
-      peers: r.peers, ports: adminPorts(r.ports),
-      action: r.action === "Allow" ? "allow" : r.action === "Deny" ? "deny" : "pass",
-      origin: `anp ${anp.metadata.name} ${dir}[${i}]${r.name ? ` ${r.name}` : ""}`,
-    }));
-  }
+  const { admin, baseline } = tiers(ctx);
 
   let networkPolicy: CompiledRule[] | undefined;
   const nps = ctx.scenario.networkPolicies
@@ -216,19 +339,7 @@ export function podDirectionPolicy(ctx: Ctx, pod: PodModel, dir: Direction): Pod
     }
   }
 
-  const baseline: CompiledRule[] = [];
-  const banps = [...ctx.scenario.baselineAdminNetworkPolicies].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  for (const banp of banps) {
-    if (!adminSubjectMatches(ctx, banp.spec.subject, pod)) continue;
-    const rules = dir === "ingress"
-      ? (banp.spec.ingress ?? []).map((r) => ({ peers: adminPeers(ctx, r.from), ports: r.ports, action: r.action, name: r.name }))
-      : (banp.spec.egress ?? []).map((r) => ({ peers: adminPeers(ctx, r.to), ports: r.ports, action: r.action, name: r.name }));
-    rules.forEach((r, i) => baseline.push({
-      peers: r.peers, ports: adminPorts(r.ports), action: r.action === "Allow" ? "allow" : "deny",
-      origin: `banp ${banp.metadata.name} ${dir}[${i}]${r.name ? ` ${r.name}` : ""}`,
-    }));
-  }
-  return { admin, networkPolicy, baseline };
+  return { admin: tierRules(ctx, admin, pod, dir), networkPolicy, baseline: tierRules(ctx, baseline, pod, dir) };
 }
 
 // ---- emitting ------------------------------------------------------------------------------
@@ -290,7 +401,8 @@ function emitPodChain(ctx: Ctx, pod: PodModel, dir: Direction, policy: PodDirect
     for (const rule of policy.networkPolicy) emitRule(ctx, tier, pod, dir, rule, allowed);
     script.rule(tier, `drop comment "isolated by NetworkPolicy"`);
   } else {
-    for (const rule of policy.baseline) emitRule(ctx, tier, pod, dir, rule, rule.action === "allow" ? allowed : "drop");
+    // [cnp] Pass in the Baseline tier skips the rest of the tier: the default, allowed.
+    for (const rule of policy.baseline) emitRule(ctx, tier, pod, dir, rule, rule.action === "deny" ? "drop" : allowed);
     script.rule(tier, allowed);
   }
   return entry;

@@ -378,6 +378,159 @@ resources:
   });
 });
 
+// ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2): the Admin tier joins the ANP list,
+// the Baseline tier the BANP list (policies.ts).
+const cnp = (name: string, tier: "Admin" | "Baseline", priority: number, subject: string, rules: string) => `
+  - apiVersion: policy.networking.k8s.io/v1alpha2
+    kind: ClusterNetworkPolicy
+    metadata: { name: ${name} }
+    spec:
+      tier: ${tier}
+      priority: ${priority}
+      subject: ${subject}
+${rules}`;
+const API_PODS = "{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }";
+const SHOP_NS = "{ namespaces: { matchLabels: { team: shop } } }";
+const API_FROM_FRONTEND = `
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: api-from-frontend, namespace: shop }
+    spec:
+      podSelector: { matchLabels: { app: api } }
+      ingress: [ { from: [ { podSelector: { matchLabels: { app: frontend } } } ], ports: [ { port: http } ] } ]
+`;
+const originsOf = (rules: readonly string[]) => [...new Set(rules.map((r) => /comment "(.*)"$/.exec(r)?.[1]).filter(Boolean))];
+
+describe("nft ruleset: ClusterNetworkPolicy", () => {
+  it("Admin Deny comes before the NetworkPolicy tier's allow, in the same chain", () => {
+    const s = scenario(SHOP + "resources:" + API_FROM_FRONTEND + cnp("deny-frontend", "Admin", 10, API_PODS, `
+      ingress: [ { name: no-fe, action: Deny, from: [ { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: frontend } } } } ] } ]`));
+    const rules = rulesOf(compileNodeRuleset(s, "node-a"), "ing-shop-api-0");
+    const deny = rules.findIndex((r) => /^ip saddr @peers-v4-\w+ drop comment "cnp deny-frontend ingress\[0\] no-fe"$/.test(r));
+    const allow = rules.findIndex((r) => /tcp dport 8080 accept comment "np shop\/api-from-frontend ingress\[0\]"$/.test(r));
+    assert.ok(deny >= 0 && allow > deny, rules.join("\n"));
+    assert.ok(rules.some((r) => /^ip6 saddr @peers-v6-\w+ drop comment "cnp deny-frontend/.test(r)), "both families");
+    assert.equal(rules.at(-1), `drop comment "isolated by NetworkPolicy"`);
+  });
+
+  it("Admin Pass goes to the NetworkPolicy tier; Accept skips it", () => {
+    const s = scenario(SHOP + "resources:" + API_FROM_FRONTEND + cnp("pass-frontend", "Admin", 10, API_PODS, `
+      ingress:
+        - { name: pass-fe, action: Pass, from: [ { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: frontend } } } } ] }
+        - { name: ops-metrics, action: Accept, from: [ { namespaces: { matchLabels: { kubernetes.io/metadata.name: ops } } } ], protocols: [ { destinationNamedPort: metrics } ] }`));
+    const a = compileNodeRuleset(s, "node-a");
+    const rules = rulesOf(a, "ing-shop-api-0");
+    assert.ok(rules.some((r) => /^ip saddr @peers-v4-\w+ goto ing-np-shop-api-0 comment "cnp pass-frontend ingress\[0\] pass-fe"$/.test(r)), rules.join("\n"));
+    assert.ok(rules.some((r) => /^ip saddr @peers-v4-\w+ tcp dport 9090 accept comment "cnp pass-frontend ingress\[1\] ops-metrics"$/.test(r)),
+      "destinationNamedPort resolved on the subject pod");
+    assert.equal(rules.at(-1), "goto ing-np-shop-api-0");
+    const tier = rulesOf(a, "ing-np-shop-api-0");
+    assert.deepEqual(originsOf(tier), ["np shop/api-from-frontend ingress[0]", "isolated by NetworkPolicy"]);
+  });
+
+  it("Baseline: a NetworkPolicy overrides it; Pass is the default (allowed); rules by priority", () => {
+    const s = scenario(SHOP + "resources:" + API_FROM_FRONTEND +
+      cnp("deny-all", "Baseline", 20, SHOP_NS, `
+      ingress: [ { name: deny, action: Deny, from: [ { namespaces: {} } ] } ]`) +
+      cnp("pass-tool", "Baseline", 10, SHOP_NS, `
+      ingress: [ { name: pass, action: Pass, from: [ { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: tool } } } } ] } ]`));
+    const a = compileNodeRuleset(s, "node-a");
+    assert.ok(!rulesOf(a, "ing-shop-api-0").some((r) => r.includes("cnp ")), "the NetworkPolicy tier decides for api-0");
+    const fe = rulesOf(a, "ing-shop-frontend");
+    assert.deepEqual(originsOf(fe), ["self", "cnp pass-tool ingress[0] pass", "cnp deny-all ingress[0] deny"]);
+    assert.ok(fe.some((r) => /^ip saddr @peers-v4-\w+ accept comment "cnp pass-tool ingress\[0\] pass"$/.test(r)), fe.join("\n"));
+    assert.ok(fe.some((r) => /^ip saddr @peers-v4-\w+ drop comment "cnp deny-all ingress\[0\] deny"$/.test(r)));
+    assert.equal(fe.at(-1), "accept");
+  });
+
+  it("protocols: port number, range, UDP, SCTP and named ports (ingress on the pod, egress on every destination)", () => {
+    const s = scenario(SHOP + "resources:" +
+      cnp("ports", "Admin", 10, API_PODS, `
+      ingress:
+        - action: Accept
+          from: [ { namespaces: {} } ]
+          protocols:
+            - { tcp: { destinationPort: { number: 8080 } } }
+            - { tcp: { destinationPort: { range: { start: 9000, end: 9100 } } } }
+            - { udp: { destinationPort: { number: 53 } } }
+            - { sctp: { destinationPort: { number: 5000 } } }
+            - { destinationNamedPort: metrics }`) +
+      cnp("fe-egress", "Admin", 20, "{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: frontend } } } }", `
+      egress: [ { action: Deny, to: [ { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } } ], protocols: [ { destinationNamedPort: http } ] } ]`));
+    const a = compileNodeRuleset(s, "node-a");
+    const rules = rulesOf(a, "ing-shop-api-0").filter((r) => r.startsWith("ip saddr @") && r.includes("cnp ports"));
+    assert.deepEqual(rules.map((r) => r.replace(/^ip saddr @peers-v4-\w+ /, "").replace(/ comment.*/, "")), [
+      "tcp dport 8080 accept", "tcp dport 9000-9100 accept", "udp dport 53 accept", "sctp dport 5000 accept", "tcp dport 9090 accept",
+    ], rules.join("\n"));
+    const egress = rulesOf(a, "egr-shop-frontend").find((r) => r.includes("cnp fe-egress"));
+    assert.match(egress ?? "", /^ip daddr \. meta l4proto \. th dport @(ports-v4-\w+) drop comment "cnp fe-egress egress\[0\]"$/);
+    const set = /@(ports-v4-\w+)/.exec(egress!)![1]!;
+    assert.equal(elementsOf(a, set), `${podIp(s, "shop/api-0")} . tcp . 8080, ${podIp(s, "shop/api-1")} . tcp . 8081`);
+  });
+
+  it("egress peers: networks (pod-to-pod included, host bits masked), nodes by label, domainNames match nothing", () => {
+    const s = scenario(SHOP + "resources:" + cnp("egress", "Admin", 10, API_PODS, `
+      egress:
+        - { name: names, action: Accept, to: [ { domainNames: [ example.com ] } ] }
+        - { name: node-b, action: Deny, to: [ { nodes: { matchLabels: { kubernetes.io/hostname: node-b } } } ], protocols: [ { udp: { destinationPort: { number: 53 } } } ] }
+        - { name: nets, action: Deny, to: [ { networks: [ 10.244.0.0/16, 192.0.2.77/24, "fd00:10:244::/56" ] } ] }`));
+    const a = compileNodeRuleset(s, "node-a", { nodeAddresses: {
+      "node-a": { ipv4: ["172.18.0.2"], ipv6: ["fc00::2"] }, "node-b": { ipv4: ["172.18.0.3"], ipv6: ["fc00::3"] },
+    } });
+    const rules = rulesOf(a, "egr-shop-api-0");
+    assert.ok(!rules.some((r) => r.includes("names")), "a domainNames peer emits no rule");
+    const nodeRule = rules.find((r) => r.includes("node-b") && r.startsWith("ip "));
+    assert.match(nodeRule ?? "", /^ip daddr @(peers-v4-\w+) udp dport 53 drop comment "cnp egress egress\[1\] node-b"$/);
+    assert.equal(elementsOf(a, /@(peers-v4-\w+)/.exec(nodeRule!)![1]!), "172.18.0.3");
+    const v6node = rules.find((r) => r.includes("node-b") && r.startsWith("ip6 "));
+    assert.equal(elementsOf(a, /@(peers-v6-\w+)/.exec(v6node!)![1]!), "fc00::3");
+    const nets = rules.find((r) => r.includes("nets") && r.startsWith("ip "));
+    assert.match(nets ?? "", /^ip daddr @(peers-v4-\w+) drop comment "cnp egress egress\[2\] nets"$/);
+    const elements = elementsOf(a, /@(peers-v4-\w+)/.exec(nets!)![1]!);
+    assert.equal(elements, "10.244.0.0/16, 192.0.2.0/24");
+    assert.ok(podIp(s, "shop/api-1").startsWith("10.244."), "the pod subnet holds the other pods: pod-to-pod traffic matches");
+    assert.ok(rules.some((r) => r.startsWith("ip6 daddr @peers-v6-") && r.includes("nets")));
+  });
+
+  it("a nodes peer covers the node's hostNetwork pods (the node's address); pod peers never do", () => {
+    const s = scenario(SHOP.replace("pods:\n", `pods:
+  - { name: agent, namespace: ops, labels: { app: agent }, node: node-b, hostNetwork: true, ports: [ { name: agent, port: 9100 } ] }
+`) + "resources:" + cnp("agents", "Admin", 10, API_PODS, `
+      egress:
+        - { name: to-node-b, action: Deny, to: [ { nodes: { matchLabels: { kubernetes.io/hostname: node-b } } } ] }
+        - { name: to-pods, action: Deny, to: [ { pods: { namespaceSelector: {}, podSelector: {} } } ] }`));
+    const a = compileNodeRuleset(s, "node-a", { nodeAddresses: { "node-b": { ipv4: ["172.18.0.3"] } } });
+    const rules = rulesOf(a, "egr-shop-api-0");
+    const set = (origin: string) => elementsOf(a, /@(peers-v4-\w+)/.exec(rules.find((r) => r.startsWith("ip ") && r.includes(origin))!)![1]!);
+    const agent = podIp(s, "ops/agent");
+    assert.equal(set("to-node-b"), `${agent}, 172.18.0.3`);
+    const podNetwork = mergeRanges(s.pods.filter((p) => !p.hostNetwork).map((p) => addressRange(p.ips.ipv4!)));
+    assert.equal(set("to-pods"), podNetwork.map(formatRange).join(", "), "every pod but the hostNetwork one");
+  });
+
+  it("interleaves ANPs and Admin CNPs by priority (ANP first on a tie, then name); BANP before Baseline CNPs", () => {
+    const deny = (tag: string) => `
+      ingress: [ { name: ${tag}, action: Deny, from: [ { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: tool } } } } ] } ]`;
+    const s = scenario(SHOP + `resources:
+  - apiVersion: policy.networking.k8s.io/v1alpha1
+    kind: AdminNetworkPolicy
+    metadata: { name: anp-20 }
+    spec: { priority: 20, subject: { namespaces: {} }, ingress: [ { action: Deny, from: [ { namespaces: { matchLabels: { kubernetes.io/metadata.name: ops } } } ] } ] }
+  - apiVersion: policy.networking.k8s.io/v1alpha1
+    kind: BaselineAdminNetworkPolicy
+    metadata: { name: default }
+    spec: { subject: { namespaces: {} }, ingress: [ { action: Deny, from: [ { namespaces: { matchLabels: { kubernetes.io/metadata.name: ops } } } ] } ] }
+` + cnp("z-cnp-20", "Admin", 20, SHOP_NS, deny("z")) + cnp("cnp-10", "Admin", 10, SHOP_NS, deny("ten")) +
+      cnp("a-cnp-20", "Admin", 20, SHOP_NS, deny("a")) + cnp("base-0", "Baseline", 0, SHOP_NS, deny("base")));
+    const a = compileNodeRuleset(s, "node-a");
+    assert.deepEqual(originsOf(rulesOf(a, "ing-shop-frontend")), [
+      "self", "cnp cnp-10 ingress[0] ten", "anp anp-20 ingress[0]", "cnp a-cnp-20 ingress[0] a", "cnp z-cnp-20 ingress[0] z",
+      "banp default ingress[0]", "cnp base-0 ingress[0] base",
+    ]);
+    assert.equal(compileNodeRuleset(s, "node-a"), a, "deterministic");
+  });
+});
+
 describe("nft ranges and identifiers", () => {
   it("cidr minus except, merged and formatted", () => {
     assert.deepEqual(ipBlockRanges("10.0.0.0/24", ["10.0.0.128/25"]).map(formatRange), ["10.0.0.0/25"]);

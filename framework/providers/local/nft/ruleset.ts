@@ -1,8 +1,8 @@
 // One node's nftables ruleset, compiled from the scenario's manifests: Services in the style
 // of kube-proxy's nftables mode (services.ts) and NetworkPolicy / AdminNetworkPolicy /
-// BaselineAdminNetworkPolicy in the style of a policy CNI (policies.ts), in a table of its own
-// (`table inet netspec`). The script deletes and recreates that table in one transaction, so
-// loading it again is idempotent and never leaves a half-programmed node.
+// BaselineAdminNetworkPolicy / ClusterNetworkPolicy in the style of a policy CNI (policies.ts),
+// in a table of its own (`table inet netspec`). The script deletes and recreates that table in
+// one transaction, so loading it again is idempotent and never leaves a half-programmed node.
 //
 // Everything is keyed on pod addresses (ip saddr / ip daddr), so the compiler needs nothing
 // from the plumbing but the scenario's own address plan. It never consults the oracle: the
