@@ -1,4 +1,5 @@
 // Service fields whose meaning the scenario layer, the oracle and the providers all need.
+import type { IntOrString } from "./types.js";
 
 /**
  * ServiceSpec.trafficDistribution values the API server accepts (any other is rejected with
@@ -22,4 +23,13 @@ export function topologyHintsEnabled(annotations: Readonly<Record<string, string
     ? annotations[ANNOTATION_TOPOLOGY_AWARE_HINTS]
     : annotations[ANNOTATION_TOPOLOGY_MODE];
   return value === "Auto" || value === "auto";
+}
+
+/**
+ * A Service port's effective targetPort. SetDefaults_Service (pkg/apis/core/v1/defaults.go):
+ * a targetPort that is unset, 0 or "" becomes the port itself.
+ */
+export function serviceTargetPort(port: { port: number; targetPort?: IntOrString }): IntOrString {
+  const target = port.targetPort;
+  return target === undefined || target === 0 || target === "" ? port.port : target;
 }

@@ -102,7 +102,7 @@ export const ServicePort = Type.Object(
     appProtocol: opt(Type.String()),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     targetPort: opt(IntOrString),
-    nodePort: opt(Type.Integer({ minimum: 1, maximum: 65535 })),
+    nodePort: opt(Type.Integer({ minimum: 0, maximum: 65535, description: "0 or unset: allocated from the node port range." })),
   },
   Strict,
 );
@@ -137,6 +137,13 @@ export const Service = Type.Object({
       })),
       publishNotReadyAddresses: opt(Type.Boolean()),
       externalName: opt(Type.String()),
+      // Accepted and validated (scenario/resource-checks.ts) as ValidateService does.
+      externalIPs: opt(Type.Array(Type.String())),
+      loadBalancerIP: opt(Type.String()),
+      loadBalancerSourceRanges: opt(Type.Array(Type.String())),
+      loadBalancerClass: opt(Type.String()),
+      allocateLoadBalancerNodePorts: opt(Type.Boolean()),
+      healthCheckNodePort: opt(Type.Integer({ minimum: 0, maximum: 65535 })),
     },
     Strict,
   ),
@@ -174,7 +181,7 @@ export const AdminEgressPeer = Type.Object(
     namespaces: opt(LabelSelector),
     pods: opt(NamespacedPod),
     nodes: opt(LabelSelector),
-    networks: opt(Type.Array(Type.String())),
+    networks: opt(Type.Array(Type.String({ maxLength: 43 }), { minItems: 1, maxItems: 25 })),
   },
   Strict,
 );
@@ -185,14 +192,16 @@ const AdminAction = Type.Union([Type.Literal("Allow"), Type.Literal("Deny"), Typ
 const BaselineAction = Type.Union([Type.Literal("Allow"), Type.Literal("Deny")]);
 export type AdminAction = Static<typeof AdminAction>;
 
+// The v1alpha1 CRD (network-policy-api v0.1.7): rule name MaxLength 100, from/to and ports 1-100 items.
+const adminPorts = opt(Type.Array(AdminPort, { minItems: 1, maxItems: 100 }));
 const adminIngressRule = <A extends TSchema>(action: A) =>
   Type.Object(
-    { name: opt(Type.String()), action, from: Type.Array(AdminIngressPeer), ports: opt(Type.Array(AdminPort)) },
+    { name: opt(Type.String({ maxLength: 100 })), action, from: Type.Array(AdminIngressPeer, { minItems: 1, maxItems: 100 }), ports: adminPorts },
     Strict,
   );
 const adminEgressRule = <A extends TSchema>(action: A) =>
   Type.Object(
-    { name: opt(Type.String()), action, to: Type.Array(AdminEgressPeer), ports: opt(Type.Array(AdminPort)) },
+    { name: opt(Type.String({ maxLength: 100 })), action, to: Type.Array(AdminEgressPeer, { minItems: 1, maxItems: 100 }), ports: adminPorts },
     Strict,
   );
 

@@ -3,9 +3,9 @@
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
 import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
-import { topologyHintsEnabled } from "../kube/services.js";
+import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
-  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type NetworkPolicy, type Service,
+  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
   DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET, NODE_PORT_RANGE,
@@ -19,6 +19,7 @@ import {
 } from "./model.js";
 import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
+import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
@@ -284,23 +285,27 @@ class Builder {
   }
 
   private manifest(resource: LoadedResource, passthrough: Set<string>, namespaceNames: string[]): ManifestModel | undefined {
-    const { object, locator } = resource;
-    const apiVersion = String(object.apiVersion ?? "");
-    const kind = String(object.kind ?? "");
+    const { locator } = resource;
+    const apiVersion = String(resource.object.apiVersion ?? "");
+    const kind = String(resource.object.kind ?? "");
     const key = `${apiVersion}/${kind}`;
-    const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     const pos = locator.at();
     if (!(key in KnownKinds)) {
       if (passthrough.has(key)) {
-        return { apiVersion, kind, name: String(metadata.name ?? ""), namespace: metadata.namespace as string | undefined, object, pos };
+        const raw = (resource.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+        return { apiVersion, kind, name: String(raw.name ?? ""), namespace: raw.namespace as string | undefined, object: resource.object, pos };
       }
       const known = Object.keys(KnownKinds);
       this.diags.error(locator.at(["kind"]), `unknown resource kind '${key}' (${hint(key, known, "modelled kinds").slice(2)}); to apply an unmodelled kind with the kind provider, list '${key}' under 'passthrough:'`);
       return undefined;
     }
     const schema = KnownKinds[key as keyof typeof KnownKinds];
+    // `null` is "not set", as the API server decodes it (scenario/decode.ts), before any check.
+    const object = decodeManifest(resource.object, key, schema, decodingFor(apiVersion));
+    const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     const label = typeof metadata.name === "string" ? `${kind} ${typeof metadata.namespace === "string" ? `${metadata.namespace}/` : ""}${metadata.name}` : kind;
     if (!checkSchema(schema, object, locator, this.diags, label)) return undefined;
+    this.objectMeta(object.metadata as ObjectMeta, locator.child(["metadata"]), label);
     const name = String(metadata.name);
     let namespace: string | undefined;
     if (NamespacedKinds.has(key)) {
@@ -328,7 +333,7 @@ class Builder {
     let offset = FIRST_SERVICE_OFFSET;
     // Allocated nodePorts skip every port a Service asked for (the API server would refuse a
     // second Service on the same nodePort).
-    const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => p !== undefined) : []));
+    const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => !!p) : []));
     let nextNodePort = NODE_PORT_RANGE.from;
     const allocateNodePort = () => {
       while (requested.has(nextNodePort)) nextNodePort++;
@@ -356,8 +361,8 @@ class Builder {
         name: p.name,
         port: p.port,
         protocol: p.protocol ?? "TCP",
-        targetPort: p.targetPort ?? p.port,
-        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort ?? allocateNodePort()) : undefined,
+        targetPort: serviceTargetPort(p),
+        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort || allocateNodePort()) : undefined,
       }));
       services.push({
         id: `${manifest.namespace}/${manifest.name}`,
@@ -462,12 +467,22 @@ class Builder {
     if (problem) this.diags.error(locator.at(path), `${what} '${value}' ${problem}`);
   }
 
-  private checkLabels(labels: Record<string, string>, path: (string | number)[]): void {
+  private checkLabels(labels: Record<string, string>, path: (string | number)[], locator = this.at, what = ""): void {
     for (const [key, value] of Object.entries(labels)) {
       const keyProblem = checkLabelKey(key);
-      if (keyProblem) this.diags.error(this.at.at([...path, key], true), `label key '${key}': ${keyProblem}`);
+      if (keyProblem) this.diags.error(locator.at([...path, key], true), `${what}label key '${key}': ${keyProblem}`);
       const valueProblem = checkLabelValue(String(value));
-      if (valueProblem) this.diags.error(this.at.at([...path, key]), `label ${key}='${value}': the value ${valueProblem}`);
+      if (valueProblem) this.diags.error(locator.at([...path, key]), `${what}label ${key}='${value}': the value ${valueProblem}`);
+    }
+  }
+
+  /** ValidateObjectMeta (apimachinery pkg/api/validation/objectmeta.go) on a manifest: labels, annotation keys. */
+  private objectMeta(meta: ObjectMeta, locator: Locator, what: string): void {
+    this.checkLabels(meta.labels ?? {}, ["labels"], locator, `${what}: `);
+    for (const key of Object.keys(meta.annotations ?? {})) {
+      // ValidateAnnotations: each key, lower-cased, is a qualified name.
+      const problem = checkLabelKey(key.toLowerCase());
+      if (problem) this.diags.error(locator.at(["annotations", key], true), `${what}: annotation key '${key}': ${problem}`);
     }
   }
 }

@@ -5,8 +5,8 @@
 // network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy and ClusterNetworkPolicy
 // (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml).
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
-import { cidrWithin, isIpv4Mapped, parseCidr } from "../kube/net.js";
-import { TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
+import { canonicalIp, cidr, cidrContains, cidrWithin, formatCidr, ipToBigInt, isIpAddress, isIpv4Mapped, parseCidr } from "../kube/net.js";
+import { serviceTargetPort, TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
   AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
@@ -45,8 +45,11 @@ class Checker {
     const namespace = np.metadata.namespace!;
     this.selector(spec.podSelector, ["spec", "podSelector"]);
     const selected = namespacePods(this.scenario, namespace).filter((p) => selectorMatches(spec.podSelector, p.labels));
+    // ValidateNetworkPolicySpec: at most two policyTypes (each Ingress or Egress, the schema's
+    // enum); a repeated type within two is accepted.
     const types = spec.policyTypes ?? [];
-    if (new Set(types).size !== types.length) this.error(["spec", "policyTypes"], "policyTypes lists a type twice");
+    if (types.length > 2) this.error(["spec", "policyTypes", 2], `may not specify more than two policyTypes (found ${types.length}); list Ingress, Egress or both, once each`);
+    else if (types.length === 2 && types[0] === types[1]) this.warn(["spec", "policyTypes", 1], `policyTypes lists ${types[0]} twice; the API server accepts it, once is enough`);
     (spec.ingress ?? []).forEach((rule, r) => {
       (rule.from ?? []).forEach((peer, i) => this.peer(peer, ["spec", "ingress", r, "from", i]));
       (rule.ports ?? []).forEach((port, i) => this.policyPort(port, ["spec", "ingress", r, "ports", i], selected, "the pods this policy selects"));
@@ -110,27 +113,36 @@ class Checker {
     this.warn(path, `no pod among ${whom} serves a ${protocol} port named '${name}', so this port matches nothing${protocolHint}`);
   }
 
-  private selector(selector: LabelSelector, path: Path): void {
+  /**
+   * apimachinery pkg/apis/meta/v1/validation ValidateLabelSelector (with
+   * AllowInvalidLabelValueInSelector false, as for a new object). `crd`: the selector of a
+   * custom resource, which the CRD's schema does not check beyond types, so the API server
+   * accepts it and a problem is a warning (implementations fail to convert such a selector).
+   */
+  private selector(selector: LabelSelector, path: Path, crd = false): void {
+    const report = (where: Path, message: string) => crd
+      ? this.warn(where, `${message} (the CRD accepts this, but implementations cannot turn it into a label selector)`)
+      : this.error(where, message);
     for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
       const keyProblem = checkLabelKey(key);
-      if (keyProblem) this.error([...path, "matchLabels", key], `label key '${key}': ${keyProblem}`);
+      if (keyProblem) report([...path, "matchLabels", key], `label key '${key}': ${keyProblem}`);
       const valueProblem = checkLabelValue(value);
-      if (valueProblem) this.error([...path, "matchLabels", key], `label value '${value}': ${valueProblem}`);
+      if (valueProblem) report([...path, "matchLabels", key], `label value '${value}': ${valueProblem}`);
     }
     (selector.matchExpressions ?? []).forEach((req, i) => {
       const where = [...path, "matchExpressions", i];
       const keyProblem = checkLabelKey(req.key);
-      if (keyProblem) this.error([...where, "key"], `label key '${req.key}': ${keyProblem}`);
+      if (keyProblem) report([...where, "key"], `label key '${req.key}': ${keyProblem}`);
       const values = req.values ?? [];
       if ((req.operator === "In" || req.operator === "NotIn") && values.length === 0) {
-        this.error(where, `operator ${req.operator} needs at least one value`);
+        report([...where, "values"], `operator ${req.operator} needs at least one value`);
       }
       if ((req.operator === "Exists" || req.operator === "DoesNotExist") && values.length > 0) {
-        this.error([...where, "values"], `operator ${req.operator} takes no values`);
+        report([...where, "values"], `operator ${req.operator} takes no values`);
       }
       values.forEach((v, j) => {
         const problem = checkLabelValue(v);
-        if (problem) this.error([...where, "values", j], `label value '${v}': ${problem}`);
+        if (problem) report([...where, "values", j], `label value '${v}': ${problem}`);
       });
     });
   }
@@ -180,7 +192,12 @@ class Checker {
       if (numbers.has(key)) this.error([...path, "port"], `port ${key} is declared twice`);
       numbers.add(key);
       if (protocol === "SCTP") this.warn([...path, "protocol"], "SCTP cells are reported skipped on kernels without SCTP (such as the local provider's)");
-      const target = port.targetPort ?? port.port;
+      if (port.appProtocol !== undefined) {
+        // validateServicePort: appProtocol is a qualified name (e.g. http, kubernetes.io/h2c).
+        const problem = checkLabelKey(port.appProtocol);
+        if (problem) this.error([...path, "appProtocol"], `appProtocol '${port.appProtocol}': ${problem}`);
+      }
+      const target = serviceTargetPort(port);
       if (typeof target === "string") {
         const problem = checkPortName(target);
         if (problem) this.error([...path, "targetPort"], `targetPort '${target}': ${problem}`);
@@ -194,9 +211,12 @@ class Checker {
     // ValidateService: nodePort only on NodePort/LoadBalancer, within the node port range;
     // a headless Service cannot be NodePort or LoadBalancer.
     ports.forEach((port, i) => {
-      if (port.nodePort === undefined) return;
-      if (type !== "NodePort" && type !== "LoadBalancer") {
-        this.error(["spec", "ports", i, "nodePort"], `nodePort may not be used when type is '${type}'; set type: NodePort or remove nodePort`);
+      if (port.nodePort === undefined || port.nodePort === 0) return;
+      if (type === "ClusterIP") {
+        this.error(["spec", "ports", i, "nodePort"], `nodePort may not be used when type is 'ClusterIP'; set type: NodePort or remove nodePort`);
+      } else if (type === "ExternalName") {
+        // ValidateService forbids nodePort for ClusterIP only; an ExternalName Service gets no node port.
+        this.warn(["spec", "ports", i, "nodePort"], "nodePort is ignored when type is 'ExternalName' (no node port is allocated); remove it");
       } else if (port.nodePort < NODE_PORT_RANGE.from || port.nodePort > NODE_PORT_RANGE.to) {
         this.error(["spec", "ports", i, "nodePort"], `nodePort ${port.nodePort} is outside the node port range ${NODE_PORT_RANGE.from}-${NODE_PORT_RANGE.to}`);
       }
@@ -204,7 +224,7 @@ class Checker {
     // ValidateService: a nodePort may repeat across protocols (DNS on 53/TCP and 53/UDP), not within one.
     const nodePorts = new Set<string>();
     ports.forEach((port, i) => {
-      if (port.nodePort === undefined) return;
+      if (!port.nodePort) return; // 0 is unset (allocated)
       const key = `${port.nodePort}/${port.protocol ?? "TCP"}`;
       if (nodePorts.has(key)) this.error(["spec", "ports", i, "nodePort"], `nodePort ${key} is used twice`);
       nodePorts.add(key);
@@ -212,7 +232,7 @@ class Checker {
     // The node port allocator is by number: another Service's port blocks every protocol.
     const taken = this.scenario.services.filter((o) => o.manifest !== svc && !o.system).flatMap((o) => (o.manifest.spec.ports ?? []).map((p) => p.nodePort));
     ports.forEach((port, i) => {
-      if (port.nodePort !== undefined && taken.includes(port.nodePort)) {
+      if (port.nodePort && taken.includes(port.nodePort)) {
         this.error(["spec", "ports", i, "nodePort"], `nodePort ${port.nodePort} is already requested by another Service`);
       }
     });
@@ -220,19 +240,52 @@ class Checker {
       this.error(["spec", "clusterIP"], `clusterIP may not be 'None' (headless) for type ${type}`);
     }
     if (spec.selector && selected.length === 0) this.warn(["spec", "selector"], "the selector matches no pod: the Service has no endpoints and connections are refused");
-    if (spec.externalTrafficPolicy !== undefined && type !== "NodePort" && type !== "LoadBalancer") {
-      this.error(["spec", "externalTrafficPolicy"], "externalTrafficPolicy may only be set when type is NodePort or LoadBalancer");
+    // validateServiceExternalTrafficPolicy: only for externally-accessible Services
+    // (pkg/api/service/util.go ExternallyAccessible: LoadBalancer, NodePort, or ClusterIP with externalIPs).
+    const externalIPs = spec.externalIPs ?? [];
+    const externallyAccessible = type === "LoadBalancer" || type === "NodePort" || (type === "ClusterIP" && externalIPs.length > 0);
+    if (spec.externalTrafficPolicy !== undefined && !externallyAccessible) {
+      this.error(["spec", "externalTrafficPolicy"], "externalTrafficPolicy may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)");
     }
+    this.serviceExternal(spec, type);
     const supported: readonly string[] = TRAFFIC_DISTRIBUTIONS;
     if (spec.trafficDistribution !== undefined && !supported.includes(spec.trafficDistribution)) {
       this.error(["spec", "trafficDistribution"], `unsupported trafficDistribution '${spec.trafficDistribution}'; supported: ${supported.join(", ")}`);
     }
   }
 
+  /** ValidateService: externalIPs, load-balancer-only fields, session affinity, ExternalName's forbidden fields. */
+  private serviceExternal(spec: Service["spec"], type: string): void {
+    (spec.externalIPs ?? []).forEach((ip, i) => {
+      const problem = strictIpProblem(ip) ?? specialIpProblem(ip);
+      if (problem) this.error(["spec", "externalIPs", i], `externalIPs[${i}] '${ip}': ${problem}`);
+    });
+    (spec.loadBalancerSourceRanges ?? []).forEach((text, i) => {
+      // IsValidCIDR (strict, canonical); historically the values may be space-padded.
+      const problem = strictCidrProblem(text.trim());
+      if (problem) this.error(["spec", "loadBalancerSourceRanges", i], `loadBalancerSourceRanges[${i}] '${text}': ${problem}`);
+    });
+    const lbOnly = ["loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "loadBalancerClass"] as const;
+    for (const field of lbOnly) {
+      const value = spec[field];
+      if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+      if (type !== "LoadBalancer") this.error(["spec", field], `${field} may only be used when type is 'LoadBalancer'`);
+    }
+    if (spec.sessionAffinityConfig !== undefined && (spec.sessionAffinity ?? "None") === "None") {
+      this.error(["spec", "sessionAffinityConfig"], "sessionAffinityConfig must not be set when sessionAffinity is None; set sessionAffinity: ClientIP or remove it");
+    }
+    if (type === "ExternalName") {
+      const clusterIPs = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
+      if (clusterIPs.length > 0) this.error(["spec", spec.clusterIPs?.length ? "clusterIPs" : "clusterIP"], "clusterIP(s) may not be set for ExternalName services");
+      if (spec.ipFamilies?.length) this.error(["spec", "ipFamilies"], "ipFamilies may not be set for ExternalName services");
+      if (spec.ipFamilyPolicy !== undefined) this.error(["spec", "ipFamilyPolicy"], "ipFamilyPolicy may not be set for ExternalName services");
+    }
+  }
+
   // ---- AdminNetworkPolicy / BaselineAdminNetworkPolicy --------------------------------------
 
   adminPolicy(anp: AdminNetworkPolicy): void {
-    this.adminCommon(anp.spec);
+    this.adminCommon(anp.spec, false);
     const same = this.scenario.adminNetworkPolicies.filter((o) => o.spec.priority === anp.spec.priority && o.metadata.name !== anp.metadata.name);
     if (same.length > 0) {
       this.warn(["spec", "priority"], `priority ${anp.spec.priority} is shared with ${same.map((o) => o.metadata.name).join(", ")}: which one wins where their rules overlap is implementation-defined (the oracle reports such cells 'undefined')`);
@@ -241,32 +294,52 @@ class Checker {
 
   baselinePolicy(banp: BaselineAdminNetworkPolicy): void {
     if (banp.metadata.name !== "default") {
-      this.error(["metadata", "name"], "a BaselineAdminNetworkPolicy must be named 'default' (it is a singleton)");
+      // The CRD's CEL rule on the object: self.metadata.name == 'default'.
+      this.error(["metadata", "name"], `a BaselineAdminNetworkPolicy must be named 'default', not '${banp.metadata.name}' (the CRD: "Only one baseline admin network policy with metadata.name=\"default\" can be created in the cluster")`);
     }
-    this.adminCommon(banp.spec);
+    this.adminCommon(banp.spec, true);
   }
 
-  private adminCommon(spec: AdminNetworkPolicy["spec"] | BaselineAdminNetworkPolicy["spec"]): void {
+  // The v1alpha1 CRDs as last published (network-policy-api v0.1.7, commit 0e80470,
+  // config/crd/experimental/policy.networking.k8s.io_adminnetworkpolicies.yaml and
+  // _baselineadminnetworkpolicies.yaml): types, enums, ranges, MinItems/MaxItems and MaxLength
+  // are the schema's; here are MinProperties/MaxProperties=1, `listType=set` and the CEL rules.
+  // Nothing else is validated by the API server: selectors are not label-checked, namedPort has
+  // no format and portRange no start <= end rule, so those are warnings at most.
+
+  private adminCommon(spec: AdminNetworkPolicy["spec"] | BaselineAdminNetworkPolicy["spec"], baseline: boolean): void {
     this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
-    this.adminSelectors(spec.subject, ["spec", "subject"]);
+    this.adminSelectors(spec.subject, ["spec", "subject"], true);
     (spec.ingress ?? []).forEach((rule, r) => {
       rule.from.forEach((peer, i) => {
         this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
-        this.adminSelectors(peer, ["spec", "ingress", r, "from", i]);
+        this.adminSelectors(peer, ["spec", "ingress", r, "from", i], true);
       });
       (rule.ports ?? []).forEach((port, i) => this.adminPort(port, ["spec", "ingress", r, "ports", i]));
     });
     (spec.egress ?? []).forEach((rule, r) => {
+      let addressPeer = false;
       rule.to.forEach((peer, i) => {
         const path = ["spec", "egress", r, "to", i];
         this.exactlyOne(peer as Record<string, unknown>, path, "peer", ["namespaces", "pods", "nodes", "networks"]);
-        this.adminSelectors(peer, path);
-        if (peer.nodes) this.selector(peer.nodes, [...path, "nodes"]);
+        this.adminSelectors(peer, path, true);
+        if (peer.nodes) { this.selector(peer.nodes, [...path, "nodes"], true); addressPeer = true; }
+        if (peer.networks) addressPeer = true;
+        this.uniqueItems(peer.networks, [...path, "networks"]);
         (peer.networks ?? []).forEach((text, n) => {
-          const parsed = parseCidr(text);
-          if (typeof parsed === "string") this.error([...path, "networks", n], parsed);
+          const problem = celCidrProblem(text);
+          if (problem) this.error([...path, "networks", n], `${problem} (the CRD's rule isCIDR(self): "Invalid CIDR format provided")`);
         });
       });
+      // CEL on the egress rule (AdminNetworkPolicyEgressRule / BaselineAdminNetworkPolicyEgressRule).
+      if (addressPeer) {
+        (rule.ports ?? []).forEach((port, i) => {
+          if (port.namedPort === undefined) return;
+          this.error(["spec", "egress", r, "ports", i, "namedPort"], baseline
+            ? "networks/nodes peer cannot be set with namedPorts since there are no namedPorts for networks/nodes; use portNumber or portRange, or move the networks/nodes peers to a rule of their own"
+            : "networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames; use portNumber or portRange, or move those peers to a rule of their own");
+        });
+      }
       (rule.ports ?? []).forEach((port, i) => this.adminPort(port, ["spec", "egress", r, "ports", i]));
     });
   }
@@ -278,11 +351,11 @@ class Checker {
   clusterPolicy(cnp: ClusterNetworkPolicy): void {
     const spec = cnp.spec;
     this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
-    this.adminSelectors(spec.subject, ["spec", "subject"]);
+    this.adminSelectors(spec.subject, ["spec", "subject"], true);
     (spec.ingress ?? []).forEach((rule, r) => {
       rule.from.forEach((peer, i) => {
         this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
-        this.adminSelectors(peer, ["spec", "ingress", r, "from", i]);
+        this.adminSelectors(peer, ["spec", "ingress", r, "from", i], true);
       });
       (rule.protocols ?? []).forEach((protocol, i) => this.cnpProtocol(protocol, ["spec", "ingress", r, "protocols", i]));
     });
@@ -291,8 +364,8 @@ class Checker {
       rule.to.forEach((peer, i) => {
         const path = ["spec", "egress", r, "to", i];
         this.exactlyOne(peer as Record<string, unknown>, path, "peer", ["namespaces", "pods", "nodes", "networks", "domainNames"]);
-        this.adminSelectors(peer, path);
-        if (peer.nodes) { this.selector(peer.nodes, [...path, "nodes"]); addressPeer ??= "nodes"; }
+        this.adminSelectors(peer, path, true);
+        if (peer.nodes) { this.selector(peer.nodes, [...path, "nodes"], true); addressPeer ??= "nodes"; }
         if (peer.networks) addressPeer ??= "networks";
         if (peer.domainNames) {
           addressPeer ??= "domainNames";
@@ -356,22 +429,23 @@ class Checker {
     });
   }
 
-  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }, path: Path): void {
-    if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"]);
+  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }, path: Path, crd = false): void {
+    if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"], crd);
     if (peer.pods) {
-      this.selector(peer.pods.namespaceSelector, [...path, "pods", "namespaceSelector"]);
-      this.selector(peer.pods.podSelector, [...path, "pods", "podSelector"]);
+      this.selector(peer.pods.namespaceSelector, [...path, "pods", "namespaceSelector"], crd);
+      this.selector(peer.pods.podSelector, [...path, "pods", "podSelector"], crd);
     }
   }
 
   private adminPort(port: AdminPort, path: Path): void {
     this.exactlyOne(port as Record<string, unknown>, path, "port", ["portNumber", "namedPort", "portRange"]);
     if (port.portRange && port.portRange.start > port.portRange.end) {
-      this.error([...path, "portRange"], `portRange start ${port.portRange.start} is above end ${port.portRange.end}`);
+      this.warn([...path, "portRange"], `portRange start ${port.portRange.start} is above end ${port.portRange.end}, so it matches no port (the v1alpha1 CRD accepts it); swap them`);
     }
     if (port.namedPort !== undefined) {
+      // The CRD gives namedPort no format; no container port can carry a name that is not an IANA service name.
       const problem = checkPortName(port.namedPort);
-      if (problem) this.error([...path, "namedPort"], `namedPort '${port.namedPort}': ${problem}`);
+      if (problem) this.warn([...path, "namedPort"], `namedPort '${port.namedPort}' can never match: ${problem}`);
     }
   }
 
@@ -381,6 +455,35 @@ class Checker {
       this.error(path, `a ${what} must set exactly one of ${fields.join(", ")}${set.length ? ` (found ${set.join(" and ")})` : ""}`);
     }
   }
+}
+
+/** apimachinery util/validation IsValidIP: a strict IP literal in canonical form. */
+function strictIpProblem(text: string): string | undefined {
+  if (!isIpAddress(text)) return "must be a valid IP address (e.g. 10.9.8.7 or 2001:db8::ffff), without leading zeros";
+  if (isIpv4Mapped(text)) return "must not be an IPv4-mapped IPv6 address";
+  const canonical = canonicalIp(text);
+  return canonical === text ? undefined : `must be in canonical form ("${canonical}")`;
+}
+
+/** pkg/apis/core/validation ValidateNonSpecialIP (Go's net.IP predicates). */
+function specialIpProblem(text: string): string | undefined {
+  const inside = (block: string) => cidrContains(cidr(block), text);
+  if (inside("0.0.0.0/32") || inside("::/128")) return "may not be unspecified (0.0.0.0 or ::)";
+  if (inside("127.0.0.0/8") || inside("::1/128")) return "may not be in the loopback range (127.0.0.0/8, ::1/128)";
+  if (inside("224.0.0.0/24") || inside("ff02::/16")) return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/16)";
+  if (inside("169.254.0.0/16") || inside("fe80::/10")) return "may not be in the link-local range (169.254.0.0/16, fe80::/10)";
+  return undefined;
+}
+
+/** apimachinery util/validation IsValidCIDR: strict, no host bits, canonical. */
+function strictCidrProblem(text: string): string | undefined {
+  const parsed = parseCidr(text);
+  if (typeof parsed === "string") return parsed;
+  const address = text.slice(0, text.indexOf("/"));
+  if (isIpv4Mapped(address)) return "must not have an IPv4-mapped IPv6 address";
+  if (ipToBigInt(address) !== parsed.base) return "must not have bits set beyond the prefix length";
+  const canonical = formatCidr(parsed);
+  return canonical === text ? undefined : `must be in canonical form ("${canonical}")`;
 }
 
 /** The CRD's DomainName pattern (network-policy-api apis/v1alpha2 DomainName), as written there (`A-z` included). */
