@@ -2,13 +2,13 @@
 // reported at its position. Kubernetes' own defaulting is applied here once (namespace labels,
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
-import { cidr, FAMILIES, type Cidr, type Family } from "../kube/net.js";
+import { canonicalIp, cidr, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
 import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
   KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
-  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, FIRST_SERVICE_OFFSET, NODE_PORT_RANGE,
+  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
   defaultSubnets, nodePodCidr, parseSubnets, podAddress, serviceAddress,
 } from "./addresses.js";
 import { Diagnostics, ScenarioError } from "./diagnostics.js";
@@ -21,6 +21,7 @@ import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
+import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
 import type { Locator } from "./yaml-source.js";
@@ -330,7 +331,7 @@ class Builder {
 
   private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {
     const services: ServiceModel[] = [];
-    let offset = FIRST_SERVICE_OFFSET;
+    const allocator = new ClusterIpAllocator(this.serviceSubnets);
     // Allocated nodePorts skip every port a Service asked for (the API server would refuse a
     // second Service on the same nodePort).
     const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => !!p) : []));
@@ -340,20 +341,35 @@ class Builder {
       requested.add(nextNodePort);
       return nextNodePort++;
     };
-    for (const manifest of manifests) {
-      if (manifest.kind !== "Service") continue;
+    const serviceManifests = manifests.filter((m) => m.kind === "Service").map((manifest) => {
       const svc = manifest.object as unknown as Service;
       const locator = this.resourceSources.find((r) => r.manifest === manifest)!.locator;
+      return { manifest, svc, locator, pinned: pinnedClusterIPs(svc, locator, this.diags) };
+    });
+    // Pinned addresses are claimed first, in declaration order, so the plan's own never collide.
+    const claimed = new Map<ManifestModel, Partial<Record<Family, string>>>();
+    for (const { manifest, svc, locator, pinned } of serviceManifests) {
+      if (pinned.kind !== "ips") continue;
+      const field = (svc.spec.clusterIPs?.length ?? 0) > 0 ? "clusterIPs" : "clusterIP";
+      const ips: Partial<Record<Family, string>> = {};
+      pinned.ips.forEach((ip, i) => {
+        const path = ["spec", field, ...(field === "clusterIPs" ? [i] : [])];
+        if (allocator.claim(ip, `${manifest.namespace}/${manifest.name}`, locator, path, this.diags)) ips[familyOf(ip)!] = canonicalIp(ip);
+      });
+      claimed.set(manifest, ips);
+    }
+    for (const { manifest, svc, locator, pinned } of serviceManifests) {
       const type = svc.spec.type ?? "ClusterIP";
-      const headless = svc.spec.clusterIP === "None";
-      const families = serviceFamilies(svc, this.families, locator, this.diags);
+      const headless = svc.spec.clusterIP === "None" || pinned.kind === "headless";
+      const families = serviceFamilies(svc, this.serviceFamilyOrder(), locator, this.diags, pinnedFamilies(pinned));
       const clusterIPs: Partial<Record<Family, string>> = {};
-      const slot = offset++;
       if (!headless && type !== "ExternalName") {
+        const own = claimed.get(manifest) ?? {};
+        const planned = allocator.allocate(`${manifest.namespace}/${manifest.name}`, families.filter((f) => own[f] === undefined));
         for (const family of families) {
-          const address = serviceAddress(this.serviceSubnets[family]!, slot);
-          if (address === undefined) this.diags.error(locator.at(), `serviceSubnet ${this.serviceSubnets[family]!.text} has no room for Service ${manifest.namespace}/${manifest.name}`);
-          else clusterIPs[family] = address;
+          const address = own[family] ?? planned[family];
+          if (address === undefined && pinned.kind !== "ips") this.diags.error(locator.at(), `serviceSubnet ${this.serviceSubnets[family]!.text} has no room for Service ${manifest.namespace}/${manifest.name}`);
+          else if (address !== undefined) clusterIPs[family] = address;
         }
       }
       const annotations = svc.metadata.annotations ?? {};
@@ -388,10 +404,19 @@ class Builder {
     return services;
   }
 
+  /**
+   * The cluster's Service families, primary first: the order `serviceSubnet` is written in, as
+   * kube-apiserver's --service-cluster-ip-range (its first range is the primary family).
+   */
+  private serviceFamilyOrder(): Family[] {
+    return (Object.keys(this.serviceSubnets) as Family[]).filter((f) => this.families.includes(f));
+  }
+
   /** kube-system/kube-dns at the service subnet's .10, as kubeadm (and so kind) sets it up. */
   private dnsService(): ServiceModel {
     const clusterIPs: Partial<Record<Family, string>> = {};
-    for (const family of this.families) clusterIPs[family] = serviceAddress(this.serviceSubnets[family]!, DNS_SERVICE_OFFSET);
+    const families = this.serviceFamilyOrder();
+    for (const family of families) clusterIPs[family] = serviceAddress(this.serviceSubnets[family]!, DNS_SERVICE_OFFSET);
     const ports = [
       { name: "dns", port: 53, protocol: "UDP" as const, targetPort: 53 },
       { name: "dns-tcp", port: 53, protocol: "TCP" as const, targetPort: 53 },
@@ -403,7 +428,7 @@ class Builder {
     };
     return {
       id: `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName}`, namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.serviceName,
-      type: "ClusterIP", headless: false, selector: CLUSTER_DNS.labels, ports, families: this.families, clusterIPs,
+      type: "ClusterIP", headless: false, selector: CLUSTER_DNS.labels, ports, families, clusterIPs,
       internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", topologyModeAuto: false, sessionAffinity: "None",
       publishNotReadyAddresses: false, manifest, system: true,
     };
