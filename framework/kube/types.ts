@@ -269,11 +269,22 @@ export const CnpProtocol = Type.Object(
 );
 export type CnpProtocol = Static<typeof CnpProtocol>;
 
-export const CnpIngressPeer = Type.Object({ namespaces: opt(LabelSelector), pods: opt(NamespacedPod) }, Strict);
+/**
+ * NamespacedPod in v1alpha2: `namespaceSelector` is `+optional` there (the CRD requires only
+ * `podSelector`); left out, it selects every namespace, as an empty selector does.
+ */
+export const CnpNamespacedPod = Type.Object(
+  { namespaceSelector: opt(LabelSelector), podSelector: LabelSelector },
+  Strict,
+);
+export const CnpSubject = Type.Object({ namespaces: opt(LabelSelector), pods: opt(CnpNamespacedPod) }, Strict);
+export type CnpSubject = Static<typeof CnpSubject>;
+
+export const CnpIngressPeer = Type.Object({ namespaces: opt(LabelSelector), pods: opt(CnpNamespacedPod) }, Strict);
 export const CnpEgressPeer = Type.Object(
   {
     namespaces: opt(LabelSelector),
-    pods: opt(NamespacedPod),
+    pods: opt(CnpNamespacedPod),
     nodes: opt(LabelSelector),
     networks: opt(Type.Array(Type.String({ maxLength: 43 }), { minItems: 1, maxItems: 25 })),
     domainNames: opt(Type.Array(Type.String(), { minItems: 1, maxItems: 25 })),
@@ -312,7 +323,7 @@ const clusterNetworkPolicy = <V extends string>(version: V) => Type.Object({
     {
       tier: CnpTier,
       priority: Type.Integer({ minimum: 0, maximum: 1000 }),
-      subject: AdminSubject,
+      subject: CnpSubject,
       ingress: opt(Type.Array(CnpIngressRule, { maxItems: 25 })),
       egress: opt(Type.Array(CnpEgressRule, { maxItems: 25 })),
     },

@@ -429,10 +429,11 @@ class Checker {
     });
   }
 
-  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector } }, path: Path, crd = false): void {
+  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector?: LabelSelector; podSelector: LabelSelector } }, path: Path, crd = false): void {
     if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"], crd);
     if (peer.pods) {
-      this.selector(peer.pods.namespaceSelector, [...path, "pods", "namespaceSelector"], crd);
+      // v1alpha2 NamespacedPod: namespaceSelector is optional (unset: every namespace).
+      if (peer.pods.namespaceSelector) this.selector(peer.pods.namespaceSelector, [...path, "pods", "namespaceSelector"], crd);
       this.selector(peer.pods.podSelector, [...path, "pods", "podSelector"], crd);
     }
   }
@@ -496,6 +497,8 @@ const DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z
 function celCidrProblem(text: string): string | undefined {
   const parsed = parseCidr(text);
   if (typeof parsed === "string") return parsed;
+  // netip.ParsePrefix refuses a prefix length with a leading zero ("bad bits after slash").
+  if (/\/0\d/.test(text)) return `'${text}' is not a CIDR: the prefix length may not have a leading zero`;
   if (parsed.family === "ipv6" && isIpv4Mapped(text.slice(0, text.indexOf("/")))) return `'${text}': an IPv4-mapped IPv6 address is not allowed`;
   return undefined;
 }

@@ -11,7 +11,7 @@ import { formatSelector } from "../../kube/labels.js";
 import { CLUSTER_DNS } from "../../scenario/model.js";
 import type {
   AdminEgressPeer, AdminNetworkPolicy, AdminPort, AdminSubject, BaselineAdminNetworkPolicy, ClusterNetworkPolicy,
-  CnpEgressPeer, CnpProtocol, Protocol,
+  CnpEgressPeer, CnpProtocol, CnpSubject, Protocol,
 } from "../../kube/types.js";
 import type { PodModel } from "../../scenario/model.js";
 import { dirIndexLabel, type DirectionResult, type Pass } from "./context.js";
@@ -125,7 +125,7 @@ function compileAdmin(
   tier: AdminTier,
   name: string,
   priority: number,
-  subject: AdminSubject,
+  subject: AdminSubject | CnpSubject,
   ingress: readonly AnyAdminRule[] | undefined,
   egress: readonly AnyAdminRule[] | undefined,
   written: (rule: { action: AdminAction }) => string = (rule) => rule.action,
@@ -158,7 +158,7 @@ function compileAdmin(
  * host-networked pods are not included in subject selection." A subject with neither (or
  * both, which the CRD's MaxProperties=1 rejects) selects nothing here.
  */
-function compileSubject(subject: AdminSubject): {
+function compileSubject(subject: AdminSubject | CnpSubject): {
   test: (pod: PodModel, pass: Pass) => boolean; text: string; selectors: AdminSubjectSelectors | undefined;
 } {
   if (subject.namespaces && !subject.pods) {

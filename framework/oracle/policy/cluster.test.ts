@@ -124,6 +124,12 @@ const CASES: Case[] = [
   { name: "pods peer: namespaceSelector AND podSelector",
     policies: [opsEgress("Deny", [{ pods: { namespaceSelector: shopNs, podSelector: { matchLabels: { app: "a" } } } }])],
     probe: fromOps, verdict: "allow" },
+  { name: "pods peer without namespaceSelector (optional in v1alpha2) selects in every namespace",
+    policies: [opsEgress("Deny", [{ pods: { podSelector: { matchLabels: { app: "b" } } } }])],
+    probe: fromOps, verdict: "deny" },
+  { name: "a pods subject without namespaceSelector selects in every namespace",
+    policies: [cnp("p", { tier: "Admin", priority: 1, subject: { pods: { podSelector: { matchLabels: { app: "b" } } } }, ingress: [{ action: "Deny", from: [{ namespaces: opsNs }] }] })],
+    probe: fromOps, verdict: "deny" },
   // [cnp] Networks: "cluster-internal traffic will be checked against the rule as well".
   { name: "networks match pod-to-pod traffic", policies: [opsEgress("Deny", [{ networks: ["10.244.0.0/16"] }])],
     probe: fromOps, verdict: "deny" },

@@ -39,7 +39,7 @@ import { createHash } from "node:crypto";
 import { selectorMatches } from "../../../kube/labels.js";
 import type { Family } from "../../../kube/net.js";
 import type {
-  AdminEgressPeer, AdminIngressPeer, AdminNetworkPolicy, AdminPort, AdminSubject, BaselineAdminNetworkPolicy,
+  AdminEgressPeer, AdminIngressPeer, AdminNetworkPolicy, AdminPort, AdminSubject, BaselineAdminNetworkPolicy, CnpSubject,
   ClusterNetworkPolicy, CnpEgressPeer, CnpProtocol, LabelSelector, NetworkPolicy, NetworkPolicyPeer,
   NetworkPolicyPort, PolicyType, Protocol,
 } from "../../../kube/types.js";
@@ -84,7 +84,8 @@ export function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType
   return (policy.spec.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
-function namespaceMatches(ctx: Ctx, selector: LabelSelector, namespace: string): boolean {
+/** `selector` undefined: a v1alpha2 NamespacedPod without namespaceSelector, every namespace. */
+function namespaceMatches(ctx: Ctx, selector: LabelSelector | undefined, namespace: string): boolean {
   const labels = ctx.namespaceLabels.get(namespace) ?? { "kubernetes.io/metadata.name": namespace };
   return selectorMatches(selector, labels);
 }
@@ -93,7 +94,7 @@ function podRanges(pods: readonly PodModel[]): AddrRange[] {
   return pods.flatMap((p) => Object.values(p.ips).filter((ip): ip is string => !!ip).map(addressRange));
 }
 
-export function adminSubjectMatches(ctx: Ctx, subject: AdminSubject, pod: PodModel): boolean {
+export function adminSubjectMatches(ctx: Ctx, subject: AdminSubject | CnpSubject, pod: PodModel): boolean {
   if (subject.namespaces) return namespaceMatches(ctx, subject.namespaces, pod.namespace);
   if (subject.pods) {
     return namespaceMatches(ctx, subject.pods.namespaceSelector, pod.namespace) && selectorMatches(subject.pods.podSelector, pod.labels);
@@ -234,7 +235,7 @@ interface TierPolicy {
   /** BANP has none: -1, so that it sorts before every Baseline-tier CNP. */
   readonly priority: number;
   readonly name: string;
-  readonly subject: AdminSubject;
+  readonly subject: AdminSubject | CnpSubject;
   readonly rules: (ctx: Ctx, dir: Direction) => CompiledRule[];
 }
 
