@@ -1,0 +1,190 @@
+// What a cell connects to: one typed union of every target kind (SPEC.md, "References" and
+// "Layer 7"), and the one place that names a target in results and keys cells by it.
+//
+// A target is resolved once per scenario (the planner in oracle/matrix.ts builds each one once
+// and shares it between the cells that reach it) and travels, typed, from the plan through the
+// oracle's judge, the probe request and the provider. Results and reports only ever see its
+// names (`target`, `to` and, for HTTP cells, `request`: the contract of results.json), so every
+// id, group, block and column a report shows is derived here, from those names.
+//
+// Adding a kind: a variant below (the compiler then asks for its name, label and namespace
+// here), then one planner, one judge and one probe method (oracle/matrix.ts,
+// runner/probe-spec.ts), which ProbedTarget admits once it is planned.
+import type { Family } from "../kube/net.js";
+import type { Protocol } from "../kube/types.js";
+import { CLUSTER_DNS, type NodeModel, type PodModel, type ServiceModel } from "./model.js";
+
+/** An HTTP request a Layer 7 cell sends (SPEC.md, `expect.http[].request`). */
+export interface HttpRequest {
+  readonly method: string;
+  readonly host: string;
+  /** Path and query, e.g. `/v2?animal=whale`. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A pod, probed on its own IP (`ns/pod`). */
+export interface PodTarget {
+  readonly kind: "pod";
+  readonly pod: PodModel;
+}
+
+/** A Service, probed on its cluster IP(s) (`svc/ns/name`). */
+export interface ServiceTarget {
+  readonly kind: "service";
+  readonly service: ServiceModel;
+}
+
+/** A Service, probed by its DNS name (`dns/name.ns.svc.cluster.local`). */
+export interface DnsTarget {
+  readonly kind: "dns";
+  readonly service: ServiceModel;
+  /** The fully qualified name the client resolves. */
+  readonly name: string;
+}
+
+/** An address outside the cluster (`ip/…`; a `cidr/…` rule is probed at one host of the block). */
+export interface ExternalTarget {
+  readonly kind: "external";
+  readonly ip: string;
+}
+
+/** A Service's node port on one node's address: one cell per node (`nodeport/ns/name@node`). */
+export interface NodePortTarget {
+  readonly kind: "nodeport";
+  readonly service: ServiceModel;
+  readonly node: NodeModel;
+}
+
+/** A Service's load-balancer address, `status.loadBalancer.ingress` (`loadbalancer/ns/name`). */
+export interface LoadBalancerTarget {
+  readonly kind: "loadbalancer";
+  readonly service: ServiceModel;
+}
+
+/** A Service's `spec.externalIPs` (`externalip/ns/name`). */
+export interface ExternalIpTarget {
+  readonly kind: "externalip";
+  readonly service: ServiceModel;
+}
+
+/** The object whose address an HTTP cell connects to: a Gateway or an Ingress's controller. */
+export interface HttpEntry {
+  readonly kind: "gateway" | "ingress";
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** One HTTP request through a Gateway or an Ingress (`to` is `gateway/ns/name` or `ingress/ns/name`). */
+export interface HttpTarget {
+  readonly kind: "http";
+  readonly entry: HttpEntry;
+  readonly request: HttpRequest;
+}
+
+export type Target =
+  | PodTarget | ServiceTarget | DnsTarget | ExternalTarget
+  | NodePortTarget | LoadBalancerTarget | ExternalIpTarget | HttpTarget;
+
+export type TargetKind = Target["kind"];
+
+/** The kinds the matrix plans, judges and probes today; the others are named, not yet planned. */
+export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget;
+
+/** A Service's DNS target: its fully qualified name, `name.ns.svc.cluster.local`. */
+export function dnsTarget(service: ServiceModel): DnsTarget {
+  return { kind: "dns", service, name: `${service.name}.${service.namespace}.svc.${CLUSTER_DNS.domain}` };
+}
+
+/** A target's reference text, the `to` of its cells (SPEC.md, "`to` is `ns/pod` for a pod target, …"). */
+export function formatTarget(target: Target): string {
+  switch (target.kind) {
+    case "pod": return target.pod.id;
+    case "service": return `svc/${target.service.id}`;
+    case "dns": return `dns/${target.name}`;
+    case "external": return `ip/${target.ip}`;
+    case "nodeport": return `nodeport/${target.service.id}@${target.node.name}`;
+    case "loadbalancer": return `loadbalancer/${target.service.id}`;
+    case "externalip": return `externalip/${target.service.id}`;
+    case "http": return `${target.entry.kind}/${target.entry.namespace}/${target.entry.name}`;
+  }
+}
+
+/** How a cell names its target in results.json and in every report. */
+export interface TargetName {
+  readonly target: TargetKind;
+  /** formatTarget(): `ns/pod`, `svc/ns/name`, `dns/name.ns.svc.cluster.local`, `ip/…`, … */
+  readonly to: string;
+  /** HTTP cells only: the request, which `to` alone does not tell apart. */
+  readonly request?: HttpRequest;
+}
+
+/** What identifies a cell: its source, its target's names, and the port, protocol and family. */
+export interface CellKey extends TargetName {
+  /** Source pod, `ns/pod`. */
+  readonly from: string;
+  /** Container port for pods; the Service port for Services and DNS names. */
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly family: Family;
+}
+
+/** The key fields of a cell alone, in results.json's order (`request` only on HTTP cells). */
+export function cellKey(cell: CellKey): CellKey {
+  const { from, to, target, port, protocol, family, request } = cell;
+  return request ? { from, to, target, port, protocol, family, request } : { from, to, target, port, protocol, family };
+}
+
+/**
+ * The text that tells a cell's targets apart: `to`, and for an HTTP cell its request as well
+ * (several requests go to one Gateway). A matrix column, and part of every cell id.
+ */
+export function targetId(name: TargetName): string {
+  if (!name.request) return name.to;
+  const { method, host, path, headers } = name.request;
+  const headerText = Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(",");
+  return `${name.to} ${method} ${host}${path}${headerText ? ` [${headerText}]` : ""}`;
+}
+
+/**
+ * The one key of a cell: `from -> to port/protocol family`. Regression views match cells of two
+ * runs by it, JUnit and mocha name failing cells with it, the HTML report marks changed cells by it.
+ */
+export function cellId(cell: CellKey): string {
+  return `${cell.from} -> ${targetId(cell)} ${cell.port}/${cell.protocol} ${cell.family}`;
+}
+
+/** The matrix block a cell belongs to (one per target kind, port, protocol and family). */
+export function blockKey(cell: CellKey): string {
+  return `${cell.target} ${cell.port}/${cell.protocol} ${cell.family}`;
+}
+
+/** How reports speak of a kind's targets: JUnit and mocha group titles, HTML matrix tabs. */
+export const TARGET_KIND_LABELS: Readonly<Record<TargetKind, { readonly group: string; readonly block: string }>> = {
+  pod: { group: "pods", block: "pods" },
+  service: { group: "Services", block: "Services" },
+  dns: { group: "DNS names", block: "DNS" },
+  external: { group: "external addresses", block: "external" },
+  nodeport: { group: "node ports", block: "node ports" },
+  loadbalancer: { group: "load balancers", block: "load balancers" },
+  externalip: { group: "external IPs", block: "external IPs" },
+  http: { group: "HTTP requests", block: "HTTP" },
+};
+
+/**
+ * The namespace a report files a target under (its destination-namespace filter), read from
+ * the names formatTarget() gave it; addresses outside the cluster are `(external)`.
+ */
+export function targetNamespace(name: TargetName): string {
+  switch (name.target) {
+    case "pod": return name.to.split("/")[0] ?? "";
+    case "dns": return name.to.slice("dns/".length).split(".")[1] ?? "";
+    case "external": return "(external)";
+    case "service":
+    case "nodeport":
+    case "loadbalancer":
+    case "externalip":
+    case "http":
+      return name.to.split("/")[1] ?? "";
+  }
+}
