@@ -2,7 +2,8 @@
 export { loadScenario, scenarioFromYaml, buildScenario } from "./scenario/build.js";
 export { Diagnostics, ScenarioError, formatDiagnostic, type Diagnostic } from "./scenario/diagnostics.js";
 export type * from "./scenario/model.js";
-export { expectedCells, Oracle, planCells, expectationHolds, type ExpectedCell, type OracleCell, type CellKey } from "./oracle/index.js";
+export { expectedCells, Oracle, planCells, expectationHolds, type ExpectedCell, type OracleCell } from "./oracle/index.js";
+export { cellId, formatTarget, targetId, type CellKey, type Target, type TargetKind, type TargetName, type HttpRequest } from "./scenario/target.js";
 export { summarize, type Summary } from "./oracle/summary.js";
 export { explain, type ExplainQuery } from "./oracle/explain.js";
 export { lintExpectations } from "./oracle/lint.js";

@@ -7,11 +7,12 @@
 // one test per expectation group; a failing test lists the mismatching cells.
 import { AssertionError } from "node:assert";
 import { validatePaths } from "../runner/validate-paths.js";
-import { cellId, expectedCells, type ExpectedCell } from "../oracle/index.js";
+import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import { providerFor } from "../providers/index.js";
 import { formatDiagnostic } from "../scenario/diagnostics.js";
 import { groupCells } from "../report/groups.js";
 import { formatRule } from "../scenario/references.js";
+import { cellId } from "../scenario/target.js";
 import type { CellResult, ScenarioResult } from "../runner/results.js";
 import { run } from "../runner/run.js";
 

@@ -1,22 +1,8 @@
-// The traffic matrix's cells: which connections a scenario probes, and the shapes the oracle,
-// the prober and the reports share (SPEC.md, `netspec expect --format json`).
-import type { Family } from "../kube/net.js";
-import type { Protocol } from "../kube/types.js";
+// The traffic matrix's cells: the oracle's verdict on each connection a scenario probes, and the
+// user's expectation merged over it (SPEC.md, `netspec expect --format json`). What identifies a
+// cell, and how its target is named, is scenario/target.ts.
 import type { ExpectedResult } from "../scenario/schema.js";
-
-export type TargetKind = "pod" | "service" | "dns" | "external";
-
-export interface CellKey {
-  /** Source pod, `ns/pod`. */
-  readonly from: string;
-  /** `ns/pod`, `svc/ns/name`, `dns/name.ns.svc.cluster.local`, `ip/…`. */
-  readonly to: string;
-  readonly target: TargetKind;
-  /** Container port for pods; the Service port for Services and DNS names. */
-  readonly port: number;
-  readonly protocol: Protocol;
-  readonly family: Family;
-}
+import type { CellKey, ProbedTarget } from "../scenario/target.js";
 
 export interface OracleCell extends CellKey {
   readonly expected: ExpectedResult;
@@ -24,8 +10,8 @@ export interface OracleCell extends CellKey {
   readonly reason: string;
   /** For Services and DNS names: the pods that may answer (allowed by policy). */
   readonly backends?: readonly string[];
-  /** The address the prober connects to: a pod IP, a cluster IP, a DNS name or an external IP. */
-  readonly address: string;
+  /** The typed target (`to` and `target` are its names in results): the probe is made from it. */
+  readonly destination: ProbedTarget;
   /** Port name on the target (container port name, or Service port name), for rules and reports. */
   readonly portName?: string;
 }
@@ -38,10 +24,6 @@ export interface ExpectedCell extends OracleCell {
   readonly oracle: { readonly expected: ExpectedResult; readonly reason: string };
   /** Backends the user asserted (`backends:` in a rule): only these may answer. */
   readonly expectedBackends?: readonly string[];
-}
-
-export function cellId(cell: CellKey): string {
-  return `${cell.from} -> ${cell.to} ${cell.port}/${cell.protocol} ${cell.family}`;
 }
 
 /** Whether an expectation accepts an observed outcome (SPEC.md, "Results"). */

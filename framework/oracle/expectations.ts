@@ -49,7 +49,7 @@ export class Expectations {
     }
     return {
       from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
-      expected, reason, backends: cell.backends, address: cell.address, portName: cell.portName,
+      expected, reason, backends: cell.backends, destination: cell.destination, portName: cell.portName,
       source, oracle: { expected: cell.expected, reason: cell.reason }, expectedBackends,
     };
   }
@@ -69,18 +69,20 @@ export class Expectations {
       if (typeof rule.port === "string" && rule.port !== cell.portName) return false;
       if (typeof rule.port === "object" && (cell.port < rule.port.from || cell.port > rule.port.to)) return false;
     }
+    // The rule's `to` against the cell's typed target: a reference kind names one target kind.
+    const target = cell.destination;
     switch (to.kind) {
       case "pods":
       case "selector":
-        return cell.target === "pod" && toPods!.has(cell.to);
+        return target.kind === "pod" && toPods!.has(target.pod.id);
       case "service":
-        return cell.target === "service" && cell.to === `svc/${to.namespace}/${to.name}`;
+        return target.kind === "service" && target.service.namespace === to.namespace && target.service.name === to.name;
       case "dns":
-        return cell.target === "dns" && cell.to.startsWith(`dns/${to.name}.${to.namespace}.`);
+        return target.kind === "dns" && target.service.namespace === to.namespace && target.service.name === to.name;
       case "cidr":
-        return cell.target === "external" && cidrContains(to.cidr, cell.address);
+        return target.kind === "external" && cidrContains(to.cidr, target.ip);
       case "ip":
-        return cell.target === "external" && cell.address === to.ip;
+        return target.kind === "external" && target.ip === to.ip;
     }
   }
 }

@@ -4,9 +4,9 @@ import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type PodModel, type Scenario } from "../scenario/model.js";
 import type { Reference } from "../scenario/schema.js";
-import { cellId } from "./cells.js";
+import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { Oracle, planCells, type CellPlan } from "./matrix.js";
+import { Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
 import type { TraceStep } from "./policy/index.js";
 import { selectBackends } from "./services/index.js";
 
@@ -50,22 +50,22 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
       dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
       port, protocol: plan.protocol, family: plan.family,
     }).trace.map(formatStep);
-  switch (plan.target) {
-    case "pod": return trace(plan.pod!, plan.port);
-    case "external": return trace(plan.externalIp!, plan.port);
-    case "service":
-    case "dns": {
-      const svc = plan.service!;
-      const lookup = plan.target === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
-      if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
-      const selection = selectBackends(scenario, svc, plan.servicePort!, plan.src, plan.family);
-      const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
-      for (const backend of selection.backends) {
-        lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
-        lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
-      }
-      return lines;
+  if (throughService(plan)) {
+    const svc = plan.target.service;
+    const lookup = plan.target.kind === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
+    if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
+    const selection = selectBackends(scenario, svc, plan.servicePort, plan.src, plan.family);
+    const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
+    for (const backend of selection.backends) {
+      lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
+      lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
     }
+    return lines;
+  }
+  const target = plan.target;
+  switch (target.kind) {
+    case "pod": return trace(target.pod, plan.port);
+    case "external": return trace(target.ip, plan.port);
   }
 }
 

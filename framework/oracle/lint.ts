@@ -4,7 +4,8 @@
 import type { Diagnostics } from "../scenario/diagnostics.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatReference } from "../scenario/references.js";
-import { cellId, compatible, type ExpectedCell } from "./cells.js";
+import { cellId } from "../scenario/target.js";
+import { compatible, type ExpectedCell } from "./cells.js";
 import { Expectations } from "./expectations.js";
 import { expectedCells } from "./index.js";
 

@@ -9,26 +9,41 @@
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
-import { externalProbe, parseReference, resolvePods } from "../scenario/references.js";
+import { externalTargets, parseReference, resolvePods } from "../scenario/references.js";
 import type { ExpectedResult } from "../scenario/schema.js";
+import { dnsTarget, formatTarget, type DnsTarget, type ExternalTarget, type PodTarget, type ServiceTarget } from "../scenario/target.js";
 import { flatten } from "./batches.js";
-import type { OracleCell, TargetKind } from "./cells.js";
+import type { OracleCell } from "./cells.js";
 import { PodDecisions } from "./fast/decisions.js";
 import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
 import { dnsAnswer, selectBackends } from "./services/index.js";
 
-/** One cell before judging: who connects to what. */
-export interface CellPlan {
+/** Who connects, over which port, protocol and family: what every cell plan has. */
+interface PlanCoordinates {
   readonly src: PodModel;
-  readonly target: TargetKind;
   readonly family: Family;
   readonly port: number;
   readonly protocol: Protocol;
   readonly portName?: string;
-  readonly pod?: PodModel;
-  readonly service?: ServiceModel;
-  readonly servicePort?: ServicePortModel;
-  readonly externalIp?: string;
+}
+
+/** A cell whose target is the destination itself: the policy engine judges the connection to it. */
+export interface DirectCellPlan extends PlanCoordinates {
+  readonly target: PodTarget | ExternalTarget;
+}
+
+/** A cell through a Service (by cluster IP or by name): backends are chosen for one Service port. */
+export interface ServiceCellPlan extends PlanCoordinates {
+  readonly target: ServiceTarget | DnsTarget;
+  readonly servicePort: ServicePortModel;
+}
+
+/** One cell before judging: who connects to what, discriminated by the typed target. */
+export type CellPlan = DirectCellPlan | ServiceCellPlan;
+
+/** Whether a plan goes through a Service (only those carry a Service port). */
+export function throughService(plan: CellPlan): plan is ServiceCellPlan {
+  return "servicePort" in plan;
 }
 
 /** Sources of the matrix: `probe.from` resolved (system pods only when named). */
@@ -55,63 +70,56 @@ export function planCells(scenario: Scenario): IterableIterator<CellPlan> {
   return flatten(sourcePods(scenario), cellPlanner(scenario));
 }
 
-/** The cells of one source, in matrix order: pod targets, Services, DNS names, external addresses. */
+/**
+ * The cells of one source, in matrix order: pod targets, Services, DNS names, external
+ * addresses. Every target is resolved once per scenario, here, and shared by the cells of
+ * every source that reach it.
+ */
 function cellPlanner(scenario: Scenario): (src: PodModel) => CellPlan[] {
   const families = scenario.probe.families;
-  const targetPods = scenario.pods.filter((p) => !p.system);
+  const wants = (kind: Scenario["probe"]["to"][number]) => scenario.probe.to.includes(kind);
+  const podTargets = wants("pods") ? scenario.pods.filter((p) => !p.system).map((pod): PodTarget => ({ kind: "pod", pod })) : [];
   const services = probedServices(scenario);
+  // A headless Service has no cluster IP: it is reached by name only.
+  const serviceTargets = wants("services") ? services.filter((s) => !s.headless).map((service): ServiceTarget => ({ kind: "service", service })) : [];
+  const dnsTargets = wants("dns") ? services.map(dnsTarget) : [];
+  const externals = externalTargets(scenario).filter((e) => families.includes(e.family));
   return (src) => {
     const out: CellPlan[] = [];
-    if (scenario.probe.to.includes("pods")) {
-      for (const dst of targetPods) {
-        for (const port of dst.ports) {
-          for (const family of families) {
-            if (src.ips[family] && dst.ips[family]) {
-              out.push({ src, target: "pod", family, port: port.port, protocol: port.protocol, portName: port.name, pod: dst });
-            }
+    for (const target of podTargets) {
+      for (const port of target.pod.ports) {
+        for (const family of families) {
+          if (src.ips[family] && target.pod.ips[family]) {
+            out.push({ src, target, family, port: port.port, protocol: port.protocol, portName: port.name });
           }
         }
       }
     }
-    if (scenario.probe.to.includes("services")) {
-      for (const svc of services) {
-        if (svc.headless) continue; // no cluster IP: reached by name only
-        for (const servicePort of svc.ports) {
-          for (const family of families) {
-            if (src.ips[family] && svc.clusterIPs[family]) {
-              out.push({ src, target: "service", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort });
-            }
+    for (const target of serviceTargets) {
+      for (const servicePort of target.service.ports) {
+        for (const family of families) {
+          if (src.ips[family] && target.service.clusterIPs[family]) {
+            out.push({ src, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
           }
         }
       }
     }
-    if (scenario.probe.to.includes("dns")) {
-      for (const svc of services) {
-        for (const servicePort of svc.ports) {
-          for (const family of families) {
-            if (src.ips[family] && svc.families.includes(family)) {
-              out.push({ src, target: "dns", family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, service: svc, servicePort });
-            }
+    for (const target of dnsTargets) {
+      for (const servicePort of target.service.ports) {
+        for (const family of families) {
+          if (src.ips[family] && target.service.families.includes(family)) {
+            out.push({ src, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
           }
         }
       }
     }
-    out.push(...externalCells(scenario, src));
+    // Addresses outside the cluster, towards which an expectation rule from this source points.
+    for (const external of externals) {
+      if (!external.sources.has(src.id) || !src.ips[external.family]) continue;
+      for (const port of external.ports) out.push({ src, target: external.target, family: external.family, port, protocol: external.protocol });
+    }
     return out;
   };
-}
-
-/** Cells towards addresses outside the cluster, named by expectation rules (cidr/… or ip/…). */
-function* externalCells(scenario: Scenario, src: PodModel): Generator<CellPlan> {
-  for (const rule of scenario.expect.rules) {
-    const from = parseReference(rule.from);
-    const external = externalProbe(rule);
-    if (typeof from === "string" || !external) continue;
-    if (!resolvePods(scenario, from).some((p) => p.id === src.id)) continue;
-    const { ip, family } = external;
-    if (!src.ips[family] || !scenario.probe.families.includes(family)) continue;
-    for (const port of external.ports) yield { src, target: "external", family, port, protocol: external.protocol, externalIp: ip };
-  }
 }
 
 type BackendOutcome = { pod: PodModel; outcome: "allow" | "deny" | "refused" | "undefined"; reason: string };
@@ -139,31 +147,28 @@ export class Oracle {
   }
 
   judge(plan: CellPlan): OracleCell {
-    switch (plan.target) {
+    if (throughService(plan)) return plan.target.kind === "dns" ? this.viaDns(plan, plan.target) : this.viaClusterIp(plan, plan.target);
+    const target = plan.target;
+    switch (target.kind) {
       case "pod": {
-        const dst = plan.pod!;
-        const decision = this.decide(plan.src, dst, plan.port, plan.protocol, plan.family);
-        return makeCell(plan, dst.id, dst.ips[plan.family]!, decision.verdict, decision.reason);
+        const decision = this.decide(plan.src, target.pod, plan.port, plan.protocol, plan.family);
+        return makeCell(plan, decision.verdict, decision.reason);
       }
       case "external": {
-        const decision = this.decide(plan.src, plan.externalIp!, plan.port, plan.protocol, plan.family);
-        return makeCell(plan, `ip/${plan.externalIp}`, plan.externalIp!, decision.verdict, decision.reason);
+        const decision = this.decide(plan.src, target.ip, plan.port, plan.protocol, plan.family);
+        return makeCell(plan, decision.verdict, decision.reason);
       }
-      case "service": {
-        const svc = plan.service!;
-        const clusterIP = svc.clusterIPs[plan.family]!;
-        const verdict = this.viaService(plan, clusterIP);
-        return makeCell(plan, `svc/${svc.id}`, clusterIP, verdict.expected, verdict.reason, verdict.backends);
-      }
-      case "dns":
-        return this.viaDns(plan);
     }
   }
 
+  private viaClusterIp(plan: ServiceCellPlan, target: ServiceTarget): OracleCell {
+    const verdict = this.viaService(plan, target.service.clusterIPs[plan.family]!);
+    return makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
+  }
+
   /** A connection to a cluster IP: backend selection, then policy on each backend after DNAT. */
-  private viaService(plan: CellPlan, clusterIP: string): { expected: ExpectedResult; reason: string; backends?: string[] } {
-    const svc = plan.service!;
-    const selection = selectBackends(this.scenario, svc, plan.servicePort!, plan.src, plan.family);
+  private viaService(plan: ServiceCellPlan, clusterIP: string): { expected: ExpectedResult; reason: string; backends?: string[] } {
+    const selection = selectBackends(this.scenario, plan.target.service, plan.servicePort, plan.src, plan.family);
     if (selection.outcome === "no-endpoints") return { expected: "refused", reason: selection.reason };
     if (selection.outcome === "no-local-endpoints") return { expected: "drop", reason: selection.reason };
     const outcomes = selection.backends.map((backend): BackendOutcome => {
@@ -184,18 +189,17 @@ export class Oracle {
    * NetworkPolicy processing". That matters only where an egress ipBlock of the source covers
    * the cluster IP, so there, when the two views disagree, the cell is undefined.
    */
-  private preDnatConflict(plan: CellPlan, clusterIP: string, postDnat: PolicyDecision): string | undefined {
+  private preDnatConflict(plan: ServiceCellPlan, clusterIP: string, postDnat: PolicyDecision): string | undefined {
     if (!this.engine.egressIpBlockCovers(plan.src, clusterIP)) return undefined;
     const preDnat = this.decide(plan.src, clusterIP, plan.port, plan.protocol, plan.family);
     if (preDnat.verdict === postDnat.verdict) return undefined;
     return `an egress ipBlock of ${plan.src.id} covers cluster IP ${clusterIP}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
   }
 
-  private viaDns(plan: CellPlan): OracleCell {
-    const svc = plan.service!;
-    const name = `${svc.name}.${svc.namespace}.svc.${CLUSTER_DNS.domain}`;
+  private viaDns(plan: ServiceCellPlan, target: DnsTarget): OracleCell {
+    const { service: svc, name } = target;
     const cell = (verdict: { expected: ExpectedResult; reason: string; backends?: string[] }) =>
-      makeCell(plan, `dns/${name}`, name, verdict.expected, verdict.reason, verdict.backends);
+      makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
     const lookup = this.dnsLookupVerdict(plan.src);
     if (lookup) return cell(lookup);
     const answer = dnsAnswer(this.scenario, svc, plan.family);
@@ -229,10 +233,10 @@ export class Oracle {
 }
 
 /** Every cell has the same shape (one hidden class): the bulk path builds millions of them. */
-function makeCell(plan: CellPlan, to: string, address: string, expected: ExpectedResult, reason: string, backends?: readonly string[]): OracleCell {
+function makeCell(plan: CellPlan, expected: ExpectedResult, reason: string, backends?: readonly string[]): OracleCell {
   return {
-    from: plan.src.id, to, target: plan.target, port: plan.port, protocol: plan.protocol, family: plan.family,
-    expected, reason, backends, address, portName: plan.portName,
+    from: plan.src.id, to: formatTarget(plan.target), target: plan.target.kind, port: plan.port, protocol: plan.protocol, family: plan.family,
+    expected, reason, backends, destination: plan.target, portName: plan.portName,
   };
 }
 

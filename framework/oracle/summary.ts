@@ -48,7 +48,7 @@ export function summarize(scenario: Scenario): Summary {
     for (const group of groups.values()) {
       const rep = group[0]!;
       for (const plan of planCells({ ...onlyServices, probe: { ...onlyServices.probe, from: [rep.id] } })) {
-        if (plan.target === "external") continue;
+        if (plan.target.kind === "external") continue;
         add(oracle.judge(plan).expected, group.length);
       }
     }

@@ -291,6 +291,8 @@ function validate(t: ProbeTarget, index: number): string | undefined {
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) return `target ${t.id}: bad port`;
   if (!['TCP', 'UDP', 'SCTP'].includes(t.protocol)) return `target ${t.id}: bad protocol`;
   if (t.family !== 'ipv4' && t.family !== 'ipv6') return `target ${t.id}: bad family`;
+  // Never answer an HTTP cell with a bare connection: that would pass it without its request.
+  if (t.http !== undefined) return `target ${t.id}: HTTP requests are not probed yet`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { candidates, parseResolvConf, proberSocketRequests } from './probe-core.js';
+import { candidates, parseResolvConf, proberSocketRequests, runBatch } from './probe-core.js';
 import { serverSocketRequests, socketLauncherArgv } from './netns-sockets.js';
 import type { AgentProbeRequest, ProbeBatch, ProbeResult, ServersReady, ServerSpec } from './protocol.js';
 
@@ -145,5 +145,15 @@ describe('pod DNS configuration', () => {
       'api.ops.shop.svc.cluster.local', 'api.ops.svc.cluster.local', 'api.ops.cluster.local', 'api.ops']);
     assert.deepEqual(candidates('a.b.c.d.e.f', k8s)[0], 'a.b.c.d.e.f');
     assert.deepEqual(candidates('api.ops.svc.cluster.local.', k8s), ['api.ops.svc.cluster.local']);
+  });
+});
+
+describe('prober batch validation', () => {
+  it('answers an HTTP target with an error instead of a bare connection (HTTP is not probed yet)', async () => {
+    const results: ProbeResult[] = [];
+    const http = { method: 'GET', host: 'foo.example.com', path: '/', headers: {} };
+    await runBatch({ targets: [{ id: 'h', host: '127.0.0.1', port: 80, protocol: 'TCP', family: 'ipv4', http }] }, (r) => results.push(r),
+      { conf: { nameservers: [], search: [], ndots: 1 } });
+    assert.deepEqual(results.map((r) => [r.id, r.outcome, r.reason]), [['h', 'error', 'target h: HTTP requests are not probed yet']]);
   });
 });

@@ -5,8 +5,10 @@
  * Everything in framework/probe/ runs inside node containers under the node
  * image's Node.js (fixtures/node-image: the official build of its
  * NODE_VERSION), from the repository's dist/ bind-mounted read-only: so only
- * `node:` built-ins, and types here stay plain JSON.
+ * `node:` built-ins, and types here stay plain JSON (a type-only import is erased, so the
+ * HTTP request's shape is taken from the scenario's target module).
  */
+import type { HttpRequest } from '../scenario/target.js';
 
 export type Family = 'ipv4' | 'ipv6';
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -14,16 +16,25 @@ export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 /** Observed outcome of one probe attempt (SPEC.md "Results"). */
 export type ProbeOutcome = 'connected' | 'refused' | 'timeout' | 'dns-error' | 'error';
 
-/** One target of a prober batch. */
-export interface ProbeTarget {
-  /** Caller's key for this target, echoed in every result line. */
-  id: string;
+/**
+ * The connection a cell asks for: the one probe spec the host-side runner and providers
+ * (runner/provider.ts ProbeRequest) and the prober share.
+ */
+export interface ProbeSpec {
   /** IP literal (either family) or DNS name, resolved through the pod's resolv.conf. */
   host: string;
   port: number;
   protocol: Protocol;
   /** Family to connect over; a DNS name is resolved to A (ipv4) or AAAA (ipv6). */
   family: Family;
+  /** A Layer 7 cell's request, sent once connected (no prober sends it yet: such a target is an error). */
+  http?: HttpRequest;
+}
+
+/** One target of a prober batch. */
+export interface ProbeTarget extends ProbeSpec {
+  /** Caller's key for this target, echoed in every result line. */
+  id: string;
   /** Per-attempt timeout in ms (connect + identity read). Default: batch's timeoutMs. */
   timeoutMs?: number;
   /**

@@ -1,6 +1,6 @@
 // Console output of a run: a live progress line per scenario while it runs, then a summary and,
 // for each failing scenario, the mismatching cells with expected, observed and the reason.
-import { cellId } from "../oracle/cells.js";
+import { cellId } from "../scenario/target.js";
 import type { Style } from "./terminal-style.js";
 import type { RunEvent } from "../runner/run.js";
 import type { RunResults, ScenarioResult } from "../runner/results.js";

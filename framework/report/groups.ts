@@ -5,7 +5,7 @@
 // A group's title says what it asserts, so a CI test tab reads on its own: a rule as the user
 // wrote it (`shop/frontend → shop/api-* port http: allow`), an oracle group as what it checks
 // (`shop/frontend → pods: as Kubernetes semantics say`).
-import type { CellKey } from "../oracle/cells.js";
+import type { CellKey } from "../scenario/target.js";
 
 export interface GroupedCell extends CellKey {
   readonly source: string;

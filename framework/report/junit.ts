@@ -4,7 +4,7 @@
 // skipped cells as a skipped testcase of their own, a scenario error as <error>.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cellId } from "../oracle/cells.js";
+import { cellId } from "../scenario/target.js";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
 import { groupCells } from "./groups.js";
 import { xmlAttr, xmlText } from "./xml.js";

@@ -1,6 +1,6 @@
 // The matrix as text, the way cyclonus users read it: one block per target kind, port,
 // protocol and family; rows are sources, columns destinations; `.` allow, `X` deny.
-import type { CellKey } from "../oracle/cells.js";
+import type { CellKey } from "../scenario/target.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 
 export const SYMBOLS: Record<ExpectedResult, string> = {

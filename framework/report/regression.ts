@@ -1,7 +1,7 @@
 // The regression view: what changed, cell by cell, between two runs (a baseline results.json and
 // the current one), so a CNI upgrade or a policy change shows its exact network effect.
 import { readFileSync } from "node:fs";
-import { cellId } from "../oracle/cells.js";
+import { cellId } from "../scenario/target.js";
 import type { Style } from "./terminal-style.js";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
 

@@ -4,6 +4,7 @@
 import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatRule } from "../scenario/references.js";
+import { cellKey } from "../scenario/target.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "../runner/results.js";
 import type { Observed } from "../runner/provider.js";
 import { VERSION } from "../version.js";
@@ -53,11 +54,11 @@ export function syntheticScenarioResult(scenario: Scenario, options: SyntheticOp
     const skipDetail = options.skip?.(cell, i);
     const observed: Observed | "skipped" = skipDetail ? "skipped" : options.fail?.(cell, i) ? contradicting(cell) : agreeing(cell);
     const backend = observed !== "connected" ? undefined
-      : cell.target === "pod" ? cell.to
+      : cell.destination.kind === "pod" ? cell.destination.pod.id
         : cell.backends?.length ? cell.backends[Math.floor(rand() * cell.backends.length)] : undefined;
     const verdict = observed === "skipped" ? { match: false } : compare(cell, { id: String(i), observed, backends: backend ? [backend] : [], latencyMs: 1 });
     return {
-      from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
+      ...cellKey(cell),
       expected: cell.expected, observed,
       ...(backend ? { backend } : {}),
       match: verdict.match,

@@ -21,12 +21,13 @@ export function compare(cell: ExpectedCell, observation: Observation): Verdict {
   }
   // The oracle knows which backends may answer this client (traffic policy, topology, policy):
   // another one answering is a data-plane (or oracle) bug worth reporting.
-  if (cell.source === "oracle" && cell.backends && cell.target !== "pod") {
+  const target = cell.destination;
+  if (cell.source === "oracle" && cell.backends && target.kind !== "pod") {
     const stray = observation.backends.filter((b) => !cell.backends!.includes(b));
     if (stray.length > 0) return { match: false, mismatch: `answered by ${stray.join(", ")}, but the oracle expects only ${cell.backends.join(", ")}` };
   }
-  if (cell.target === "pod" && observation.backends.length > 0 && !observation.backends.includes(cell.to)) {
-    return { match: false, mismatch: `answered by ${observation.backends.join(", ")} instead of ${cell.to}` };
+  if (target.kind === "pod" && observation.backends.length > 0 && !observation.backends.includes(target.pod.id)) {
+    return { match: false, mismatch: `answered by ${observation.backends.join(", ")} instead of ${target.pod.id}` };
   }
   return { match: true };
 }

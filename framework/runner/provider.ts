@@ -1,9 +1,9 @@
 // The one small interface every provider implements (modelled on kind's provider layout: the
 // runner knows only this; each backend lives in its own folder under providers/).
-import type { Family } from "../kube/net.js";
-import type { Protocol } from "../kube/types.js";
+import type { ProbeSpec } from "../probe/protocol.js";
 import type { Scenario } from "../scenario/model.js";
 import type { ActualAddresses } from "../scenario/readdress.js";
+import type { ProbedTarget } from "../scenario/target.js";
 
 /** One connection to attempt from a source pod. */
 export interface ProbeRequest {
@@ -11,11 +11,10 @@ export interface ProbeRequest {
   readonly id: string;
   /** Source pod `ns/name`. */
   readonly from: string;
-  /** IP literal or DNS name. */
-  readonly address: string;
-  readonly port: number;
-  readonly protocol: Protocol;
-  readonly family: Family;
+  /** What the cell connects to: providers decide by its kind what they can probe and how. */
+  readonly target: ProbedTarget;
+  /** The connection itself (runner/probe-spec.ts), as the prober takes it. */
+  readonly probe: ProbeSpec;
   /** How many connections to make (to sample which backends of a Service answer). */
   readonly samples: number;
 }

@@ -1,5 +1,5 @@
 // The run's results, in the shape SPEC.md gives for results.json.
-import type { CellKey } from "../oracle/cells.js";
+import type { CellKey } from "../scenario/target.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import type { Observed } from "./provider.js";
 

@@ -5,8 +5,10 @@ import { expectedCells, type ExpectedCell } from "../oracle/index.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatRule } from "../scenario/references.js";
 import { withActualAddresses } from "../scenario/readdress.js";
+import { cellKey } from "../scenario/target.js";
 import { VERSION } from "../version.js";
 import { compare } from "./compare.js";
+import { probeSpec } from "./probe-spec.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
 import { scenarioTopology } from "./topology.js";
@@ -142,8 +144,7 @@ class Interrupted extends Error {
 /** Cells whose expectation is `undefined` are still probed (and reported), never failed. */
 async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly ExpectedCell[], options: RunOptions): Promise<CellResult[]> {
   const requests = cells.map((cell, i): ProbeRequest => ({
-    id: String(i), from: cell.from, address: cell.address, port: cell.port, protocol: cell.protocol, family: cell.family,
-    samples: sampleCount(cell),
+    id: String(i), from: cell.from, target: cell.destination, probe: probeSpec(cell), samples: sampleCount(cell),
   }));
   const state = cells.map(() => ({ attempts: 0, streak: 0, backends: new Set<string>(), last: undefined as Observation | undefined, firstMatched: false }));
   const deadline = Date.now() + (options.convergeMs ?? 3000);
@@ -184,7 +185,7 @@ async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly Ex
     const verdict = skipped ? { match: false } : compare(cell, observation);
     const backends = [...s.backends].sort();
     return {
-      from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
+      ...cellKey(cell),
       expected: cell.expected, observed: observation.observed,
       ...(observation.backends[0] ? { backend: observation.backends[0] } : {}),
       ...(backends.length > 1 ? { backends } : {}),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
-import { parseReference, resolvePods } from "./references.js";
+import { externalTargets, parseReference, resolvePods } from "./references.js";
 
 const scenario = scenarioFromYaml(`
 apiVersion: netspec/v1alpha1
@@ -44,5 +44,39 @@ describe("references (SPEC.md, References)", () => {
     assert.match(String(parseReference("ip/300.1.1.1")), /not an IPv4 or IPv6 address/);
     assert.match(String(parseReference("shop")), /is not a reference/);
     assert.match(String(parseReference("cidr/10.0.0.0/33")), /prefix length must be 0-32/);
+  });
+});
+
+describe("references: external targets, resolved once per scenario", () => {
+  const withRules = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: external-refs }
+cluster: { ipFamily: dual }
+namespaces: [ { name: shop } ]
+pods:
+  - { name: api, namespace: shop, labels: { app: api }, replicas: 2 }
+  - { name: web, namespace: shop, labels: { app: web } }
+expect:
+  rules:
+    - { from: shop/web, to: cidr/192.0.2.0/24, port: 443, result: allow }
+    - { from: { labels: { app: api } }, to: cidr/192.0.2.7/32, port: 8000-8100, protocol: UDP, result: deny }
+    - { from: "*", to: "ip/2001:db8::1", result: allow }
+    - { from: shop/web, to: shop/api-0, result: deny }
+`);
+
+  it("probes a block at its first host (a /32 at its base), an address itself; other rules name none", () => {
+    const targets = externalTargets(withRules);
+    assert.deepEqual(targets.map((t) => [t.target.ip, t.family, t.ports, t.protocol]), [
+      ["192.0.2.1", "ipv4", [443], "TCP"],
+      ["192.0.2.7", "ipv4", [8000], "UDP"],
+      ["2001:db8::1", "ipv6", [80], "TCP"],
+    ]);
+  });
+
+  it("resolves each rule's sources once", () => {
+    assert.deepEqual(externalTargets(withRules).map((t) => [...t.sources]), [
+      ["shop/web"], ["shop/api-0", "shop/api-1"], ["shop/api-0", "shop/api-1", "shop/web"],
+    ]);
   });
 });

@@ -4,8 +4,9 @@
 import { selectorMatches } from "../kube/labels.js";
 import { familyOf, nthAddress, parseCidr, type Cidr, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, type ExpectRuleModel, type PodModel, type Scenario, type ServiceModel } from "./model.js";
+import { CLUSTER_DNS, type ExpectRuleModel, type PodModel, type Scenario } from "./model.js";
 import type { Reference } from "./schema.js";
+import type { ExternalTarget } from "./target.js";
 
 export type ParsedReference =
   | { kind: "pods"; namespace?: string; glob: string }
@@ -73,11 +74,6 @@ export function resolvePods(scenario: Scenario, ref: ParsedReference): PodModel[
   }
 }
 
-export function resolveService(scenario: Scenario, ref: ParsedReference): ServiceModel | undefined {
-  if (ref.kind !== "service" && ref.kind !== "dns") return undefined;
-  return scenario.services.find((s) => s.namespace === ref.namespace && s.name === ref.name);
-}
-
 /** Canonical text of a reference, for messages. */
 export function formatReference(ref: Reference): string {
   if (typeof ref === "string") return ref;
@@ -97,26 +93,37 @@ export function formatRule(rule: ExpectRuleModel): string {
   return `${formatReference(rule.from)} → ${formatReference(rule.to)}${port}${protocol}${family}: ${rule.result ?? "as the oracle says"}${backends}`;
 }
 
-/** Where an expectation rule towards an address outside the cluster (cidr/… or ip/…) is probed. */
-export interface ExternalProbe {
+/** An expectation rule towards an address outside the cluster (cidr/… or ip/…), resolved. */
+export interface RuleExternalTarget {
   /** An `ip/` address itself; a `cidr/` block's first host (its base for a /31, /32, /127, /128). */
-  readonly ip: string;
+  readonly target: ExternalTarget;
   readonly family: Family;
   /** The rule's port (a range's first), else 80; a port name is not meaningful here: 80. */
   readonly ports: readonly number[];
   readonly protocol: Protocol;
+  /** The pods the rule's `from` names: the sources that probe this address. */
+  readonly sources: ReadonlySet<string>;
 }
 
 /**
- * The probe a rule names when its `to` is an external address, else undefined. Shared by the
- * oracle's matrix and the providers that simulate external hosts, so both pick the same address.
+ * The external targets the scenario's rules name, in rule order, each resolved once per
+ * scenario. Shared by the oracle's matrix and the providers that simulate external hosts, so
+ * both pick the same address.
  */
-export function externalProbe(rule: ExpectRuleModel): ExternalProbe | undefined {
-  const to = parseReference(rule.to);
-  if (typeof to === "string" || (to.kind !== "cidr" && to.kind !== "ip")) return undefined;
-  const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
-  const family = familyOf(ip);
-  if (!family) return undefined;
-  const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
-  return { ip, family, ports, protocol: rule.protocol ?? "TCP" };
+export function externalTargets(scenario: Scenario): RuleExternalTarget[] {
+  const out: RuleExternalTarget[] = [];
+  for (const rule of scenario.expect.rules) {
+    const to = parseReference(rule.to);
+    const from = parseReference(rule.from);
+    if (typeof to === "string" || typeof from === "string" || (to.kind !== "cidr" && to.kind !== "ip")) continue;
+    const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
+    const family = familyOf(ip);
+    if (!family) continue;
+    const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
+    out.push({
+      target: { kind: "external", ip }, family, ports, protocol: rule.protocol ?? "TCP",
+      sources: new Set(resolvePods(scenario, from).map((p) => p.id)),
+    });
+  }
+  return out;
 }

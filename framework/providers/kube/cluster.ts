@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Pod, Service } from "kubernetes-types/core/v1.js";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js";
-import { familyOf, isIpAddress, type Family } from "../../kube/net.js";
+import { familyOf, type Family } from "../../kube/net.js";
 import { selectorMatches } from "../../kube/labels.js";
 import {
   EnvironmentError, type Cluster, type Observation, type ProbeOptions, type ProbeRequest,
@@ -203,7 +203,7 @@ export class KubeCluster implements Cluster {
   }
 
   private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
-    if (families && !families.includes(request.family)) return `the cluster has no ${request.family}`;
+    if (families && !families.includes(request.probe.family)) return `the cluster has no ${request.probe.family}`;
     const source = this.scenario?.pods.find((p) => p.id === request.from);
     if (source?.system) return `${request.from} is the cluster's own DNS pod: netspec does not exec into it`;
     if (!this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
@@ -213,7 +213,8 @@ export class KubeCluster implements Cluster {
   /** One `kubectl exec` for every probe of one source pod (retried once when the exec itself fails). */
   private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
     const [ns, pod] = this.names.id(source).split("/") as [string, string];
-    const lines = requests.map((r, i) => requestLine(i, r, isIpAddress(r.address) ? r.address : this.names.dnsName(r.address), timeoutMs));
+    // Names are the scenario's: the cluster knows its Services under the run's namespaces.
+    const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host) : r.probe.host, timeoutMs));
     const podParallel = this.options.podParallel ?? 32;
     const samples = Math.max(...requests.map((r) => r.samples));
     const waves = Math.ceil(requests.length / podParallel);

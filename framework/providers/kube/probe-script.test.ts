@@ -6,12 +6,17 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { ProbeSpec } from "../../probe/protocol.js";
 import type { ProbeRequest } from "../../runner/provider.js";
 import { classify, observe, parseProbeOutput, PROBE_SCRIPT, requestLine } from "./probe-script.js";
 
-const request = (over: Partial<ProbeRequest> = {}): ProbeRequest => ({
-  id: "7", from: "shop/a", address: "10.244.1.5", port: 80, protocol: "TCP", family: "ipv4", samples: 1, ...over,
-});
+const request = (over: Partial<ProbeSpec> & { samples?: number } = {}): ProbeRequest => {
+  const { samples = 1, ...spec } = over;
+  return {
+    id: "7", from: "shop/a", target: { kind: "external", ip: "10.244.1.5" }, samples,
+    probe: { host: "10.244.1.5", port: 80, protocol: "TCP", family: "ipv4", ...spec },
+  };
+};
 
 describe("kube providers: agnhost connect output", () => {
   it("classifies every prefix connect.go prints", () => {
@@ -65,6 +70,8 @@ describe("kube providers: agnhost connect output", () => {
     assert.throws(() => requestLine(0, request(), "x; rm -rf /", 500), /refusing/);
     assert.throws(() => requestLine(0, request(), "$(reboot)", 500), /refusing/);
     assert.throws(() => requestLine(0, request({ port: 0 }), "10.0.0.1", 500), /bad port/);
+    const http = { method: "GET", host: "foo.example.com", path: "/", headers: {} };
+    assert.throws(() => requestLine(0, request({ http }), "10.0.0.1", 500), /HTTP request/);
   });
 });
 

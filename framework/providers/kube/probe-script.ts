@@ -77,11 +77,13 @@ const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
 export function requestLine(index: number, request: ProbeRequest, address: string, timeoutMs: number): string {
   const literal = isIpAddress(address);
   if (!literal && (!DNS_NAME.test(address) || address.length > 253)) throw new Error(`refusing to probe ${JSON.stringify(address)}: not an IP address or DNS name`);
-  if (!Number.isInteger(request.port) || request.port < 1 || request.port > 65535) throw new Error(`bad port ${request.port}`);
+  const { port, protocol, family, http } = request.probe;
+  if (http) throw new Error(`refusing to probe ${JSON.stringify(address)} with an HTTP request: agnhost connect makes bare connections`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port ${port}`);
   const samples = Math.max(1, Math.min(64, Math.floor(request.samples)));
   const timeout = Math.max(100, Math.floor(timeoutMs));
   const kind = literal ? "ip" : "dns";
-  return `${index} ${address} ${request.port} ${request.protocol.toLowerCase()} ${timeout} ${samples} ${request.family === "ipv6" ? 6 : 4} ${kind}`;
+  return `${index} ${address} ${port} ${protocol.toLowerCase()} ${timeout} ${samples} ${family === "ipv6" ? 6 : 4} ${kind}`;
 }
 
 export interface Attempt {

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import type { Cluster, ProbeRequest } from '../../runner/provider.js';
 import { scenarioFromYaml } from '../../scenario/build.js';
-import { externalProbe } from '../../scenario/references.js';
+import { externalTargets } from '../../scenario/references.js';
 import { normalizeSpec, type LocalClusterSpec } from './cluster.js';
 import { newRunId } from './names.js';
 import { externalScript, nodeRootScript, type PlumbNode } from './plumbing.js';
@@ -57,11 +57,11 @@ describe('local provider: external hosts', () => {
     assert.match(unhosted.get('10.244.200.7') ?? '', /subnet 10\.244\.0\.0\/16/);
   });
 
-  it('probes a cidr/ block at its first host, like the oracle', () => {
-    const rule = { from: '*', to: 'cidr/192.0.2.0/24', index: 0 } as const;
-    assert.equal(externalProbe(rule)?.ip, '192.0.2.1');
-    assert.equal(externalProbe({ ...rule, to: 'cidr/192.0.2.7/32' })?.ip, '192.0.2.7');
-    assert.equal(externalProbe({ ...rule, to: 'app/pod' }), undefined);
+  it('hosts the external targets the oracle probes: a cidr/ block at its first host', () => {
+    const scenario = scenarioFromYaml(SCENARIO);
+    assert.deepEqual(externalTargets(scenario).map((e) => e.target.ip), [
+      '198.51.100.10', '198.51.100.10', '198.51.100.200', '2001:db8:10::10', '2001:db8:10::9000', '198.51.100.200', '2001:db8:10::8001', '10.244.200.7',
+    ]);
   });
 
   it('plumbs an external host like a pod, with one address, routed from the other nodes', () => {
@@ -114,7 +114,8 @@ describe('local provider: external hosts @docker', function () {
     const want = new Map<string, string>();
     const add = (from: string, address: string, port: number, protocol: 'TCP' | 'UDP', observed: string) => {
       const id = `${from}>${address}:${port}/${protocol}`;
-      requests.push({ id, from, address, port, protocol, family: address.includes(':') ? 'ipv6' : 'ipv4', samples: 1 });
+      const family = address.includes(':') ? 'ipv6' : 'ipv4';
+      requests.push({ id, from, target: { kind: 'external', ip: address }, probe: { host: address, port, protocol, family }, samples: 1 });
       want.set(id, observed);
     };
     for (const from of ['app/client-a', 'app/client-b']) {

@@ -6,7 +6,7 @@
 // network namespaces on the first node, outside every pod CIDR, routed from every node.
 import { CLUSTER_DNS, type Scenario } from "../../scenario/model.js";
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
-import { externalProbe } from "../../scenario/references.js";
+import { externalTargets } from "../../scenario/references.js";
 import {
   EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
 } from "../../runner/provider.js";
@@ -17,7 +17,6 @@ import {
 import { dnsHostsFile, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
-import { isIpAddress } from "../../kube/net.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
 
@@ -139,7 +138,7 @@ class LocalScenarioCluster implements Cluster {
       const skip = this.skipReason(request);
       if (skip) { out.push({ id: request.id, observed: "skipped", backends: [], latencyMs: 0, detail: skip }); skipped.add(request.id); continue; }
       const list = bySource.get(request.from) ?? [];
-      list.push({ id: request.id, host: request.address, port: request.port, protocol: request.protocol, family: request.family, count: request.samples });
+      list.push({ ...request.probe, id: request.id, count: request.samples });
       bySource.set(request.from, list);
     }
     const run = await probe(this.cluster, [...bySource].map(([source, targets]) => ({ source, batch: { timeoutMs: options.timeoutMs, targets } })));
@@ -180,13 +179,21 @@ class LocalScenarioCluster implements Cluster {
   private skipReason(request: ProbeRequest): string | undefined {
     const source = this.sourceSkips.get(request.from);
     if (source) return source;
-    if (this.podByAddress.has(request.address)) return undefined;
-    if (isIpAddress(request.address) && !this.serviceAddresses.has(request.address)) {
-      const canonical = canonicalIp(request.address);
-      if (this.externalAddresses.has(canonical)) return undefined;
-      return this.unhosted.get(canonical) ?? `${request.address}: no pod, Service or simulated external host holds it`;
+    const target = request.target;
+    switch (target.kind) {
+      // Pods (hostNetwork ones too, see apply()), cluster IPs and names are the cluster's own.
+      case "pod":
+      case "service":
+      case "dns":
+        return undefined;
+      case "external": {
+        // An address a pod or a Service holds is reached as that pod or Service.
+        if (this.podByAddress.has(target.ip) || this.serviceAddresses.has(target.ip)) return undefined;
+        const canonical = canonicalIp(target.ip);
+        if (this.externalAddresses.has(canonical)) return undefined;
+        return this.unhosted.get(canonical) ?? `${target.ip}: no pod, Service or simulated external host holds it`;
+      }
     }
-    return undefined;
   }
 
   diagnose(): Promise<Record<string, string>> {
@@ -204,18 +211,17 @@ function clusterSubnets(scenario: Scenario): string[] {
 }
 
 /**
- * The external hosts a scenario's cells probe (`externalProbe`, the address rule the oracle
- * uses too), with the ports and protocols each must serve; and the addresses that cannot be
- * simulated (inside the cluster's subnets, or not a host address), with the reason.
+ * The external hosts a scenario's cells probe (`externalTargets`, the resolution the oracle's
+ * matrix uses too), with the ports and protocols each must serve; and the addresses that cannot
+ * be simulated (inside the cluster's subnets, or not a host address), with the reason.
  */
 export function externalHosts(scenario: Scenario): { hosts: Array<{ ip: string; ports: ServerPort[] }>; unhosted: Map<string, string> } {
   const subnets = clusterSubnets(scenario).map((c) => ({ text: c, cidr: parseCidr(c) }));
   const hosts = new Map<string, Map<string, ServerPort>>();
   const unhosted = new Map<string, string>();
-  for (const rule of scenario.expect.rules) {
-    const probe = externalProbe(rule);
-    if (!probe || !scenario.families.includes(probe.family)) continue;
-    const ip = canonicalIp(probe.ip);
+  for (const external of externalTargets(scenario)) {
+    if (!scenario.families.includes(external.family)) continue;
+    const ip = canonicalIp(external.target.ip);
     const inside = subnets.find((s) => contains(s.cidr, ip));
     if (inside) {
       unhosted.set(ip, `${ip} lies in the cluster's subnet ${inside.text}: the local provider simulates external hosts only outside the pod and Service subnets`);
@@ -226,7 +232,7 @@ export function externalHosts(scenario: Scenario): { hosts: Array<{ ip: string; 
       continue;
     }
     const ports = hosts.get(ip) ?? new Map<string, ServerPort>();
-    for (const port of probe.ports) ports.set(`${probe.protocol}/${port}`, { port, protocol: probe.protocol });
+    for (const port of external.ports) ports.set(`${external.protocol}/${port}`, { port, protocol: external.protocol });
     hosts.set(ip, ports);
   }
   return { hosts: [...hosts].map(([ip, ports]) => ({ ip, ports: [...ports.values()] })), unhosted };

@@ -3,7 +3,7 @@
 // matrix block (target kind, port, protocol, family) holds its row and column names and its
 // cells as one flat array of numbers, CELL_STRIDE per cell.
 import { stringify } from "yaml";
-import { cellId } from "../../oracle/cells.js";
+import { cellId } from "../../scenario/target.js";
 import type { RunResults, ScenarioResult, ScenarioTopology } from "../../runner/results.js";
 import { CHANGE_KINDS, CHANGE_LABELS, type CellSnapshot, type Regression } from "../regression.js";
 import { SYMBOLS } from "../matrix-table.js";

@@ -1,0 +1,83 @@
+// The matrix planner: which cells a scenario's targets give, each target resolved once and
+// carried typed in every plan (the Service cells the SPEC lists for cluster IPs and names).
+import assert from "node:assert/strict";
+import { describe, it } from "mocha";
+import { scenarioFromYaml } from "../scenario/build.js";
+import { formatTarget } from "../scenario/target.js";
+import { planCells, throughService, type CellPlan } from "./matrix.js";
+
+const scenario = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: planner }
+cluster: { ipFamily: dual }
+namespaces: [ { name: shop } ]
+pods:
+  - { name: client, namespace: shop, labels: { app: client } }
+  - { name: api, namespace: shop, labels: { app: api }, ports: [ { name: http, port: 8080 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: plain, namespace: shop },
+      spec: { selector: { app: api }, ipFamilyPolicy: PreferDualStack, ports: [ { name: http, port: 80, targetPort: http }, { name: alt, port: 443, targetPort: http } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: head, namespace: shop },
+      spec: { clusterIP: None, ipFamilyPolicy: PreferDualStack, selector: { app: api }, ports: [ { port: 8080 } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: np, namespace: shop },
+      spec: { type: NodePort, ipFamilies: [IPv4], selector: { app: api }, ports: [ { port: 80, targetPort: 8080 } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: ext, namespace: shop },
+      spec: { type: ExternalName, externalName: example.org } }
+probe: { from: [shop/client], to: [pods, services, dns] }
+expect:
+  rules:
+    - { from: shop/client, to: cidr/192.0.2.0/24, port: 443, result: allow }
+`);
+
+const plans = [...planCells(scenario)];
+const describePlan = (p: CellPlan) => `${formatTarget(p.target)} ${p.port} ${p.family}`;
+const ofKind = (kind: CellPlan["target"]["kind"]) => plans.filter((p) => p.target.kind === kind).map(describePlan);
+
+describe("oracle: the matrix planner", () => {
+  it("plans a ClusterIP Service on every port × family of its cluster IPs, and by name", () => {
+    assert.deepEqual(ofKind("service").filter((d) => d.startsWith("svc/shop/plain")),
+      ["svc/shop/plain 80 ipv4", "svc/shop/plain 80 ipv6", "svc/shop/plain 443 ipv4", "svc/shop/plain 443 ipv6"]);
+    assert.equal(ofKind("dns").filter((d) => d.startsWith("dns/plain.shop.svc.cluster.local")).length, 4);
+  });
+
+  it("reaches a headless Service by name only, a NodePort Service on its own families, an ExternalName not at all", () => {
+    assert.ok(!ofKind("service").some((d) => d.includes("head")));
+    assert.deepEqual(ofKind("dns").filter((d) => d.includes("head.")), ["dns/head.shop.svc.cluster.local 8080 ipv4", "dns/head.shop.svc.cluster.local 8080 ipv6"]);
+    assert.deepEqual(ofKind("service").filter((d) => d.includes("/np ")), ["svc/shop/np 80 ipv4"]);
+    assert.ok(!plans.some((p) => formatTarget(p.target).includes("ext")));
+  });
+
+  it("plans an external rule's address at the block's first host, in the rule's family only", () => {
+    assert.deepEqual(ofKind("external"), ["ip/192.0.2.1 443 ipv4"]);
+  });
+
+  it("resolves each target once: every cell to it carries the same typed object", () => {
+    const api = plans.filter((p) => p.target.kind === "pod" && p.target.pod.id === "shop/api");
+    assert.equal(api.length, 2);
+    assert.equal(api[0]!.target, api[1]!.target);
+    const plain = plans.filter((p) => formatTarget(p.target) === "svc/shop/plain");
+    assert.ok(plain.every((p) => p.target === plain[0]!.target));
+  });
+
+  it("gives Service cells their Service port and no other plan one", () => {
+    for (const plan of plans) {
+      const viaService = plan.target.kind === "service" || plan.target.kind === "dns";
+      assert.equal(throughService(plan), viaService, describePlan(plan));
+      if (throughService(plan)) assert.equal(plan.servicePort.port, plan.port);
+    }
+  });
+
+  it("keeps to probe.families", () => {
+    const v6 = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: planner-v6 }
+cluster: { ipFamily: dual }
+namespaces: [ { name: shop } ]
+pods: [ { name: a, namespace: shop, ports: [ { port: 80 } ] } ]
+probe: { families: [ipv6] }
+`);
+    assert.deepEqual([...planCells(v6)].map(describePlan), ["shop/a 80 ipv6"]);
+  });
+});

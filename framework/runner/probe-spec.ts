@@ -1,0 +1,17 @@
+// The probe method of each target kind: the connection that tests a cell. The addresses come
+// from the typed target, so a provider that assigns its own (kind, existing clusters) probes
+// the real ones once the oracle has re-run on them (runner/run.ts).
+import type { ExpectedCell } from "../oracle/cells.js";
+import type { ProbeSpec } from "../probe/protocol.js";
+
+export function probeSpec(cell: ExpectedCell): ProbeSpec {
+  const { port, protocol, family } = cell;
+  const target = cell.destination;
+  switch (target.kind) {
+    case "pod": return { host: target.pod.ips[family]!, port, protocol, family };
+    case "service": return { host: target.service.clusterIPs[family]!, port, protocol, family };
+    // The pod resolves the name itself (through its resolv.conf), as a client would.
+    case "dns": return { host: target.name, port, protocol, family };
+    case "external": return { host: target.ip, port, protocol, family };
+  }
+}
