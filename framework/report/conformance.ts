@@ -10,6 +10,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
+import type { TargetKind } from "../scenario/target.js";
 
 export interface Implementation {
   readonly name?: string;
@@ -55,7 +56,11 @@ export interface ConformanceReport {
 }
 
 const FAMILY: Record<string, string> = { ipv4: "IPv4", ipv6: "IPv6" };
-const TARGET: Record<string, string> = { pod: "PodIP", service: "ServiceClusterIP", dns: "ServiceDNS", external: "ExternalAddress" };
+/** The feature each target kind's cells exercise. */
+const TARGET: Record<TargetKind, string> = {
+  pod: "PodIP", service: "ServiceClusterIP", dns: "ServiceDNS", external: "ExternalAddress",
+  nodeport: "ServiceNodePortAddress", loadbalancer: "ServiceLoadBalancerAddress", externalip: "ServiceExternalIP", http: "HTTPRequest",
+};
 
 /** Features a scenario exercises everywhere (from its objects), named like Kubernetes fields. */
 function scenarioFeatures(scenario: ScenarioResult): string[] {

@@ -5,7 +5,7 @@
 // A group's title says what it asserts, so a CI test tab reads on its own: a rule as the user
 // wrote it (`shop/frontend → shop/api-* port http: allow`), an oracle group as what it checks
 // (`shop/frontend → pods: as Kubernetes semantics say`).
-import type { CellKey } from "../scenario/target.js";
+import { TARGET_KIND_LABELS, type CellKey } from "../scenario/target.js";
 
 export interface GroupedCell extends CellKey {
   readonly source: string;
@@ -20,9 +20,8 @@ export function groupKey(cell: GroupedCell, ruleTitles?: RuleTitles): string {
     const index = Number(cell.source.slice(5));
     return ruleTitles?.(index) ?? `expect.rules[${index}]`;
   }
-  const kind = cell.target === "pod" ? "pods" : cell.target === "service" ? "Services" : cell.target === "dns" ? "DNS names" : "external addresses";
   // Cells the expect.default sets all carry its one verdict.
-  return `${cell.from} → ${kind}: ${cell.source === "default" ? `${cell.expected} (expect.default)` : "as Kubernetes semantics say"}`;
+  return `${cell.from} → ${TARGET_KIND_LABELS[cell.target].group}: ${cell.source === "default" ? `${cell.expected} (expect.default)` : "as Kubernetes semantics say"}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The matrix as text, the way cyclonus users read it: one block per target kind, port,
 // protocol and family; rows are sources, columns destinations; `.` allow, `X` deny.
-import type { CellKey } from "../scenario/target.js";
+import { blockKey, targetId, type CellKey } from "../scenario/target.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 
 export const SYMBOLS: Record<ExpectedResult, string> = {
@@ -16,7 +16,7 @@ export interface TableCell extends CellKey {
 export function renderMatrixTables(cells: Iterable<TableCell>, symbol: (cell: TableCell) => string = (c) => SYMBOLS[c.expected]): string {
   const blocks = new Map<string, TableCell[]>();
   for (const cell of cells) {
-    const key = `${cell.target} ${cell.port}/${cell.protocol} ${cell.family}`;
+    const key = blockKey(cell);
     const list = blocks.get(key) ?? [];
     list.push(cell);
     blocks.set(key, list);
@@ -24,8 +24,8 @@ export function renderMatrixTables(cells: Iterable<TableCell>, symbol: (cell: Ta
   const out: string[] = [];
   for (const [title, list] of blocks) {
     const rows = unique(list.map((c) => c.from));
-    const cols = unique(list.map((c) => c.to));
-    const grid = new Map(list.map((c) => [`${c.from}\u0000${c.to}`, symbol(c)]));
+    const cols = unique(list.map(targetId));
+    const grid = new Map(list.map((c) => [`${c.from}\u0000${targetId(c)}`, symbol(c)]));
     const rowWidth = Math.max(...rows.map((r) => r.length), 4);
     const widths = cols.map((c) => Math.max(c.length, 1));
     out.push(`${title}:`);

@@ -28,13 +28,9 @@ export function reportClient(): void {
   function add<T extends Node>(parent: Node, child: T): T { parent.appendChild(child); return child; }
   const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`;
   const secs = (ms: number) => (ms >= 60000 ? `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s` : `${(ms / 1000).toFixed(1)} s`);
-  const nsOf = (ref: string): string => {
-    if (ref.startsWith("svc/")) return ref.split("/")[1] || "";
-    if (ref.startsWith("dns/")) return ref.slice(4).split(".")[1] || "";
-    if (ref.startsWith("ip/") || ref.startsWith("cidr/")) return "(external)";
-    return ref.split("/")[0] || "";
-  };
-  const blockTitle = (b: BlockData) => `${b.target === "pod" ? "pods" : b.target === "service" ? "Services" : b.target === "dns" ? "DNS" : "external"} ${b.port}/${b.protocol} ${b.family}`;
+  // Sources are pods (`ns/pod`); a column's namespace comes with the data (scenario/target.ts).
+  const sourceNs = (ref: string): string => ref.split("/")[0] || "";
+  const blockTitle = (b: BlockData) => `${b.label} ${b.port}/${b.protocol} ${b.family}`;
   const sourceText = (s: string) => (s === "oracle" ? "oracle" : s === "default" ? "expect.default" : s.startsWith("rule ") ? `expect.rules[${s.slice(5)}]` : s);
 
   // ---- state -------------------------------------------------------------------------------
@@ -46,8 +42,8 @@ export function reportClient(): void {
     const to = new Set<string>();
     for (const b of s.blocks) {
       families.add(b.family);
-      b.rows.forEach((r) => { const ns = nsOf(str(r)); from.add(ns); namespaces.add(ns); });
-      b.cols.forEach((c) => { const ns = nsOf(str(c)); to.add(ns); namespaces.add(ns); });
+      b.rows.forEach((r) => { const ns = sourceNs(str(r)); from.add(ns); namespaces.add(ns); });
+      b.colNamespaces.forEach((n) => { const ns = str(n); to.add(ns); namespaces.add(ns); });
     }
     return { from, to };
   });
@@ -274,8 +270,8 @@ export function reportClient(): void {
     add(details, el("div", "hint", "Click a cell to see expected, observed, latency, the answering backend and the reason."));
     const n = b.cells.length / STRIDE;
     // Which rows and columns the filters keep.
-    const rowKeep = b.rows.map((r) => !filters.fromNs || nsOf(str(r)) === filters.fromNs);
-    const colKeep = b.cols.map((c) => !filters.toNs || nsOf(str(c)) === filters.toNs);
+    const rowKeep = b.rows.map((r) => !filters.fromNs || sourceNs(str(r)) === filters.fromNs);
+    const colKeep = b.colNamespaces.map((n) => !filters.toNs || str(n) === filters.toNs);
     if (filters.failedOnly || filters.changedOnly) {
       const rowHit = b.rows.map(() => false);
       const colHit = b.cols.map(() => false);

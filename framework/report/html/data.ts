@@ -3,7 +3,7 @@
 // matrix block (target kind, port, protocol, family) holds its row and column names and its
 // cells as one flat array of numbers, CELL_STRIDE per cell.
 import { stringify } from "yaml";
-import { cellId } from "../../scenario/target.js";
+import { blockKey, cellId, TARGET_KIND_LABELS, targetId, targetNamespace } from "../../scenario/target.js";
 import type { RunResults, ScenarioResult, ScenarioTopology } from "../../runner/results.js";
 import { CHANGE_KINDS, CHANGE_LABELS, type CellSnapshot, type Regression } from "../regression.js";
 import { SYMBOLS } from "../matrix-table.js";
@@ -22,13 +22,16 @@ export const MATCH = 1;
 export const SKIPPED = 2;
 
 export interface BlockData {
-  readonly target: string;
+  /** How the tab names the block's target kind (TARGET_KIND_LABELS). */
+  readonly label: string;
   readonly port: number;
   readonly protocol: string;
   readonly family: string;
-  /** String-table indexes of the sources (rows) and destinations (columns). */
+  /** String-table indexes of the sources (rows) and destinations (columns: targetId()). */
   readonly rows: number[];
   readonly cols: number[];
+  /** String-table index of each column's namespace (targetNamespace()), for the filter. */
+  readonly colNamespaces: number[];
   readonly cells: number[];
   readonly failed: number;
   readonly skipped: number;
@@ -110,21 +113,29 @@ export function buildReportData(results: RunResults, options: ReportOptions = {}
     const blocks = new Map<string, { data: BlockData; rowIndex: Map<number, number>; colIndex: Map<number, number> }>();
     const counts = { cells: 0, passed: 0, failed: 0, skipped: 0, changed: 0 };
     for (const cell of scenario.cells) {
-      const key = `${cell.target} ${cell.port}/${cell.protocol} ${cell.family}`;
+      const key = blockKey(cell);
       let block = blocks.get(key);
       if (!block) {
         block = {
-          data: { target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family, rows: [], cols: [], cells: [], failed: 0, skipped: 0, changed: 0 },
+          data: {
+            label: TARGET_KIND_LABELS[cell.target].block, port: cell.port, protocol: cell.protocol, family: cell.family,
+            rows: [], cols: [], colNamespaces: [], cells: [], failed: 0, skipped: 0, changed: 0,
+          },
           rowIndex: new Map(), colIndex: new Map(),
         };
         blocks.set(key, block);
       }
       const from = str(cell.from);
-      const to = str(cell.to);
+      const to = str(targetId(cell));
       let r = block.rowIndex.get(from);
       if (r === undefined) { r = block.data.rows.length; block.data.rows.push(from); block.rowIndex.set(from, r); }
       let c = block.colIndex.get(to);
-      if (c === undefined) { c = block.data.cols.length; block.data.cols.push(to); block.colIndex.set(to, c); }
+      if (c === undefined) {
+        c = block.data.cols.length;
+        block.data.cols.push(to);
+        block.data.colNamespaces.push(str(targetNamespace(cell)));
+        block.colIndex.set(to, c);
+      }
       const change = changes.get(`${scenario.name}\u0000${cellId(cell)}`);
       const flags = (cell.match ? MATCH : 0) | (cell.skipped ? SKIPPED : 0);
       const d = block.data as { failed: number; skipped: number; changed: number };
