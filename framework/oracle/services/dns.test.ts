@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import type { Family } from "../../kube/net.js";
-import {
-  clusterIPTargets, dnsAnswer, dnsTargets, planTopologyAuto, serviceForDnsName,
-  serviceProbeability, familyEndpoints,
-} from "./index.js";
-import { buildScenario, replicas, service, type ScenarioSpec } from "./fixtures.test-helpers.js";
+import { dnsAnswer, planTopologyAuto, serviceForDnsName, familyEndpoints } from "./index.js";
+import { buildScenario, replicas, type ScenarioSpec } from "./fixtures.test-helpers.js";
 
 interface DnsCase {
   name: string;
@@ -99,41 +96,6 @@ describe("services: serviceForDnsName", () => {
       assert.equal(serviceForDnsName(scenario, name, ns)?.id, want);
     });
   }
-});
-
-describe("services: probe targets", () => {
-  const scenario = buildScenario({
-    families: DUAL,
-    services: [
-      { name: "plain", ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] },
-      { name: "head", headless: true },
-      { name: "np", type: "NodePort", families: ["ipv4"] },
-      { name: "ext", type: "ExternalName" },
-    ],
-  });
-  it("ClusterIP: every port × family on its cluster IPs, and by DNS", () => {
-    const svc = service(scenario, "plain");
-    assert.deepEqual(clusterIPTargets(scenario, svc).map((t) => `${t.family}:${t.address}:${t.port.port}`),
-      ["ipv4:10.96.0.10:80", "ipv4:10.96.0.10:443", "ipv6:fd00:10:96::a:80", "ipv6:fd00:10:96::a:443"]);
-    assert.equal(dnsTargets(scenario, svc).length, 4);
-  });
-  it("headless: no cluster IP, reached through DNS only", () => {
-    const svc = service(scenario, "head");
-    assert.deepEqual(clusterIPTargets(scenario, svc), []);
-    assert.deepEqual(dnsTargets(scenario, svc).map((t) => t.family), ["ipv4", "ipv6"]);
-    assert.equal(serviceProbeability(svc).clusterIP, false);
-  });
-  it("NodePort also has a cluster IP (of its own families only)", () => {
-    const svc = service(scenario, "np");
-    assert.deepEqual(clusterIPTargets(scenario, svc).map((t) => t.family), ["ipv4"]);
-  });
-  it("ExternalName: nothing to probe", () => {
-    const svc = service(scenario, "ext");
-    assert.deepEqual([...clusterIPTargets(scenario, svc), ...dnsTargets(scenario, svc)], []);
-  });
-  it("a families filter restricts the targets", () => {
-    assert.deepEqual(clusterIPTargets(scenario, service(scenario, "plain"), ["ipv6"]).map((t) => t.family), ["ipv6", "ipv6"]);
-  });
 });
 
 describe("services: topology Auto allocation replay", () => {

@@ -1,4 +1,4 @@
-// Service DNS names and answers, and which Service cells can be probed at all.
+// Service DNS names and answers.
 //
 // Sources:
 // - Docs, "DNS for Services and Pods"
@@ -14,7 +14,7 @@
 // - Docs, Service "Headless Services": no cluster IP, reached through DNS only; NodePort and
 //   LoadBalancer Services also have a cluster IP.
 import type { Family } from "../../kube/net.js";
-import { CLUSTER_DNS, type Scenario, type ServiceModel, type ServicePortModel } from "../../scenario/model.js";
+import { CLUSTER_DNS, type Scenario, type ServiceModel } from "../../scenario/model.js";
 import { addressType, familyEndpoints, hasSelector } from "./endpoints.js";
 
 export interface DnsAnswer {
@@ -69,65 +69,4 @@ export function serviceForDnsName(scenario: Scenario, name: string, clientNamesp
   }
   if (!svcName || !namespace) return undefined;
   return scenario.services.find((svc) => svc.name === svcName && svc.namespace === namespace);
-}
-
-/** The fully qualified name of a Service, `name.ns.svc.cluster.local`. */
-export function serviceDnsName(svc: ServiceModel): string {
-  return `${svc.name}.${svc.namespace}.svc.${CLUSTER_DNS.domain}`;
-}
-
-// ---- which Service cells exist ---------------------------------------------------------------
-
-export interface ServiceTarget {
-  readonly svc: ServiceModel;
-  readonly port: ServicePortModel;
-  readonly family: Family;
-  /** The cluster IP probed (cluster-ip targets only). */
-  readonly address?: string;
-  readonly via: "cluster-ip" | "dns";
-}
-
-export interface ServiceProbeability {
-  readonly clusterIP: boolean;
-  readonly dns: boolean;
-  readonly reason: string;
-}
-
-/**
- * How a Service can be reached: ClusterIP, NodePort and LoadBalancer Services have cluster
- * IPs (and names resolving to them); headless Services only a name; ExternalName nothing that
- * netspec models.
- */
-export function serviceProbeability(svc: ServiceModel): ServiceProbeability {
-  if (svc.type === "ExternalName") return { clusterIP: false, dns: false, reason: `Service ${svc.id} is type ExternalName: a CNAME outside the cluster (not modelled)` };
-  if ((svc.ports ?? []).length === 0) return { clusterIP: false, dns: false, reason: `Service ${svc.id} has no ports` };
-  if (svc.headless) return { clusterIP: false, dns: true, reason: `headless Service ${svc.id} (clusterIP: None): reached through DNS only` };
-  return { clusterIP: true, dns: true, reason: `Service ${svc.id} (${svc.type}) has cluster IP(s) ${Object.values(svc.clusterIPs).join(",")}` };
-}
-
-/** Families both the cluster and the Service have (in the cluster's order). */
-function usableFamilies(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): Family[] {
-  return scenario.families.filter((f) => svc.families.includes(f) && (families === undefined || families.includes(f)));
-}
-
-/** Cells of the form svc/ns/name: every port × family with a cluster IP. */
-export function clusterIPTargets(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): ServiceTarget[] {
-  if (!serviceProbeability(svc).clusterIP) return [];
-  const out: ServiceTarget[] = [];
-  for (const family of usableFamilies(scenario, svc, families)) {
-    const address = svc.clusterIPs[family];
-    if (address === undefined) continue;
-    for (const port of svc.ports) out.push({ svc, port, family, address, via: "cluster-ip" });
-  }
-  return out;
-}
-
-/** Cells of the form dns/name.ns: every port × family the Service has (A or AAAA lookups). */
-export function dnsTargets(scenario: Scenario, svc: ServiceModel, families?: readonly Family[]): ServiceTarget[] {
-  if (!serviceProbeability(svc).dns) return [];
-  const out: ServiceTarget[] = [];
-  for (const family of usableFamilies(scenario, svc, families)) {
-    for (const port of svc.ports) out.push({ svc, port, family, via: "dns" });
-  }
-  return out;
 }

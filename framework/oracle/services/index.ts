@@ -1,5 +1,5 @@
 // Service semantics of the oracle: endpoints, backend selection (traffic policy, traffic
-// distribution, topology-aware routing), DNS answers and which Service cells exist.
+// distribution, topology-aware routing) and DNS answers.
 // Pure functions over the normalised Scenario; each rule cites its Kubernetes source where it
 // is implemented. Policy verdicts are not decided here: the oracle judges each backend returned
 // by selectBackends with the policy engine (policies apply after DNAT, on the backend pod).
@@ -16,14 +16,8 @@ export {
 export { type BackendSelection, selectBackends } from "./select.js";
 export {
   type DnsAnswer,
-  type ServiceTarget,
-  type ServiceProbeability,
   dnsAnswer,
   serviceForDnsName,
-  serviceDnsName,
-  serviceProbeability,
-  clusterIPTargets,
-  dnsTargets,
 } from "./dns.js";
 export {
   type HintPlan,
