@@ -78,7 +78,9 @@ export class Expectations {
       case "service":
         return target.kind === "service" && target.service.namespace === to.namespace && target.service.name === to.name;
       case "dns":
-        return target.kind === "dns" && target.service.namespace === to.namespace && target.service.name === to.name;
+        // A relative name (no namespace) is the Service of that name in the client's namespace.
+        return target.kind === "dns" && target.service.name === to.name &&
+          target.service.namespace === (to.namespace ?? cell.from.slice(0, cell.from.indexOf("/")));
       case "cidr":
         return target.kind === "external" && cidrContains(to.cidr, target.ip);
       case "ip":

@@ -2,7 +2,7 @@
 // was consulted and the final verdict, so a user can see why, not only what.
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, type PodModel, type Scenario } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario } from "../scenario/model.js";
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
@@ -72,7 +72,7 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
 /** The lookup itself: the pod asks the cluster DNS (kube-dns, 53/UDP) over the primary family. */
 function dnsLookupLines(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
   const dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace);
-  const primary = scenario.families[0]!;
+  const primary = clusterDnsFamily(scenario);
   if (!dnsPod || !plan.src.ips[primary]) return [];
   const steps = oracle.engine.decide({ src: { kind: "pod", pod: plan.src }, dst: { kind: "pod", pod: dnsPod }, port: 53, protocol: "UDP", family: primary }).trace;
   return [`DNS lookup via ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP, ${primary}):`, ...steps.map((s) => `  ${formatStep(s)}`)];

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "../scenario/build.js";
 import { formatTarget } from "../scenario/target.js";
+import { expectedCells } from "./index.js";
 import { planCells, throughService, type CellPlan } from "./matrix.js";
 
 const scenario = scenarioFromYaml(`
@@ -79,5 +80,36 @@ pods: [ { name: a, namespace: shop, ports: [ { port: 80 } ] } ]
 probe: { families: [ipv6] }
 `);
     assert.deepEqual([...planCells(v6)].map(describePlan), ["shop/a 80 ipv6"]);
+  });
+});
+
+describe("oracle: expectation rules on DNS names", () => {
+  const twoShops = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: relative-dns }
+namespaces: [ { name: red }, { name: blue } ]
+pods:
+  - { name: client, namespace: red }
+  - { name: client, namespace: blue }
+  - { name: api, namespace: red, labels: { app: api }, ports: [ { port: 80 } ] }
+  - { name: api, namespace: blue, labels: { app: api }, ports: [ { port: 80 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: api, namespace: red }, spec: { selector: { app: api }, ports: [ { port: 80 } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: api, namespace: blue }, spec: { selector: { app: api }, ports: [ { port: 80 } ] } }
+probe: { from: [red/client, blue/client], to: [dns] }
+expect:
+  rules:
+    - { from: "*", to: dns/api, result: deny }
+`, "relative.yaml");
+
+  it("a bare dns/NAME rule holds for the Service of that name in each client's own namespace only", () => {
+    const cells = [...expectedCells(twoShops)].filter((c) => c.target === "dns");
+    const byRule = cells.filter((c) => c.source !== "oracle").map((c) => `${c.from} ${c.to}`).sort();
+    assert.deepEqual(byRule, [
+      "blue/client dns/api.blue.svc.cluster.local",
+      "red/client dns/api.red.svc.cluster.local",
+    ]);
+    for (const cell of cells.filter((c) => c.source === "oracle")) assert.notEqual(cell.from.split("/")[0], cell.to.split(".")[1]);
   });
 });

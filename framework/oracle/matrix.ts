@@ -8,7 +8,7 @@
 //  - external targets (cidr/…, ip/… in expectation rules): egress of the source only.
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import { externalTargets, parseReference, resolvePods } from "../scenario/references.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import { dnsTarget, formatTarget, type DnsTarget, type ExternalTarget, type PodTarget, type ServiceTarget } from "../scenario/target.js";
@@ -223,7 +223,7 @@ export class Oracle {
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
   private dnsLookupVerdict(src: PodModel): { expected: ExpectedResult; reason: string } | undefined {
-    const primary = this.scenario.families[0]!;
+    const primary = clusterDnsFamily(this.scenario);
     if (!this.dnsPod || !src.ips[primary]) return undefined;
     const decision = this.decide(src, this.dnsPod, 53, "UDP", primary);
     if (decision.verdict === "allow") return undefined;

@@ -153,6 +153,15 @@ export interface Scenario {
   readonly expect: ExpectModel;
 }
 
+/**
+ * The family pods query the cluster DNS over: kubeadm gives the kubelet (`clusterDNS`) the
+ * kube-dns address of the first service subnet, the primary Service family.
+ */
+export function clusterDnsFamily(scenario: Scenario): Family {
+  const dns = scenario.services.find((s) => s.system && s.namespace === CLUSTER_DNS.namespace && s.name === CLUSTER_DNS.serviceName);
+  return dns?.families[0] ?? scenario.families[0]!;
+}
+
 /** The cluster DNS netspec models (kube-dns Service and its pod), as kubeadm/kind name them. */
 export const CLUSTER_DNS = {
   namespace: "kube-system",

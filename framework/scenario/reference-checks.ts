@@ -53,8 +53,16 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
     case "selector":
       if (resolvePods(scenario, parsed).length === 0) diags.warning(pos, `'${formatReference(ref)}' matches no pod`);
       return;
-    case "service":
-    case "dns": {
+    case "dns":
+    case "service": {
+      if (parsed.kind === "dns" && parsed.namespace === undefined) {
+        // A relative name: it must name a Service in some namespace (each client resolves it in its own).
+        if (!scenario.services.some((s) => !s.system && s.name === parsed.name)) {
+          const services = [...new Set(scenario.services.filter((s) => !s.system).map((s) => s.name))];
+          diags.error(pos, `no Service is named '${parsed.name}' in any namespace (dns/NAME resolves in the client's own namespace)${hint(parsed.name, services, "Services")}`);
+        }
+        return;
+      }
       const found = scenario.services.some((s) => s.namespace === parsed.namespace && s.name === parsed.name);
       if (!found) {
         const services = scenario.services.filter((s) => !s.system).map((s) => `${s.namespace}/${s.name}`);

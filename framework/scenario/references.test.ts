@@ -39,6 +39,16 @@ describe("references (SPEC.md, References)", () => {
     assert.deepEqual(parseReference("ip/2001:db8::1"), { kind: "ip", ip: "2001:db8::1" });
   });
 
+  it("reads DNS names as a pod's resolver does: relative through the search path, absolute with a trailing dot", () => {
+    assert.deepEqual(parseReference("dns/api"), { kind: "dns", name: "api" });
+    assert.deepEqual(parseReference("dns/API.Shop"), { kind: "dns", namespace: "shop", name: "api" });
+    assert.deepEqual(parseReference("dns/api.shop.svc"), { kind: "dns", namespace: "shop", name: "api" });
+    assert.deepEqual(parseReference("dns/api.shop.svc.cluster.local."), { kind: "dns", namespace: "shop", name: "api" });
+    assert.match(String(parseReference("dns/api.")), /trailing dot the name is absolute/);
+    assert.match(String(parseReference("dns/api.shop.")), /trailing dot the name is absolute/);
+    assert.match(String(parseReference("dns/a.b.c")), /is not a DNS reference/);
+  });
+
   it("explains malformed references", () => {
     assert.match(String(parseReference("svc/shop")), /write svc\/NAMESPACE\/NAME/);
     assert.match(String(parseReference("ip/300.1.1.1")), /not an IPv4 or IPv6 address/);

@@ -12,7 +12,8 @@ export type ParsedReference =
   | { kind: "pods"; namespace?: string; glob: string }
   | { kind: "selector"; namespace?: string; labels: Record<string, string> }
   | { kind: "service"; namespace: string; name: string }
-  | { kind: "dns"; namespace: string; name: string }
+  /** `namespace` undefined: a relative name, the Service of that name in each client's own namespace. */
+  | { kind: "dns"; namespace?: string; name: string }
   | { kind: "cidr"; cidr: Cidr }
   | { kind: "ip"; ip: string };
 
@@ -26,11 +27,21 @@ export function parseReference(ref: Reference): ParsedReference | string {
     return { kind: "service", namespace: parts[0], name: parts[1] };
   }
   if (ref.startsWith("dns/")) {
-    const text = ref.slice(4);
+    // Docs, "DNS for Services and Pods": a pod's resolv.conf searches `<ns>.svc.cluster.local`
+    // first, so a bare `NAME` is the Service NAME of the client's own namespace; `NAME.NS` and
+    // `NAME.NS.svc` complete through the search path too; a trailing dot makes a name
+    // absolute, which only the full `NAME.NS.svc.cluster.local.` then is. DNS names are not
+    // case-sensitive.
+    const text = ref.slice(4).toLowerCase();
+    const absolute = text.endsWith(".");
+    const name = absolute ? text.slice(0, -1) : text;
     const suffix = `.svc.${CLUSTER_DNS.domain}`;
-    const trimmed = text.endsWith(suffix) ? text.slice(0, -suffix.length) : text.endsWith(".svc") ? text.slice(0, -4) : text;
+    const wrong = `'${ref}' is not a DNS reference; write dns/NAME (the client's namespace), dns/NAME.NAMESPACE or dns/NAME.NAMESPACE.svc.cluster.local`;
+    if (absolute && !name.endsWith(suffix)) return `${wrong} (with a trailing dot the name is absolute, so it must be the full NAME.NAMESPACE.svc.cluster.local.)`;
+    const trimmed = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name.endsWith(".svc") ? name.slice(0, -4) : name;
     const parts = trimmed.split(".");
-    if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a DNS reference; write dns/NAME.NAMESPACE or dns/NAME.NAMESPACE.svc.cluster.local`;
+    if (parts.length === 1 && parts[0] && trimmed === name) return { kind: "dns", name: parts[0] };
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return wrong;
     return { kind: "dns", name: parts[0], namespace: parts[1] };
   }
   if (ref.startsWith("cidr/")) {

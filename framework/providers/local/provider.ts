@@ -4,7 +4,7 @@
 // cluster DNS is dnsmasq in the kube-system/coredns pod, reached through the kube-dns Service.
 // Addresses outside the cluster that expectation rules probe (ip/…, cidr/…) are external hosts:
 // network namespaces on the first node, outside every pod CIDR, routed from every node.
-import { CLUSTER_DNS, type Scenario } from "../../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, type Scenario } from "../../scenario/model.js";
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
 import { externalTargets } from "../../scenario/references.js";
 import {
@@ -91,7 +91,7 @@ class LocalScenarioCluster implements Cluster {
       }])),
     });
     const dnsService = scenario.services.find((s) => s.system && s.name === CLUSTER_DNS.serviceName)!;
-    const nameserver = dnsService.clusterIPs[scenario.families[0]!]!;
+    const nameserver = dnsService.clusterIPs[clusterDnsFamily(scenario)]!;
     const hosts = dnsHostsFile(scenario);
     const dnsPod = this.cluster.pods.find((p) => p.id === `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.podName}`);
     const dnsPodModel = scenario.pods.find((p) => p.id === dnsPod?.id);
