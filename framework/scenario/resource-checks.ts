@@ -308,13 +308,8 @@ class Checker {
   // no format and portRange no start <= end rule, so those are warnings at most.
 
   private adminCommon(spec: AdminNetworkPolicy["spec"] | BaselineAdminNetworkPolicy["spec"], baseline: boolean): void {
-    this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
-    this.adminSelectors(spec.subject, ["spec", "subject"], true);
+    this.subjectAndSources(spec);
     (spec.ingress ?? []).forEach((rule, r) => {
-      rule.from.forEach((peer, i) => {
-        this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
-        this.adminSelectors(peer, ["spec", "ingress", r, "from", i], true);
-      });
       (rule.ports ?? []).forEach((port, i) => this.adminPort(port, ["spec", "ingress", r, "ports", i]));
     });
     (spec.egress ?? []).forEach((rule, r) => {
@@ -350,13 +345,8 @@ class Checker {
 
   clusterPolicy(cnp: ClusterNetworkPolicy): void {
     const spec = cnp.spec;
-    this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
-    this.adminSelectors(spec.subject, ["spec", "subject"], true);
+    this.subjectAndSources(spec);
     (spec.ingress ?? []).forEach((rule, r) => {
-      rule.from.forEach((peer, i) => {
-        this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
-        this.adminSelectors(peer, ["spec", "ingress", r, "from", i], true);
-      });
       (rule.protocols ?? []).forEach((protocol, i) => this.cnpProtocol(protocol, ["spec", "ingress", r, "protocols", i]));
     });
     (spec.egress ?? []).forEach((rule, r) => {
@@ -429,7 +419,20 @@ class Checker {
     });
   }
 
-  private adminSelectors(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector?: LabelSelector; podSelector: LabelSelector } }, path: Path, crd = false): void {
+  /**
+   * The subject and the ingress peers of an ANP, BANP or CNP: exactly one field each
+   * (MinProperties/MaxProperties=1), and their selectors as a CRD checks them.
+   */
+  private subjectAndSources(spec: { subject: TierSelectors; ingress?: readonly { from: readonly TierSelectors[] }[] }): void {
+    this.exactlyOne(spec.subject as Record<string, unknown>, ["spec", "subject"], "subject", ["namespaces", "pods"]);
+    this.adminSelectors(spec.subject, ["spec", "subject"], true);
+    (spec.ingress ?? []).forEach((rule, r) => rule.from.forEach((peer, i) => {
+      this.exactlyOne(peer as Record<string, unknown>, ["spec", "ingress", r, "from", i], "peer", ["namespaces", "pods"]);
+      this.adminSelectors(peer, ["spec", "ingress", r, "from", i], true);
+    }));
+  }
+
+  private adminSelectors(peer: TierSelectors, path: Path, crd = false): void {
     if (peer.namespaces) this.selector(peer.namespaces, [...path, "namespaces"], crd);
     if (peer.pods) {
       // v1alpha2 NamespacedPod: namespaceSelector is optional (unset: every namespace).
@@ -502,3 +505,6 @@ function celCidrProblem(text: string): string | undefined {
   if (parsed.family === "ipv6" && isIpv4Mapped(text.slice(0, text.indexOf("/")))) return `'${text}': an IPv4-mapped IPv6 address is not allowed`;
   return undefined;
 }
+
+/** The selector fields of a network-policy-api subject or peer (v1alpha2's namespaceSelector is optional). */
+type TierSelectors = { namespaces?: LabelSelector; pods?: { namespaceSelector?: LabelSelector; podSelector: LabelSelector } };
