@@ -15,7 +15,7 @@ import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 // dist*/scenario/corpora.test.js → the repository root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CORPORA = join(ROOT, "fixtures", "corpora");
-const SOURCES = ["network-policy-recipes", "netpol-analyzer", "network-policy-api-conformance", "network-policy-api-conformance-v1alpha2", "e2e-netpol"];
+const SOURCES = ["network-policy-recipes", "netpol-analyzer", "network-policy-api-conformance", "network-policy-api-conformance-v1alpha2", "e2e-netpol", "service-validation"];
 
 interface Expectation { readonly line: number; readonly col: number; readonly severity: "error" | "warning"; readonly text: string; readonly raw: string }
 interface Case { readonly file: string; readonly source: string; readonly valid: boolean; readonly expected: Expectation[] }
