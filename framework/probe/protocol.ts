@@ -213,8 +213,6 @@ export interface AgentRunResponse {
 /** Paths of the agents inside a node container (dist/ is mounted at /netspec/dist). */
 export const AGENT_ROOT = '/netspec';
 export const AGENT_DIST = `${AGENT_ROOT}/dist`;
-export const PROBER_JS = `${AGENT_DIST}/probe/prober.js`;
-export const SERVER_JS = `${AGENT_DIST}/probe/server.js`;
 export const AGENT_JS = `${AGENT_DIST}/probe/agent.js`;
 /** The node agent daemon's socket (the node container's main process serves it). */
 export const AGENT_SOCKET = '/run/netspec/agent.sock';
