@@ -1,5 +1,6 @@
 // Does an observation satisfy an expectation? (SPEC.md, "Results".)
 import { expectationHolds, type ExpectedCell } from "../oracle/cells.js";
+import type { ProbedTarget } from "../scenario/target.js";
 import type { Observation } from "./provider.js";
 
 export interface Verdict {
@@ -26,8 +27,22 @@ export function compare(cell: ExpectedCell, observation: Observation): Verdict {
     const stray = observation.backends.filter((b) => !cell.backends!.includes(b));
     if (stray.length > 0) return { match: false, mismatch: `answered by ${stray.join(", ")}, but the oracle expects only ${cell.backends.join(", ")}` };
   }
+  if (sticky(target) && observation.backends.length > 1) {
+    return { match: false, mismatch: `sessionAffinity: ClientIP, yet one client was answered by ${observation.backends.join(", ")}` };
+  }
   if (target.kind === "pod" && observation.backends.length > 0 && !observation.backends.includes(target.pod.id)) {
     return { match: false, mismatch: `answered by ${observation.backends.join(", ")} instead of ${target.pod.id}` };
   }
   return { match: true };
+}
+
+/**
+ * A Service with `sessionAffinity: ClientIP`, reached through its cluster IP (by address or by
+ * name): kube-proxy sends every connection of one client IP to the endpoint it first chose,
+ * until `sessionAffinityConfig.clientIP.timeoutSeconds` (default 3 h) pass without traffic
+ * (docs, "Virtual IPs and Service Proxies", Session affinity; ServiceSpec.sessionAffinity). A
+ * headless Service has no proxy, so no affinity.
+ */
+export function sticky(target: ProbedTarget): boolean {
+  return (target.kind === "service" || target.kind === "dns") && target.service.sessionAffinity === "ClientIP" && !target.service.headless;
 }

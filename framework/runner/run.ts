@@ -7,7 +7,7 @@ import { formatRule } from "../scenario/references.js";
 import { withActualAddresses } from "../scenario/readdress.js";
 import { cellKey } from "../scenario/target.js";
 import { VERSION } from "../version.js";
-import { compare } from "./compare.js";
+import { compare, sticky } from "./compare.js";
 import { probeSpec } from "./probe-spec.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
@@ -202,8 +202,14 @@ function emit(options: RunOptions, event: RunEvent): void {
   options.onEvent?.(event);
 }
 
-/** Enough connections to see which backends answer, when the user asserted them. */
+/**
+ * Enough connections to see which backends answer, when the user asserted them or when the
+ * Service pins a client to one (sessionAffinity: ClientIP, with several possible backends: a data
+ * plane without affinity lands all eight samples on one of two backends less than once in a hundred).
+ */
 function sampleCount(cell: ExpectedCell): number {
-  if (!cell.expectedBackends || cell.expected !== "allow") return 1;
+  if (cell.expected !== "allow") return 1;
+  const affinity = sticky(cell.destination) && (cell.backends?.length ?? 0) > 1;
+  if (!cell.expectedBackends && !affinity) return 1;
   return Math.min(32, Math.max(8, 4 * (cell.backends?.length ?? 1)));
 }
