@@ -333,9 +333,65 @@ const clusterNetworkPolicy = <V extends string>(version: V) => Type.Object({
 export const ClusterNetworkPolicy = clusterNetworkPolicy("v1alpha2");
 export type ClusterNetworkPolicy = Static<typeof ClusterNetworkPolicy>;
 
+// ---- discovery.k8s.io/v1 EndpointSlice ---------------------------------------------------------
+// k8s.io/api discovery/v1 types.go. Validation beyond the schema (address formats, counts,
+// names) is scenario/resource-checks.ts's, after pkg/apis/discovery/validation.
+
+export const EndpointConditions = Type.Object(
+  { ready: opt(Type.Boolean()), serving: opt(Type.Boolean()), terminating: opt(Type.Boolean()) },
+  Strict,
+);
+export const Endpoint = Type.Object(
+  {
+    addresses: Type.Array(Type.String()),
+    conditions: opt(EndpointConditions),
+    hostname: opt(Type.String()),
+    // An ObjectReference; netspec reads none of it.
+    targetRef: opt(Type.Object({
+      kind: opt(Type.String()), namespace: opt(Type.String()), name: opt(Type.String()), uid: opt(Type.String()),
+      apiVersion: opt(Type.String()), resourceVersion: opt(Type.String()), fieldPath: opt(Type.String()),
+    }, Strict)),
+    deprecatedTopology: opt(Type.Record(Type.String(), Type.String())),
+    nodeName: opt(Type.String()),
+    zone: opt(Type.String()),
+    hints: opt(Type.Object({
+      forZones: opt(Type.Array(Type.Object({ name: Type.String() }, Strict))),
+      forNodes: opt(Type.Array(Type.Object({ name: Type.String() }, Strict))),
+    }, Strict)),
+  },
+  Strict,
+);
+export type Endpoint = Static<typeof Endpoint>;
+export const EndpointPort = Type.Object(
+  {
+    name: opt(Type.String()),
+    // Defaulted to TCP (discovery/v1 SetDefaults_EndpointPort).
+    protocol: opt(Protocol),
+    // nil: "all ports" (EndpointPort.Port); kube-proxy skips a port without a number.
+    port: opt(Type.Integer({ minimum: 1, maximum: 65535 })),
+    appProtocol: opt(Type.String()),
+  },
+  Strict,
+);
+export const EndpointSlice = Type.Object({
+  apiVersion: Type.Literal("discovery.k8s.io/v1"),
+  kind: Type.Literal("EndpointSlice"),
+  metadata: ObjectMeta,
+  addressType: Type.Union([Type.Literal("IPv4"), Type.Literal("IPv6"), Type.Literal("FQDN")]),
+  // Required in the OpenAPI document, but the Go type decodes a missing list as empty and
+  // ValidateEndpointSlice asks nothing of it: the API server accepts a slice without endpoints.
+  endpoints: opt(Type.Array(Endpoint)),
+  ports: opt(Type.Array(EndpointPort)),
+});
+export type EndpointSlice = Static<typeof EndpointSlice>;
+
+/** The label that ties an EndpointSlice to its Service (discovery/v1 LabelServiceName). */
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
 /** Every kind netspec models, keyed by `apiVersion/kind`. */
 export const KnownKinds = {
   "v1/Service": Service,
+  "discovery.k8s.io/v1/EndpointSlice": EndpointSlice,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": AdminNetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy": BaselineAdminNetworkPolicy,
@@ -345,4 +401,4 @@ export const KnownKinds = {
 export type KnownKindKey = keyof typeof KnownKinds;
 
 /** Kinds that live in a namespace (a cluster-scoped kind ignores metadata.namespace). */
-export const NamespacedKinds = new Set<string>(["v1/Service", "networking.k8s.io/v1/NetworkPolicy"]);
+export const NamespacedKinds = new Set<string>(["v1/Service", "discovery.k8s.io/v1/EndpointSlice", "networking.k8s.io/v1/NetworkPolicy"]);

@@ -171,6 +171,7 @@ export class Oracle {
     const selection = selectBackends(this.scenario, plan.target.service, plan.servicePort, plan.src, plan.family);
     if (selection.outcome === "no-endpoints") return { expected: "refused", reason: selection.reason };
     if (selection.outcome === "no-local-endpoints") return { expected: "drop", reason: selection.reason };
+    if (selection.outcome === "foreign-endpoints") return { expected: "undefined", reason: selection.reason };
     const outcomes = selection.backends.map((backend): BackendOutcome => {
       const decision = this.decide(plan.src, backend.pod, backend.targetPort, backend.protocol, plan.family);
       const preDnat = this.preDnatConflict(plan, clusterIP, decision);

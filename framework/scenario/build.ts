@@ -5,7 +5,7 @@ import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabel
 import { canonicalIp, cidr, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
 import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
-  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type NetworkPolicy, type Service,
+  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
   DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
@@ -97,6 +97,7 @@ class Builder {
       adminNetworkPolicies: byKind("AdminNetworkPolicy") as unknown as AdminNetworkPolicy[],
       baselineAdminNetworkPolicies: byKind("BaselineAdminNetworkPolicy") as unknown as BaselineAdminNetworkPolicy[],
       clusterNetworkPolicies: byKind("ClusterNetworkPolicy") as unknown as ClusterNetworkPolicy[],
+      endpointSlices: byKind("EndpointSlice") as unknown as EndpointSlice[],
       manifests,
       probe: this.buildProbe(),
       expect: this.buildExpect(),

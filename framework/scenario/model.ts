@@ -4,7 +4,7 @@
 import type { Family } from "../kube/net.js";
 import type { Labels } from "../kube/labels.js";
 import type {
-  AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, NetworkPolicy, Protocol, Service,
+  AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, EndpointSlice, NetworkPolicy, Protocol, Service,
 } from "../kube/types.js";
 import type { ExpectedResult, Reference } from "./schema.js";
 
@@ -145,6 +145,8 @@ export interface Scenario {
   readonly networkPolicies: readonly NetworkPolicy[];
   readonly adminNetworkPolicies: readonly AdminNetworkPolicy[];
   readonly baselineAdminNetworkPolicies: readonly BaselineAdminNetworkPolicy[];
+  /** discovery.k8s.io/v1 EndpointSlices written in the scenario (the controller's own are derived from Services). */
+  readonly endpointSlices: readonly EndpointSlice[];
   /** policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, both tiers. */
   readonly clusterNetworkPolicies: readonly ClusterNetworkPolicy[];
   /** Every resource in apply order (modelled kinds and passed-through ones). */

@@ -5,11 +5,12 @@
 // network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy and ClusterNetworkPolicy
 // (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml).
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
-import { canonicalIp, cidr, cidrContains, cidrWithin, formatCidr, ipToBigInt, isIpAddress, isIpv4Mapped, parseCidr } from "../kube/net.js";
+import { canonicalIp, cidr, cidrContains, cidrWithin, formatCidr, ipToBigInt, familyOf, isIpAddress, isIpv4Mapped, parseCidr } from "../kube/net.js";
 import { serviceTargetPort, TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
-  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
+  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, EndpointSlice, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
+import { SERVICE_NAME_LABEL } from "../kube/types.js";
 import { NODE_PORT_RANGE } from "./addresses.js";
 import { namespacePods } from "./namespace-pods.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -24,6 +25,7 @@ export function checkResource(scenario: Scenario, manifest: ManifestModel, locat
     case "AdminNetworkPolicy": return ctx.adminPolicy(manifest.object as unknown as AdminNetworkPolicy);
     case "BaselineAdminNetworkPolicy": return ctx.baselinePolicy(manifest.object as unknown as BaselineAdminNetworkPolicy);
     case "ClusterNetworkPolicy": return ctx.clusterPolicy(manifest.object as unknown as ClusterNetworkPolicy);
+    case "EndpointSlice": return ctx.endpointSlice(manifest.object as unknown as EndpointSlice);
   }
 }
 
@@ -339,6 +341,80 @@ class Checker {
     });
   }
 
+  // ---- EndpointSlice (discovery.k8s.io/v1) ------------------------------------------------------
+  // pkg/apis/discovery/validation ValidateEndpointSlice: at most 1000 endpoints of 1–100
+  // addresses of the slice's addressType (no unspecified, loopback or link-local address:
+  // core validation ValidateEndpointIP), valid hostname, nodeName and deprecatedTopology labels
+  // (the zone key reserved), at most 8 zone hints, unique DNS-1123 port names, qualified
+  // appProtocols, at most 20000 ports.
+
+  endpointSlice(slice: EndpointSlice): void {
+    const endpoints = slice.endpoints ?? [];
+    if (endpoints.length > 1000) this.error(["endpoints"], `Too many: ${endpoints.length}: must have at most 1000 items`);
+    endpoints.forEach((endpoint, e) => {
+      const path = ["endpoints", e];
+      if (endpoint.addresses.length === 0) this.error([...path, "addresses"], "Required value: must contain at least 1 address");
+      if (endpoint.addresses.length > 100) this.error([...path, "addresses"], `Too many: ${endpoint.addresses.length}: must have at most 100 items`);
+      endpoint.addresses.forEach((address, a) => {
+        const problem = slice.addressType === "FQDN" ? fqdnProblem(address) : endpointIpProblem(address, slice.addressType);
+        if (problem) this.error([...path, "addresses", a], `address '${address}' ${problem}`);
+      });
+      if (endpoint.hostname !== undefined) {
+        const problem = checkDns1123Label(endpoint.hostname);
+        if (problem) this.error([...path, "hostname"], `hostname '${endpoint.hostname}' ${problem}`);
+      }
+      if (endpoint.nodeName !== undefined) {
+        const problem = checkDns1123Subdomain(endpoint.nodeName);
+        if (problem) this.error([...path, "nodeName"], `nodeName '${endpoint.nodeName}' ${problem}`);
+        else if (!this.scenario.nodes.some((n) => n.name === endpoint.nodeName)) {
+          this.warn([...path, "nodeName"], `node '${endpoint.nodeName}' is not a node of this scenario: no node counts this endpoint as local`);
+        }
+      }
+      const topology = endpoint.deprecatedTopology ?? {};
+      if (Object.keys(topology).length > 16) this.error([...path, "deprecatedTopology"], "Too many: must have at most 16 labels");
+      for (const [key, value] of Object.entries(topology)) {
+        const problem = checkLabelKey(key) ?? checkLabelValue(value);
+        if (problem) this.error([...path, "deprecatedTopology", key], `label ${key}=${value}: ${problem}`);
+        if (key === "topology.kubernetes.io/zone") this.error([...path, "deprecatedTopology", key], "the zone goes in `zone`, not in deprecatedTopology (reserved key)");
+      }
+      const zones = endpoint.hints?.forZones ?? [];
+      if (zones.length > 8) this.error([...path, "hints", "forZones"], `Too many: ${zones.length}: must have at most 8 items`);
+      const seen = new Set<string>();
+      zones.forEach((zone, z) => {
+        if (seen.has(zone.name)) this.error([...path, "hints", "forZones", z, "name"], `Duplicate value: '${zone.name}'`);
+        seen.add(zone.name);
+        const problem = checkLabelValue(zone.name);
+        if (problem) this.error([...path, "hints", "forZones", z, "name"], `zone '${zone.name}' ${problem}`);
+      });
+    });
+    const ports = slice.ports ?? [];
+    if (ports.length > 20000) this.error(["ports"], `Too many: ${ports.length}: must have at most 20000 items`);
+    const names = new Set<string>();
+    ports.forEach((port, i) => {
+      const name = port.name ?? "";
+      if (name !== "") {
+        const problem = checkDns1123Label(name);
+        if (problem) this.error(["ports", i, "name"], `port name '${name}' ${problem}`);
+      }
+      if (names.has(name)) this.error(["ports", i, ...(port.name === undefined ? [] : ["name"])], `Duplicate value: port name '${name}' (each port of a slice needs its own name)`);
+      names.add(name);
+      if (port.appProtocol !== undefined) {
+        const problem = checkLabelKey(port.appProtocol);
+        if (problem) this.error(["ports", i, "appProtocol"], `appProtocol '${port.appProtocol}': ${problem}`);
+      }
+    });
+    // Who reads the slice: kube-proxy and CoreDNS take the slices labelled with a Service's name
+    // (discovery/v1 LabelServiceName), of an IP address type.
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    const namespace = slice.metadata.namespace!;
+    if (service === undefined) {
+      this.warn(["metadata"], `no '${SERVICE_NAME_LABEL}' label: no Service uses this slice's endpoints`);
+    } else if (!this.scenario.services.some((s) => s.namespace === namespace && s.name === service)) {
+      this.warn(["metadata", "labels", SERVICE_NAME_LABEL], `no Service '${service}' in namespace ${namespace}: nothing uses this slice's endpoints`);
+    }
+    if (slice.addressType === "FQDN") this.warn(["addressType"], "kube-proxy and CoreDNS ignore FQDN slices: these endpoints are never reached through the Service");
+  }
+
   // ---- ClusterNetworkPolicy (v1alpha2) ---------------------------------------------------------
   // The OpenAPI part (types, enums, ranges, MinItems/MaxItems, MaxLength) is the schema's; here
   // are MinProperties/MaxProperties=1 ("exactly one field"), `listType=set` and the CEL rules.
@@ -508,3 +584,17 @@ function celCidrProblem(text: string): string | undefined {
 
 /** The selector fields of a network-policy-api subject or peer (v1alpha2's namespaceSelector is optional). */
 type TierSelectors = { namespaces?: LabelSelector; pods?: { namespaceSelector?: LabelSelector; podSelector: LabelSelector } };
+
+/** discovery validation for IPv4/IPv6 slices: an address of that family, and ValidateEndpointIP. */
+function endpointIpProblem(address: string, addressType: "IPv4" | "IPv6"): string | undefined {
+  const family = familyOf(address);
+  if (family !== (addressType === "IPv4" ? "ipv4" : "ipv6")) return `must be a valid ${addressType} address (the slice's addressType)`;
+  return specialIpProblem(address);
+}
+
+/** apimachinery IsFullyQualifiedDomainName: a DNS-1123 subdomain of at least two labels, no trailing dot. */
+function fqdnProblem(name: string): string | undefined {
+  if (name.split(".").length < 2) return "should be a domain with at least two segments separated by dots";
+  const problem = checkDns1123Subdomain(name);
+  return problem ? problem : undefined;
+}

@@ -63,6 +63,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     adminNetworkPolicies: policies.filter((p): p is AdminNetworkPolicy => p.kind === "AdminNetworkPolicy"),
     baselineAdminNetworkPolicies: policies.filter((p): p is BaselineAdminNetworkPolicy => p.kind === "BaselineAdminNetworkPolicy"),
     clusterNetworkPolicies: policies.filter((p): p is ClusterNetworkPolicy => p.kind === "ClusterNetworkPolicy"),
+    endpointSlices: [],
     manifests: [],
     probe: { from: [], fromDeclared: true, to: ["pods"], families: ["ipv4", "ipv6"], timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },

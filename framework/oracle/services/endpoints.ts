@@ -6,7 +6,13 @@
 // - EndpointSlice reconciler, pkg/controller/endpointslice/reconciler.go (reconcileByAddressType)
 //   and staging/src/k8s.io/endpointslice/utils.go (podToEndpoint, getEndpointPorts, findPort).
 // - pkg/controller/util/endpointslice (ShouldPodBeInEndpoints).
-import type { Family } from "../../kube/net.js";
+// - EndpointSlices written in the scenario, as kube-proxy reads every slice labelled with a
+//   Service's name (pkg/proxy/endpointslicecache.go: the slice port of the Service port's name
+//   and protocol, each endpoint's first address; discovery/v1 EndpointConditions: an unset
+//   `ready` is ready, an unset `serving` is `ready`) and falls back to serving-terminating
+//   endpoints when no endpoint is ready (pkg/proxy/topology.go CategorizeEndpoints, KEP-1669).
+import { canonicalIp, familyOf, type Family } from "../../kube/net.js";
+import { SERVICE_NAME_LABEL } from "../../kube/types.js";
 import type { PodModel, Protocol, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
 import { namespacePods } from "../../scenario/namespace-pods.js";
 
@@ -16,6 +22,8 @@ export interface Backend {
   /** The container port the traffic is delivered to (after DNAT, or the dialled port for headless). */
   readonly targetPort: number;
   readonly protocol: Protocol;
+  /** The node kube-proxy counts it on (internalTrafficPolicy Local): the pod's, or a written slice's `nodeName`. */
+  readonly node: string | undefined;
 }
 
 /** Service family (netspec vocabulary) to discovery.k8s.io AddressType, for messages. */
@@ -105,9 +113,85 @@ export function serviceEndpoints(
     if (family !== undefined && pod.ips[family] === undefined) continue;
     const targetPort = resolveTargetPort(pod, port);
     if (targetPort === undefined) continue;
-    out.push({ pod, targetPort, protocol: port.protocol });
+    out.push({ pod, targetPort, protocol: port.protocol, node: pod.node });
+  }
+  const written = writtenEndpoints(scenario, svc, port, family);
+  const seen = new Set(out.map((b) => `${b.pod.id}:${b.targetPort}`));
+  for (const b of written.ready) if (!seen.has(`${b.pod.id}:${b.targetPort}`)) out.push(b);
+  return out.length > 0 || written.foreign.ready.length > 0 ? out : written.servingTerminating;
+}
+
+/**
+ * The addresses among a Service port's endpoints that are no pod of the scenario (from written
+ * EndpointSlices): who answers there, and what policy says of it, is outside the model.
+ */
+export function foreignEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): string[] {
+  const written = writtenEndpoints(scenario, svc, port, family);
+  if (written.foreign.ready.length > 0) return written.foreign.ready;
+  const anyReady = written.ready.length > 0 || serviceEndpointsFromSelector(scenario, svc, port, family);
+  return anyReady ? [] : written.foreign.servingTerminating;
+}
+
+function serviceEndpointsFromSelector(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): boolean {
+  return selectedPods(scenario, svc).some((pod) => endpointReady(svc, pod) && pod.ips[family] !== undefined && resolveTargetPort(pod, port) !== undefined);
+}
+
+/** Endpoints of one Service port that the scenario's own EndpointSlices give, by condition. */
+export interface WrittenEndpoints {
+  readonly ready: Backend[];
+  /** Not ready, but serving and terminating: kube-proxy's fallback when nothing is ready. */
+  readonly servingTerminating: Backend[];
+  /** Addresses of no pod of the scenario (an external database, say), ready ones and the fallback's. */
+  readonly foreign: { readonly ready: string[]; readonly servingTerminating: string[] };
+}
+
+/**
+ * The endpoints written EndpointSlices give `port` of `svc` (kube-proxy's view, see the header):
+ * slices in the Service's namespace labelled kubernetes.io/service-name=<name>, of the family's
+ * addressType (FQDN slices are ignored), whose port of the Service port's name and protocol
+ * has a number. An address that is a pod's IP is that pod.
+ */
+export function writtenEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family?: Family): WrittenEndpoints {
+  const out: WrittenEndpoints = { ready: [], servingTerminating: [], foreign: { ready: [], servingTerminating: [] } };
+  if (svc.type === "ExternalName") return out;
+  const byAddress = podsByAddress(scenario);
+  for (const slice of scenario.endpointSlices) {
+    if (slice.metadata.namespace !== svc.namespace || slice.metadata.labels?.[SERVICE_NAME_LABEL] !== svc.name) continue;
+    if (slice.addressType === "FQDN") continue;
+    const sliceFamily: Family = slice.addressType === "IPv4" ? "ipv4" : "ipv6";
+    if ((family !== undefined && sliceFamily !== family) || !svc.families.includes(sliceFamily)) continue;
+    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? "") === (port.name ?? "") && (p.protocol ?? "TCP") === port.protocol);
+    if (slicePort?.port === undefined) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      const address = endpoint.addresses[0];
+      if (address === undefined || familyOf(address) !== sliceFamily) continue;
+      const ready = endpoint.conditions?.ready ?? true;
+      const serving = endpoint.conditions?.serving ?? ready;
+      const terminating = endpoint.conditions?.terminating ?? false;
+      const category = ready ? "ready" : serving && terminating ? "servingTerminating" : undefined;
+      if (!category) continue;
+      const pod = byAddress.get(canonicalIp(address));
+      if (!pod) { out.foreign[category].push(address); continue; }
+      out[category].push({ pod, targetPort: slicePort.port, protocol: port.protocol, node: endpoint.nodeName });
+    }
   }
   return out;
+}
+
+const addressCache = new WeakMap<Scenario, Map<string, PodModel>>();
+
+/** Pod-network pods by address (a host-network pod's address is its node's, no pod's own). */
+function podsByAddress(scenario: Scenario): Map<string, PodModel> {
+  let map = addressCache.get(scenario);
+  if (!map) {
+    map = new Map();
+    for (const pod of scenario.pods) {
+      if (pod.hostNetwork) continue;
+      for (const ip of Object.values(pod.ips)) if (ip) map.set(canonicalIp(ip), pod);
+    }
+    addressCache.set(scenario, map);
+  }
+  return map;
 }
 
 /** Why a Service port has no endpoints, one line naming the field that decided it. */
@@ -116,7 +200,12 @@ export function explainNoEndpoints(
 ): string {
   const name = `Service ${svc.id}`;
   if (svc.type === "ExternalName") return `${name} is type ExternalName: no endpoints, only a DNS CNAME (not modelled)`;
-  if (!hasSelector(svc)) return `${name} has no spec.selector: Kubernetes manages no endpoints for it (netspec models none)`;
+  if (!hasSelector(svc)) {
+    const written = scenario.endpointSlices.some((s) => s.metadata.namespace === svc.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name);
+    return written
+      ? `${name} has no spec.selector, and its EndpointSlices give port ${portLabel(port)} no ready (or serving-terminating) ${addressType(family)} endpoint`
+      : `${name} has no spec.selector and no EndpointSlice labelled ${SERVICE_NAME_LABEL}=${svc.name}: it has no endpoints`;
+  }
   if (!svc.families.includes(family)) {
     return `${name} has no ${addressType(family)} in spec.ipFamilies (${svc.families.map(addressType).join(",") || "none"})`;
   }

@@ -113,7 +113,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     ipFamily: families.length === 2 ? "dual" : families[0]!,
     podSubnets: {}, serviceSubnets: {}, nodes,
     namespaces: namespaces.map((name) => ({ name, labels: { "kubernetes.io/metadata.name": name }, system: false })),
-    pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], manifests: [],
+    pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], endpointSlices: [], manifests: [],
     probe: { from: ["*"], fromDeclared: false, to: ["pods", "services"], families, timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },
   };

@@ -19,12 +19,12 @@
 //   family in spec.ipFamilies; a single-stack pod is an endpoint only of its own family.
 import type { Family } from "../../kube/net.js";
 import type { PodModel, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
-import { addressType, explainNoEndpoints, familyEndpoints, portLabel, serviceEndpoints, type Backend } from "./endpoints.js";
+import { addressType, explainNoEndpoints, familyEndpoints, foreignEndpoints, portLabel, serviceEndpoints, type Backend } from "./endpoints.js";
 import { hintPlan, type HintPlan } from "./hints.js";
 import { nodeZone, ZONE_LABEL } from "./topology-auto.js";
 
 export interface BackendSelection {
-  readonly outcome: "backends" | "no-endpoints" | "no-local-endpoints";
+  readonly outcome: "backends" | "no-endpoints" | "no-local-endpoints" | "foreign-endpoints";
   /** Who may answer this client (after traffic policy / topology filtering), in declaration order. */
   readonly backends: Backend[];
   /** One line naming the Service field that decided. */
@@ -38,7 +38,7 @@ export interface BackendSelection {
   /** The field that decided, for explain output and grouping. */
   readonly decidedBy:
     | "type" | "ipFamilies" | "selector" | "targetPort" | "headless"
-    | "internalTrafficPolicy" | "trafficDistribution" | "topology-mode" | "none";
+    | "internalTrafficPolicy" | "trafficDistribution" | "topology-mode" | "endpointSlices" | "none";
 }
 
 const cache = new WeakMap<Scenario, Map<string, BackendSelection>>();
@@ -79,13 +79,20 @@ function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, 
     if (pods.length === 0) return none("headless", `headless Service ${svc.id}: ${explainNoEndpoints(scenario, svc, port, family)}; its name resolves to no ${addressType(family)} address`);
     return {
       outcome: "backends",
-      backends: pods.map((pod) => ({ pod, targetPort: port.port, protocol: port.protocol })),
+      backends: pods.map((pod) => ({ pod, targetPort: port.port, protocol: port.protocol, node: pod.node })),
       reason: `headless Service ${svc.id} (clusterIP: None): DNS returns ${pods.length} Ready endpoint(s); the client connects to port ${port.port} on the pod directly (no proxy, no traffic policy)`,
       exact: true,
       decidedBy: "headless",
     };
   }
 
+  const foreign = foreignEndpoints(scenario, svc, port, family);
+  if (foreign.length > 0) {
+    return {
+      outcome: "foreign-endpoints", backends: [], exact: false, decidedBy: "endpointSlices",
+      reason: `Service ${svc.id} port ${portLabel(port)} has endpoints that are no pod of the scenario (${foreign.join(", ")}, from its EndpointSlices): what answers there, and what policy makes of it, is outside what netspec models`,
+    };
+  }
   const endpoints = serviceEndpoints(scenario, svc, port, family);
   if (endpoints.length === 0) {
     // CategorizeEndpoints: hasAnyEndpoints false → kube-proxy installs REJECT, whatever the
@@ -100,7 +107,7 @@ function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, 
   if (svc.internalTrafficPolicy === "Local") {
     // UsesClusterEndpoints() is false for internal traffic: only Ready endpoints on this node,
     // and topologyModeFromHints is never consulted.
-    const local = endpoints.filter((b) => b.pod.node === clientNode);
+    const local = endpoints.filter((b) => b.node === clientNode);
     const ignored = svc.trafficDistribution !== undefined || hintPlan(scenario, svc, family).source === "topology-mode"
       ? " (topology hints do not apply with Local)" : "";
     if (local.length === 0) {

@@ -19,8 +19,8 @@
 // Endpoints are computed here from the Service's selector and the pods (EndpointSlice
 // semantics), never taken from anywhere else.
 import { selectorMatches } from "../../../kube/labels.js";
-import type { Family } from "../../../kube/net.js";
-import type { PodModel, ServiceModel, ServicePortModel } from "../../../scenario/model.js";
+import { canonicalIp, type Family } from "../../../kube/net.js";
+import type { PodModel, Scenario, ServiceModel, ServicePortModel } from "../../../scenario/model.js";
 import { FAMILY, hex, protoWord, type Ctx } from "./context.js";
 import { ident } from "./script.js";
 
@@ -28,6 +28,8 @@ export interface Endpoint {
   readonly pod: PodModel;
   readonly ip: string;
   readonly port: number;
+  /** The node kube-proxy counts the endpoint on: its pod's, or a written slice's nodeName (none: no node). */
+  readonly node: string | undefined;
 }
 
 /** Sessions stick for this long without sessionAffinityConfig (kube-proxy's default, 3 h). */
@@ -53,9 +55,52 @@ export function serviceEndpoints(pods: readonly PodModel[], svc: ServiceModel, p
     if (typeof port.targetPort === "number") target = port.targetPort;
     else target = pod.ports.find((p) => p.name === port.targetPort && p.protocol === port.protocol)?.port;
     if (target === undefined) continue;
-    out.push({ pod, ip, port: target });
+    out.push({ pod, ip, port: target, node: pod.node });
   }
   return out;
+}
+
+/**
+ * Endpoints the scenario's own EndpointSlices add to a Service port, as kube-proxy's
+ * endpointslicecache reads them: slices of the Service's namespace labelled
+ * kubernetes.io/service-name=<name>, of this family's addressType; the slice port with the
+ * Service port's name and protocol gives the number; only an endpoint's first address counts;
+ * `ready` unset is ready, `serving` unset is `ready`. Endpoints at an address no pod holds are
+ * left out: nothing of this data plane answers there.
+ */
+export function sliceEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): { ready: Endpoint[]; servingTerminating: Endpoint[] } {
+  const out = { ready: [] as Endpoint[], servingTerminating: [] as Endpoint[] };
+  const type = family === "ipv4" ? "IPv4" : "IPv6";
+  for (const slice of scenario.endpointSlices) {
+    if (slice.metadata.namespace !== svc.namespace || slice.metadata.labels?.["kubernetes.io/service-name"] !== svc.name) continue;
+    if (slice.addressType !== type || !svc.families.includes(family)) continue;
+    const number = (slice.ports ?? []).find((p) => (p.name ?? "") === (port.name ?? "") && (p.protocol ?? "TCP") === port.protocol)?.port;
+    if (number === undefined) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      const ip = endpoint.addresses[0];
+      const pod = ip === undefined ? undefined : scenario.pods.find((q) => !q.hostNetwork && q.ips[family] !== undefined && canonicalIp(q.ips[family]!) === canonicalIp(ip));
+      if (!pod) continue;
+      const ready = endpoint.conditions?.ready ?? true;
+      const serving = endpoint.conditions?.serving ?? ready;
+      const entry = { pod, ip: pod.ips[family]!, port: number, node: endpoint.nodeName };
+      if (ready) out.ready.push(entry);
+      else if (serving && (endpoint.conditions?.terminating ?? false)) out.servingTerminating.push(entry);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every endpoint kube-proxy uses for a Service port: the controller's and the written slices'
+ * ready ones, or, when none is ready, the serving-terminating ones (pkg/proxy/topology.go
+ * CategorizeEndpoints, KEP-1669).
+ */
+export function allEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): Endpoint[] {
+  const own = serviceEndpoints(scenario.pods, svc, port, family);
+  const written = sliceEndpoints(scenario, svc, port, family);
+  const seen = new Set(own.map((e) => `${e.ip}:${e.port}`));
+  const ready = [...own, ...written.ready.filter((e) => !seen.has(`${e.ip}:${e.port}`))];
+  return ready.length > 0 ? ready : written.servingTerminating;
 }
 
 /**
@@ -71,20 +116,20 @@ export function serviceEndpoints(pods: readonly PodModel[], svc: ServiceModel, p
 export function topologyEndpoints(ctx: Pick<Ctx, "scenario" | "node">, svc: ServiceModel, eps: readonly Endpoint[]): readonly Endpoint[] {
   const dist = svc.trafficDistribution;
   if (dist === "PreferSameNode") {
-    const local = eps.filter((e) => e.pod.node === ctx.node.name);
+    const local = eps.filter((e) => e.node === ctx.node.name);
     if (local.length > 0) return local;
   }
   const zoned = dist === "PreferSameNode" || dist === "PreferSameZone" || dist === "PreferClose" || svc.topologyModeAuto;
   if (!zoned || eps.length === 0) return eps;
   const zoneOf = new Map(ctx.scenario.nodes.map((n) => [n.name, n.zone]));
   const zone = ctx.node.zone;
-  if (!zone || eps.some((e) => !zoneOf.get(e.pod.node))) return eps;
+  if (!zone || eps.some((e) => e.node === undefined || !zoneOf.get(e.node))) return eps;
   if (!dist && svc.topologyModeAuto) {
     const zones = new Set(ctx.scenario.nodes.map((n) => n.zone).filter((z): z is string => !!z));
-    const covered = new Set(eps.map((e) => zoneOf.get(e.pod.node)));
+    const covered = new Set(eps.map((e) => zoneOf.get(e.node!)));
     for (const z of zones) if (!covered.has(z)) return eps;
   }
-  const same = eps.filter((e) => zoneOf.get(e.pod.node) === zone);
+  const same = eps.filter((e) => zoneOf.get(e.node!) === zone);
   return same.length > 0 ? same : eps;
 }
 
@@ -148,8 +193,8 @@ function compileServicePort(ctx: Ctx, svc: ServiceModel, port: ServicePortModel,
   const f = FAMILY[family];
   const proto = protoWord(port.protocol);
   const key = `${svc.namespace}/${svc.name}/${proto}/${port.name || port.port}`;
-  const all = serviceEndpoints(ctx.scenario.pods, svc, port, family);
-  const local = all.filter((e) => e.pod.node === ctx.node.name);
+  const all = allEndpoints(ctx.scenario, svc, port, family);
+  const local = all.filter((e) => e.node === ctx.node.name);
   const affinity = svc.sessionAffinity === "ClientIP"
     ? svc.manifest.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS
     : undefined;
