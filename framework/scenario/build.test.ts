@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
-import { ScenarioError } from "./diagnostics.js";
+import { errorsOf } from "./errors.test-helpers.js";
 
 const base = (extra = "", cluster = "") => `
 apiVersion: netspec/v1alpha1
@@ -14,15 +14,6 @@ pods:
   - { name: b, namespace: app, labels: { app: b }, replicas: 2, ports: [ { port: 81, protocol: UDP } ] }
 ${extra}`;
 
-function errorsOf(text: string): string[] {
-  try {
-    scenarioFromYaml(text);
-    return [];
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    return error.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col} ${d.message}`);
-  }
-}
 
 describe("scenario model: address plan", () => {
   it("gives node i the i-th /24 and pods .2, .3, … in declaration order, spread round-robin", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
-import { ScenarioError } from "./diagnostics.js";
+import { errorsOf } from "./errors.test-helpers.js";
 
 const scenario = (services: string[], cluster = "") => `
 apiVersion: netspec/v1alpha1
@@ -21,15 +21,6 @@ ${services.map((spec, i) => `  - apiVersion: v1
 `;
 const DUAL = "cluster: { ipFamily: dual }";
 
-function errorsOf(text: string): string[] {
-  try {
-    scenarioFromYaml(text);
-    return [];
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    return error.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col} ${d.message}`);
-  }
-}
 const service = (text: string, name = "s0") => scenarioFromYaml(text).services.find((s) => s.name === name)!;
 
 describe("scenario model: pinned cluster IPs", () => {

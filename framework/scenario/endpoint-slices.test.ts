@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { expectedCells } from "../oracle/index.js";
 import { scenarioFromYaml } from "./build.js";
-import { ScenarioError } from "./diagnostics.js";
+import { errorsOf } from "./errors.test-helpers.js";
 
 const scenario = (slice: string, service = "ports: [ { name: sql, port: 5432 } ]") => `
 apiVersion: netspec/v1alpha1
@@ -25,16 +25,6 @@ ${slice}
 probe: { from: [data/app], to: [services] }
 `;
 const PORTS = "    ports: [ { name: sql, port: 5432 } ]";
-const diagnostics = (text: string, severity: "error" | "warning") => {
-  try {
-    const built = scenarioFromYaml(text);
-    void built;
-    return [];
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    return error.diagnostics.filter((d) => d.severity === severity).map((d) => d.message);
-  }
-};
 const cell = (text: string) => [...expectedCells(scenarioFromYaml(text))].find((c) => c.to === "svc/data/db")!;
 
 describe("EndpointSlice: validation (ValidateEndpointSlice)", () => {
@@ -49,7 +39,7 @@ describe("EndpointSlice: validation (ValidateEndpointSlice)", () => {
   ];
   for (const [name, slice, want] of rejected) {
     it(`rejects ${name}`, () => {
-      const errors = diagnostics(scenario(slice), "error");
+      const errors = errorsOf(scenario(slice));
       assert.ok(errors.some((e) => want.test(e)), errors.join("\n") || "no error");
     });
   }
