@@ -212,6 +212,11 @@ export class Oracle {
     // Headless: the name resolves to the ready endpoints' own IPs; the client connects to one
     // of them directly on the Service port (no proxy, so targetPort plays no part).
     const pods = answer.addresses.map((ip) => this.scenario.pods.find((p) => p.ips[plan.family] === ip)!).filter(Boolean);
+    const foreign = answer.addresses.filter((ip) => !this.scenario.pods.some((p) => p.ips[plan.family] === ip));
+    if (foreign.length > 0) {
+      // Written EndpointSlices may list addresses no pod holds: the client may dial one of them.
+      return cell({ expected: "undefined", reason: `${name} also resolves to ${foreign.join(", ")}, no pod of the scenario (from the Service's EndpointSlices): what answers there is outside what netspec models` });
+    }
     const outcomes = pods.map((pod): BackendOutcome => {
       const decision = this.decide(plan.src, pod, plan.port, plan.protocol, plan.family);
       if (decision.verdict === "allow" && !serves(pod, plan.port, plan.protocol)) {

@@ -76,6 +76,16 @@ describe("EndpointSlice: the endpoints kube-proxy takes", () => {
     assert.equal(cell(scenario(`${PORTS}\n    endpoints: [ { addresses: [ 10.244.1.2 ] } ]`, local)).expected, "drop");
   });
 
+  it("answers a headless Service's name with the written slices' ready endpoints, undefined when one is no pod", () => {
+    const headless = "clusterIP: None, ports: [ { name: sql, port: 5432 } ]";
+    const dns = (text: string) => [...expectedCells(scenarioFromYaml(text.replace("to: [services]", "to: [dns]")))].find((c) => c.to === "dns/db.data.svc.cluster.local")!;
+    const ready = dns(scenario(`${PORTS}\n    endpoints: [ { addresses: [ 10.244.0.2 ] }, { addresses: [ 10.244.1.2 ], conditions: { ready: false } } ]`, headless));
+    assert.deepEqual(ready.backends, ["data/db-0"]);
+    const outside = dns(scenario(`${PORTS}\n    endpoints: [ { addresses: [ 10.244.0.2 ] }, { addresses: [ 192.0.2.9 ] } ]`, headless));
+    assert.equal(outside.expected, "undefined");
+    assert.match(outside.reason, /192\.0\.2\.9/);
+  });
+
   it("is undefined where an endpoint is no pod of the scenario", () => {
     const c = cell(scenario(`${PORTS}\n    endpoints: [ { addresses: [ 192.0.2.40 ] } ]`));
     assert.equal(c.expected, "undefined");

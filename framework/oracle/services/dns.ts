@@ -15,7 +15,7 @@
 //   LoadBalancer Services also have a cluster IP.
 import type { Family } from "../../kube/net.js";
 import { CLUSTER_DNS, type Scenario, type ServiceModel } from "../../scenario/model.js";
-import { addressType, familyEndpoints, hasSelector } from "./endpoints.js";
+import { addressType, hasSelector, headlessEndpoints, writtenAddresses } from "./endpoints.js";
 
 export interface DnsAnswer {
   /** A (ipv4) or AAAA (ipv6) record values, in a stable order. */
@@ -34,10 +34,10 @@ export function dnsAnswer(scenario: Scenario, svc: ServiceModel, family: Family)
     return { addresses: [], kind: "none", reason: `Service ${svc.id} has no ${addressType(family)} in spec.ipFamilies: no ${record} record` };
   }
   if (svc.headless) {
-    const pods = familyEndpoints(scenario, svc, family);
-    const addresses = pods.map((pod) => pod.ips[family]!);
+    const pods = headlessEndpoints(scenario, svc, family);
+    const addresses = [...pods.map((pod) => pod.ips[family]!), ...writtenAddresses(scenario, svc, family).foreign];
     if (addresses.length === 0) {
-      const why = hasSelector(svc) ? "it has no Ready endpoint of that family" : "it has no selector (no managed endpoints)";
+      const why = hasSelector(svc) ? "it has no Ready endpoint of that family" : "it has no selector and no ready endpoint in an EndpointSlice";
       return { addresses, kind: "none", reason: `headless Service ${svc.id}: no ${record} record, ${why}` };
     }
     return { addresses, kind: "endpoints", reason: `headless Service ${svc.id}: ${record} records of its ${addresses.length} Ready endpoint(s)` };

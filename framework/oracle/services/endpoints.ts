@@ -122,6 +122,37 @@ export function serviceEndpoints(
 }
 
 /**
+ * What a headless Service's name answers from written EndpointSlices (CoreDNS's kubernetes
+ * plugin reads every slice labelled with the Service's name, of the record's family, and gives
+ * each address of each ready endpoint a record, whatever the ports): the pods at those
+ * addresses, and the addresses that are no pod.
+ */
+export function writtenAddresses(scenario: Scenario, svc: ServiceModel, family: Family): { pods: PodModel[]; foreign: string[] } {
+  const out = { pods: [] as PodModel[], foreign: [] as string[] };
+  const byAddress = podsByAddress(scenario);
+  const type = family === "ipv4" ? "IPv4" : "IPv6";
+  for (const slice of scenario.endpointSlices) {
+    if (slice.metadata.namespace !== svc.namespace || slice.metadata.labels?.[SERVICE_NAME_LABEL] !== svc.name || slice.addressType !== type) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      if (!(endpoint.conditions?.ready ?? true)) continue;
+      for (const address of endpoint.addresses) {
+        if (familyOf(address) !== family) continue;
+        const pod = byAddress.get(canonicalIp(address));
+        if (pod) { if (!out.pods.includes(pod)) out.pods.push(pod); } else out.foreign.push(address);
+      }
+    }
+  }
+  return out;
+}
+
+/** A headless Service's Ready endpoint pods of one family: the controller's and the written slices'. */
+export function headlessEndpoints(scenario: Scenario, svc: ServiceModel, family: Family): readonly PodModel[] {
+  const own = familyEndpoints(scenario, svc, family);
+  if (!svc.families.includes(family)) return own;
+  return [...own, ...writtenAddresses(scenario, svc, family).pods.filter((p) => !own.includes(p))];
+}
+
+/**
  * The addresses among a Service port's endpoints that are no pod of the scenario (from written
  * EndpointSlices): who answers there, and what policy says of it, is outside the model.
  */

@@ -19,7 +19,10 @@
 //   family in spec.ipFamilies; a single-stack pod is an endpoint only of its own family.
 import type { Family } from "../../kube/net.js";
 import type { PodModel, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
-import { addressType, explainNoEndpoints, familyEndpoints, foreignEndpoints, portLabel, serviceEndpoints, type Backend } from "./endpoints.js";
+import {
+  addressType, explainNoEndpoints, familyEndpoints, foreignEndpoints, headlessEndpoints, portLabel, serviceEndpoints, writtenAddresses,
+  type Backend,
+} from "./endpoints.js";
 import { hintPlan, type HintPlan } from "./hints.js";
 import { nodeZone, ZONE_LABEL } from "./topology-auto.js";
 
@@ -75,7 +78,14 @@ function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, 
     // No kube-proxy: DNS answers every Ready endpoint of the family (whatever its ports) and the
     // client dials the Service port on the pod IP directly: no targetPort translation, no
     // traffic policy, no topology.
-    const pods = familyEndpoints(scenario, svc, family);
+    const foreign = writtenAddresses(scenario, svc, family).foreign;
+    if (foreign.length > 0) {
+      return {
+        outcome: "foreign-endpoints", backends: [], exact: false, decidedBy: "endpointSlices",
+        reason: `headless Service ${svc.id}: its name also resolves to addresses that are no pod of the scenario (${foreign.join(", ")}, from its EndpointSlices): what answers there is outside what netspec models`,
+      };
+    }
+    const pods = headlessEndpoints(scenario, svc, family);
     if (pods.length === 0) return none("headless", `headless Service ${svc.id}: ${explainNoEndpoints(scenario, svc, port, family)}; its name resolves to no ${addressType(family)} address`);
     return {
       outcome: "backends",

@@ -2,7 +2,9 @@
 // answer, written as a hosts file for dnsmasq. Computed from the manifests here, not borrowed
 // from the oracle, so that a disagreement between the two is a finding:
 //   ClusterIP/NodePort/LoadBalancer: name.ns.svc.cluster.local → the cluster IP of each family;
-//   headless: → the IPs of the ready endpoints (publishNotReadyAddresses: all) of each family.
+//   headless: → the IPs of the ready endpoints (publishNotReadyAddresses: all) of each family,
+//     and every address of each ready endpoint of the EndpointSlices written for the Service
+//     (labelled kubernetes.io/service-name), as CoreDNS serves them whoever wrote the slice.
 // https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
 import { selectorMatches } from "../../kube/labels.js";
 import { CLUSTER_DNS, type PodModel, type Scenario } from "../../scenario/model.js";
@@ -18,6 +20,13 @@ export function dnsHostsFile(scenario: Scenario): string {
         if (ip) lines.push(`${ip} ${name}`);
       }
       continue;
+    }
+    for (const slice of scenario.endpointSlices) {
+      if (slice.metadata.namespace !== svc.namespace || slice.metadata.labels?.["kubernetes.io/service-name"] !== svc.name) continue;
+      if (slice.addressType === "FQDN" || !svc.families.includes(slice.addressType === "IPv4" ? "ipv4" : "ipv6")) continue;
+      for (const endpoint of slice.endpoints ?? []) {
+        if (endpoint.conditions?.ready ?? true) for (const address of endpoint.addresses) lines.push(`${address} ${name}`);
+      }
     }
     const selector = svc.selector;
     if (!selector || Object.keys(selector).length === 0) continue;
