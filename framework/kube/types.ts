@@ -388,10 +388,44 @@ export type EndpointSlice = Static<typeof EndpointSlice>;
 /** The label that ties an EndpointSlice to its Service (discovery/v1 LabelServiceName). */
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
+// ---- v1 Endpoints (legacy; mirrored into EndpointSlices for selectorless Services) ---------------
+// k8s.io/api core/v1 Endpoints; pkg/controller/endpointslicemirroring mirrors them.
+
+const EndpointAddress = Type.Object(
+  {
+    ip: Type.String(),
+    hostname: opt(Type.String()),
+    nodeName: opt(Type.String()),
+    targetRef: opt(Type.Object({
+      kind: opt(Type.String()), namespace: opt(Type.String()), name: opt(Type.String()), uid: opt(Type.String()),
+      apiVersion: opt(Type.String()), resourceVersion: opt(Type.String()), fieldPath: opt(Type.String()),
+    }, Strict)),
+  },
+  Strict,
+);
+export const Endpoints = Type.Object({
+  apiVersion: Type.Literal("v1"),
+  kind: Type.Literal("Endpoints"),
+  metadata: ObjectMeta,
+  subsets: opt(Type.Array(Type.Object(
+    {
+      addresses: opt(Type.Array(EndpointAddress)),
+      notReadyAddresses: opt(Type.Array(EndpointAddress)),
+      ports: opt(Type.Array(Type.Object(
+        { name: opt(Type.String()), port: Type.Integer(), protocol: opt(Protocol), appProtocol: opt(Type.String()) },
+        Strict,
+      ))),
+    },
+    Strict,
+  ))),
+});
+export type Endpoints = Static<typeof Endpoints>;
+
 /** Every kind netspec models, keyed by `apiVersion/kind`. */
 export const KnownKinds = {
   "v1/Service": Service,
   "discovery.k8s.io/v1/EndpointSlice": EndpointSlice,
+  "v1/Endpoints": Endpoints,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": AdminNetworkPolicy,
   "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy": BaselineAdminNetworkPolicy,
@@ -400,5 +434,8 @@ export const KnownKinds = {
 } as const;
 export type KnownKindKey = keyof typeof KnownKinds;
 
+/** Kinds the API server answers with a deprecation warning (v1 Endpoints since 1.33). */
+export const DeprecatedKinds = new Set<string>(["v1/Endpoints"]);
+
 /** Kinds that live in a namespace (a cluster-scoped kind ignores metadata.namespace). */
-export const NamespacedKinds = new Set<string>(["v1/Service", "discovery.k8s.io/v1/EndpointSlice", "networking.k8s.io/v1/NetworkPolicy"]);
+export const NamespacedKinds = new Set<string>(["v1/Service", "v1/Endpoints", "discovery.k8s.io/v1/EndpointSlice", "networking.k8s.io/v1/NetworkPolicy"]);

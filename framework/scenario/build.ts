@@ -5,7 +5,7 @@ import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabel
 import { canonicalIp, cidr, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
 import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
-  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type NetworkPolicy, type Service,
+  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type Endpoints, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
   DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
@@ -22,6 +22,7 @@ import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
+import { mirroredSlices } from "./endpoints-mirror.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
 import type { Locator } from "./yaml-source.js";
@@ -97,7 +98,10 @@ class Builder {
       adminNetworkPolicies: byKind("AdminNetworkPolicy") as unknown as AdminNetworkPolicy[],
       baselineAdminNetworkPolicies: byKind("BaselineAdminNetworkPolicy") as unknown as BaselineAdminNetworkPolicy[],
       clusterNetworkPolicies: byKind("ClusterNetworkPolicy") as unknown as ClusterNetworkPolicy[],
-      endpointSlices: byKind("EndpointSlice") as unknown as EndpointSlice[],
+      endpointSlices: [
+        ...byKind("EndpointSlice") as unknown as EndpointSlice[],
+        ...mirroredSlices(byKind("Endpoints") as unknown as Endpoints[], byKind("Service") as unknown as Service[]),
+      ],
       manifests,
       probe: this.buildProbe(),
       expect: this.buildExpect(),

@@ -92,3 +92,50 @@ describe("EndpointSlice: the endpoints kube-proxy takes", () => {
     assert.match(c.reason, /endpoints that are no pod of the scenario \(192\.0\.2\.40, from its EndpointSlices\)/);
   });
 });
+
+describe("v1 Endpoints: mirrored into EndpointSlices for selectorless Services", () => {
+  const legacy = (subsets: string, service = "ports: [ { name: sql, port: 5432 } ]", labels = "") => `
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: t }
+namespaces: [ { name: data } ]
+pods:
+  - { name: db-0, namespace: data, labels: { app: db }, node: node-a, ports: [ { port: 5432 } ] }
+  - { name: db-1, namespace: data, labels: { app: db }, node: node-b, ports: [ { port: 5432 } ] }
+  - { name: app, namespace: data, node: node-a }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: db, namespace: data }, spec: { ${service} } }
+  - apiVersion: v1
+    kind: Endpoints
+    metadata: { name: db, namespace: data${labels} }
+    subsets:
+${subsets}
+probe: { from: [data/app], to: [services] }
+`;
+  const ports = "        ports: [ { name: sql, port: 5432 } ]";
+
+  it("uses `addresses` as ready endpoints and leaves out `notReadyAddresses`", () => {
+    const text = legacy(`      - addresses: [ { ip: 10.244.0.2 } ]\n        notReadyAddresses: [ { ip: 10.244.1.2 } ]\n${ports}`);
+    assert.deepEqual(cell(text).backends, ["data/db-0"]);
+    assert.equal(scenarioFromYaml(text).endpointSlices.length, 1);
+  });
+
+  it("mirrors nothing for a Service with a selector, nor with the skip-mirror label", () => {
+    const subsets = `      - addresses: [ { ip: 10.244.1.2 } ]\n${ports}`;
+    assert.deepEqual(cell(legacy(subsets, "selector: { app: db }, ports: [ { name: sql, port: 5432 } ]")).backends, ["data/db-0", "data/db-1"]);
+    assert.equal(cell(legacy(subsets, undefined, ", labels: { endpointslice.kubernetes.io/skip-mirror: 'true' }")).expected, "refused");
+  });
+
+  const rejected: [string, string, RegExp][] = [
+    ["a subset without addresses", `      - ports: [ { name: sql, port: 5432 } ]`, /must specify `addresses` or `notReadyAddresses`/],
+    ["an unnamed port among several", `      - addresses: [ { ip: 10.244.0.2 } ]\n        ports: [ { port: 5432 }, { name: b, port: 5433 } ]`, /every port needs a name/],
+    ["a loopback address", `      - addresses: [ { ip: 127.0.0.1 } ]\n${ports}`, /loopback range/],
+    ["port 0", `      - addresses: [ { ip: 10.244.0.2 } ]\n        ports: [ { name: sql, port: 0 } ]`, /must be between 1 and 65535/],
+  ];
+  for (const [name, subsets, want] of rejected) {
+    it(`rejects ${name}`, () => {
+      const errors = errorsOf(legacy(subsets));
+      assert.ok(errors.some((e) => want.test(e)), errors.join("\n") || "no error");
+    });
+  }
+});

@@ -145,7 +145,11 @@ export interface Scenario {
   readonly networkPolicies: readonly NetworkPolicy[];
   readonly adminNetworkPolicies: readonly AdminNetworkPolicy[];
   readonly baselineAdminNetworkPolicies: readonly BaselineAdminNetworkPolicy[];
-  /** discovery.k8s.io/v1 EndpointSlices written in the scenario (the controller's own are derived from Services). */
+  /**
+   * discovery.k8s.io/v1 EndpointSlices written in the scenario, and those the mirroring
+   * controller makes of its v1 Endpoints (scenario/endpoints-mirror.ts); the EndpointSlice
+   * controller's own are derived from Services where they are read.
+   */
   readonly endpointSlices: readonly EndpointSlice[];
   /** policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, both tiers. */
   readonly clusterNetworkPolicies: readonly ClusterNetworkPolicy[];

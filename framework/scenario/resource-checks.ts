@@ -8,7 +8,7 @@ import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValu
 import { canonicalIp, cidr, cidrContains, cidrWithin, formatCidr, ipToBigInt, familyOf, isIpAddress, isIpv4Mapped, parseCidr } from "../kube/net.js";
 import { serviceTargetPort, TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
 import type {
-  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, EndpointSlice, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
+  AdminNetworkPolicy, AdminPort, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, CnpProtocol, EndpointSlice, Endpoints, LabelSelector, NetworkPolicy, NetworkPolicyPort, Protocol, Service,
 } from "../kube/types.js";
 import { SERVICE_NAME_LABEL } from "../kube/types.js";
 import { NODE_PORT_RANGE } from "./addresses.js";
@@ -26,6 +26,7 @@ export function checkResource(scenario: Scenario, manifest: ManifestModel, locat
     case "BaselineAdminNetworkPolicy": return ctx.baselinePolicy(manifest.object as unknown as BaselineAdminNetworkPolicy);
     case "ClusterNetworkPolicy": return ctx.clusterPolicy(manifest.object as unknown as ClusterNetworkPolicy);
     case "EndpointSlice": return ctx.endpointSlice(manifest.object as unknown as EndpointSlice);
+    case "Endpoints": return ctx.endpoints(manifest.object as unknown as Endpoints);
   }
 }
 
@@ -413,6 +414,53 @@ class Checker {
       this.warn(["metadata", "labels", SERVICE_NAME_LABEL], `no Service '${service}' in namespace ${namespace}: nothing uses this slice's endpoints`);
     }
     if (slice.addressType === "FQDN") this.warn(["addressType"], "kube-proxy and CoreDNS ignore FQDN slices: these endpoints are never reached through the Service");
+  }
+
+  // ---- v1 Endpoints (legacy) ---------------------------------------------------------------------
+  // pkg/apis/core/validation ValidateEndpoints / validateEndpointSubsets: each subset has
+  // addresses or notReadyAddresses, valid non-special IPs (ValidateEndpointIP), DNS-label
+  // hostnames, names on every port once there are several, ports 1–65535.
+
+  endpoints(object: Endpoints): void {
+    (object.subsets ?? []).forEach((subset, i) => {
+      const path = ["subsets", i];
+      if ((subset.addresses ?? []).length === 0 && (subset.notReadyAddresses ?? []).length === 0) {
+        this.error(path, "Required value: must specify `addresses` or `notReadyAddresses`");
+      }
+      for (const field of ["addresses", "notReadyAddresses"] as const) {
+        (subset[field] ?? []).forEach((address, a) => {
+          const problem = familyOf(address.ip) === undefined ? "must be a valid IP address" : specialIpProblem(address.ip);
+          if (problem) this.error([...path, field, a, "ip"], `ip '${address.ip}' ${problem}`);
+          if (address.hostname !== undefined) {
+            const bad = checkDns1123Label(address.hostname);
+            if (bad) this.error([...path, field, a, "hostname"], `hostname '${address.hostname}' ${bad}`);
+          }
+          if (address.nodeName !== undefined) {
+            const bad = checkDns1123Subdomain(address.nodeName);
+            if (bad) this.error([...path, field, a, "nodeName"], `nodeName '${address.nodeName}' ${bad}`);
+          }
+        });
+      }
+      const ports = subset.ports ?? [];
+      ports.forEach((port, p) => {
+        const where = [...path, "ports", p];
+        if (ports.length > 1 && !port.name) this.error(where, "Required value: every port needs a name when a subset has several");
+        else if (port.name) {
+          const bad = checkDns1123Label(port.name);
+          if (bad) this.error([...where, "name"], `port name '${port.name}' ${bad}`);
+        }
+        if (port.port < 1 || port.port > 65535) this.error([...where, "port"], `port ${port.port} must be between 1 and 65535, inclusive`);
+      });
+    });
+    // The API server's warning since 1.33 (kube/types.ts DeprecatedKinds); the mirroring
+    // controller still copies them into slices.
+    this.warn(["kind"], "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice (netspec mirrors these into slices as the EndpointSlice mirroring controller does)");
+    const name = object.metadata.name;
+    const service = this.scenario.services.find((s) => s.namespace === object.metadata.namespace && s.name === name);
+    if (!service) this.warn(["metadata", "name"], `no Service '${name}' in namespace ${object.metadata.namespace}: nothing uses these endpoints`);
+    else if (service.selector && Object.keys(service.selector).length > 0) {
+      this.warn(["metadata", "name"], `Service ${service.id} has a selector: its endpoints are the controller's, and these are not mirrored into slices`);
+    }
   }
 
   // ---- ClusterNetworkPolicy (v1alpha2) ---------------------------------------------------------
