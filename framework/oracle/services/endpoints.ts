@@ -107,14 +107,7 @@ export function serviceEndpoints(
 ): Backend[] {
   if (svc.type === "ExternalName") return [];
   if (family !== undefined && !svc.families.includes(family)) return [];
-  const out: Backend[] = [];
-  for (const pod of selectedPods(scenario, svc)) {
-    if (!endpointReady(svc, pod)) continue;
-    if (family !== undefined && pod.ips[family] === undefined) continue;
-    const targetPort = resolveTargetPort(pod, port);
-    if (targetPort === undefined) continue;
-    out.push({ pod, targetPort, protocol: port.protocol, node: pod.node });
-  }
+  const out = controllerEndpoints(scenario, svc, port, family);
   const written = writtenEndpoints(scenario, svc, port, family);
   const seen = new Set(out.map((b) => `${b.pod.id}:${b.targetPort}`));
   for (const b of written.ready) if (!seen.has(`${b.pod.id}:${b.targetPort}`)) out.push(b);
@@ -159,12 +152,21 @@ export function headlessEndpoints(scenario: Scenario, svc: ServiceModel, family:
 export function foreignEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): string[] {
   const written = writtenEndpoints(scenario, svc, port, family);
   if (written.foreign.ready.length > 0) return written.foreign.ready;
-  const anyReady = written.ready.length > 0 || serviceEndpointsFromSelector(scenario, svc, port, family);
+  const anyReady = written.ready.length > 0 || controllerEndpoints(scenario, svc, port, family).length > 0;
   return anyReady ? [] : written.foreign.servingTerminating;
 }
 
-function serviceEndpointsFromSelector(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family): boolean {
-  return selectedPods(scenario, svc).some((pod) => endpointReady(svc, pod) && pod.ips[family] !== undefined && resolveTargetPort(pod, port) !== undefined);
+/** The EndpointSlice controller's Ready endpoints of one Service port (selected pods, targetPort resolved). */
+function controllerEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family?: Family): Backend[] {
+  const out: Backend[] = [];
+  for (const pod of selectedPods(scenario, svc)) {
+    if (!endpointReady(svc, pod)) continue;
+    if (family !== undefined && pod.ips[family] === undefined) continue;
+    const targetPort = resolveTargetPort(pod, port);
+    if (targetPort === undefined) continue;
+    out.push({ pod, targetPort, protocol: port.protocol, node: pod.node });
+  }
+  return out;
 }
 
 /** Endpoints of one Service port that the scenario's own EndpointSlices give, by condition. */
