@@ -1,7 +1,7 @@
 // The traffic matrix's cells: the oracle's verdict on each connection a scenario probes, and the
 // user's expectation merged over it (SPEC.md, `netspec expect --format json`). What identifies a
 // cell, and how its target is named, is scenario/target.ts.
-import type { ExpectedResult } from "../scenario/schema.js";
+import type { ClientAddressExpectation, ExpectedResult } from "../scenario/schema.js";
 import type { CellKey, ProbedTarget } from "../scenario/target.js";
 
 export interface OracleCell extends CellKey {
@@ -14,6 +14,11 @@ export interface OracleCell extends CellKey {
   readonly destination: ProbedTarget;
   /** Port name on the target (container port name, or Service port name), for rules and reports. */
   readonly portName?: string;
+  /**
+   * North-south cells: the client address the backend sees, as Kubernetes requires it
+   * (`preserved`: externalTrafficPolicy Local for clients outside the cluster) or leaves it (`any`).
+   */
+  readonly clientAddress?: ClientAddressExpectation;
 }
 
 /** A cell after merging the user's expectations over the oracle. */
@@ -24,6 +29,8 @@ export interface ExpectedCell extends OracleCell {
   readonly oracle: { readonly expected: ExpectedResult; readonly reason: string };
   /** Backends the user asserted (`backends:` in a rule): only these may answer. */
   readonly expectedBackends?: readonly string[];
+  /** The client address the backend must see: a rule's `clientAddress`, else the oracle's. */
+  readonly expectedClientAddress?: ClientAddressExpectation;
 }
 
 /** Whether an expectation accepts an observed outcome (SPEC.md, "Results"). */

@@ -3,7 +3,9 @@
 // winning where rules overlap.
 import { cidrContains } from "../kube/net.js";
 import type { ExpectRuleModel, Scenario } from "../scenario/model.js";
+import { clientIds } from "../scenario/clients.js";
 import { parseReference, resolvePods, type ParsedReference } from "../scenario/references.js";
+import type { ClientAddressExpectation } from "../scenario/schema.js";
 import type { ExpectedCell, OracleCell } from "./cells.js";
 
 interface CompiledRule {
@@ -21,10 +23,11 @@ export class Expectations {
   constructor(private readonly scenario: Scenario) {
     this.rules = scenario.expect.rules.map((rule) => {
       const from = parseReference(rule.from);
+
       const to = parseReference(rule.to);
       return {
         rule,
-        from: typeof from === "string" ? undefined : new Set(resolvePods(scenario, from).map((p) => p.id)),
+        from: typeof from === "string" ? undefined : clientIds(scenario, rule.from),
         to: typeof to === "string" ? undefined : to,
         toPods: typeof to === "string" || (to.kind !== "pods" && to.kind !== "selector") ? undefined : new Set(resolvePods(scenario, to).map((p) => p.id)),
       };
@@ -39,6 +42,7 @@ export class Expectations {
     const reason = cell.reason;
     let source = baseline === "oracle" ? "oracle" : "default";
     let expectedBackends: readonly string[] | undefined;
+    let expectedClientAddress: ClientAddressExpectation | undefined = cell.clientAddress;
     for (let i = 0; i < this.rules.length; i++) {
       const compiled = this.rules[i]!;
       if (!this.matches(compiled, cell)) continue;
@@ -46,11 +50,12 @@ export class Expectations {
       const { rule } = compiled;
       if (rule.result !== undefined) { expected = rule.result; source = `rule ${i}`; }
       if (rule.backends !== undefined) expectedBackends = rule.backends;
+      if (rule.clientAddress !== undefined) expectedClientAddress = rule.clientAddress;
     }
     return {
       from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
-      expected, reason, backends: cell.backends, destination: cell.destination, portName: cell.portName,
-      source, oracle: { expected: cell.expected, reason: cell.reason }, expectedBackends,
+      expected, reason, backends: cell.backends, destination: cell.destination, portName: cell.portName, clientAddress: cell.clientAddress,
+      source, oracle: { expected: cell.expected, reason: cell.reason }, expectedBackends, expectedClientAddress,
     };
   }
 
@@ -85,6 +90,16 @@ export class Expectations {
         return target.kind === "external" && cidrContains(to.cidr, target.ip);
       case "ip":
         return target.kind === "external" && target.ip === to.ip;
+      case "nodeport":
+        return target.kind === "nodeport" && target.service.namespace === to.namespace && target.service.name === to.name &&
+          (to.node === undefined || target.node.name === to.node);
+      case "loadbalancer":
+      case "externalip":
+        return target.kind === to.kind && target.service.namespace === to.namespace && target.service.name === to.name;
+      case "node":
+      case "external":
+        // Sources only (reference-checks rejects them as targets).
+        return false;
     }
   }
 }

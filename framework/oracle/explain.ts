@@ -6,7 +6,8 @@ import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario } from "../
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
+import { clientEndpoint, northSouth, Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
+import { northSouthPath, receiverBackends } from "./services/north-south.js";
 import type { TraceStep } from "./policy/index.js";
 import { selectBackends } from "./services/index.js";
 
@@ -46,7 +47,7 @@ export function explain(scenario: Scenario, query: ExplainQuery): string[] {
 function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
   const trace = (dst: PodModel | string, port: number): string[] =>
     oracle.engine.decide({
-      src: { kind: "pod", pod: plan.src },
+      src: clientEndpoint(plan.client, plan.family),
       dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
       port, protocol: plan.protocol, family: plan.family,
     }).trace.map(formatStep);
@@ -54,10 +55,22 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
     const svc = plan.target.service;
     const lookup = plan.target.kind === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
     if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
-    const selection = selectBackends(scenario, svc, plan.servicePort, plan.src, plan.family);
+    const node = plan.client.kind === "pod" ? plan.client.pod.node : plan.client.kind === "node" ? plan.client.node.name : "";
+    const selection = selectBackends(scenario, svc, plan.servicePort, node, plan.family);
     const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
     for (const backend of selection.backends) {
       lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
+      lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
+    }
+    return lines;
+  }
+  if (northSouth(plan)) {
+    const path = northSouthPath(scenario, plan.target, plan.servicePort, plan.client, plan.family);
+    const lines = [`${plan.address} port ${plan.port}/${plan.protocol}: ${path.reason}`];
+    if (path.outcome !== "receivers") return lines;
+    for (const { receiver, backend } of receiverBackends(path.receivers)) {
+      const seen = receiver.rewritten ? ` (it may see ${receiver.node.name}'s address)` : "";
+      lines.push(`via ${receiver.node.name}, backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol})${seen}:`);
       lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
     }
     return lines;
@@ -73,8 +86,8 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
 function dnsLookupLines(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
   const dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace);
   const primary = clusterDnsFamily(scenario);
-  if (!dnsPod || !plan.src.ips[primary]) return [];
-  const steps = oracle.engine.decide({ src: { kind: "pod", pod: plan.src }, dst: { kind: "pod", pod: dnsPod }, port: 53, protocol: "UDP", family: primary }).trace;
+  if (!dnsPod || plan.client.kind !== "pod" || !plan.client.pod.ips[primary]) return [];
+  const steps = oracle.engine.decide({ src: { kind: "pod", pod: plan.client.pod }, dst: { kind: "pod", pod: dnsPod }, port: 53, protocol: "UDP", family: primary }).trace;
   return [`DNS lookup via ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP, ${primary}):`, ...steps.map((s) => `  ${formatStep(s)}`)];
 }
 

@@ -7,7 +7,10 @@ import { Oracle, planCells } from "./matrix.js";
 
 export * from "./cells.js";
 export { Expectations } from "./expectations.js";
-export { Oracle, planCells, probedServices, sourcePods, throughService, type CellPlan, type DirectCellPlan, type ServiceCellPlan } from "./matrix.js";
+export {
+  northSouth, Oracle, planCells, probedServices, sourceClients, sourcePods, throughService,
+  type CellPlan, type DirectCellPlan, type NorthSouthCellPlan, type ServiceCellPlan,
+} from "./matrix.js";
 
 /** Every cell with its expectation (oracle merged with the scenario's rules), in matrix order. */
 export function expectedCells(scenario: Scenario, expectations = new Expectations(scenario)): IterableIterator<ExpectedCell> {

@@ -1,7 +1,7 @@
 // `netspec expect --format json` (SPEC.md): one object, `{ "scenario", "cells": [...] }`,
 // streamed so that a large matrix never sits in memory as one string. Each cell is one line
 // with the keys in a fixed order (from, to, target, port, protocol, family, expected, reason,
-// then backends for Service and DNS cells, then source and oracle when a rule or the default
+// then backends for Service and DNS cells, clientAddress where it is asserted, then source and oracle when a rule or the default
 // set `expected`). Lines are built by concatenating the JSON text of their values, each string
 // encoded once (names and reasons repeat across millions of cells), and written in chunks.
 // (Assembling bytes from cached Buffer pieces instead was measured at half the speed: a
@@ -38,16 +38,18 @@ export class CellsJson implements Iterable<string> {
 
 /**
  * The cell as JSON, equal to JSON.stringify of { from, to, target, port, protocol, family,
- * expected, reason, [backends], [source, oracle] }. target, protocol, family, expected and
+ * expected, reason, [backends], [clientAddress], [source, oracle] }. target, protocol, family, expected and
  * source ("oracle", "default", "rule N") come from fixed vocabularies of letters, digits, '-'
  * and spaces, which JSON quotes as they are.
  */
 function cellJson(cell: ExpectedCell, encode: (text: string) => string): string {
   const backends = cell.backends && cell.target !== "pod" ? `,"backends":${JSON.stringify(cell.backends)}` : "";
+  // North-south cells: the client address the backend must see, where it is required.
+  const client = cell.expectedClientAddress && cell.expectedClientAddress !== "any" ? `,"clientAddress":"${cell.expectedClientAddress}"` : "";
   const source = cell.source !== "oracle"
     ? `,"source":"${cell.source}","oracle":{"expected":"${cell.oracle.expected}","reason":${encode(cell.oracle.reason)}}`
     : "";
-  return `{"from":${encode(cell.from)},"to":${encode(cell.to)},"target":"${cell.target}","port":${cell.port},"protocol":"${cell.protocol}","family":"${cell.family}","expected":"${cell.expected}","reason":${encode(cell.reason)}${backends}${source}}`;
+  return `{"from":${encode(cell.from)},"to":${encode(cell.to)},"target":"${cell.target}","port":${cell.port},"protocol":"${cell.protocol}","family":"${cell.family}","expected":"${cell.expected}","reason":${encode(cell.reason)}${backends}${client}${source}}`;
 }
 
 /** JSON.stringify for strings, remembering what it encoded. */

@@ -5,22 +5,31 @@
 //    targetPort: kube-proxy rewrites the destination before the packet reaches the pod);
 //  - DNS targets: the lookup itself must be allowed (egress to the cluster DNS), then the
 //    answer (a cluster IP, or a headless Service's pod IPs) is judged like the above;
-//  - external targets (cidr/…, ip/… in expectation rules): egress of the source only.
+//  - external targets (cidr/…, ip/… in expectation rules): egress of the source only;
+//  - north-south targets (node ports, load balancers, external IPs): the receiving node's proxy
+//    picks the backends (externalTrafficPolicy), then policy on each backend, seen both from
+//    the client and from the node where the address may be rewritten (services/north-south.ts).
+// Clients are pods, nodes (`node/NAME`: pods and cluster IPs too) and clients outside the
+// cluster network (`external`: north-south targets only, as a real user reaches nothing else).
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
+import { clientId, clientIp, resolveClients, type Client } from "../scenario/clients.js";
 import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
-import { externalTargets, parseReference, resolvePods } from "../scenario/references.js";
-import type { ExpectedResult } from "../scenario/schema.js";
-import { dnsTarget, formatTarget, type DnsTarget, type ExternalTarget, type PodTarget, type ServiceTarget } from "../scenario/target.js";
+import { externalTargets, parseReference } from "../scenario/references.js";
+import type { ClientAddressExpectation, ExpectedResult } from "../scenario/schema.js";
+import {
+  dnsTarget, formatTarget, northSouthAddress, type DnsTarget, type ExternalTarget, type NorthSouthTarget, type PodTarget, type ServiceTarget,
+} from "../scenario/target.js";
 import { flatten } from "./batches.js";
 import type { OracleCell } from "./cells.js";
 import { PodDecisions } from "./fast/decisions.js";
-import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
+import { PolicyEngine, type Endpoint, type PolicyDecision } from "./policy/index.js";
 import { dnsAnswer, selectBackends } from "./services/index.js";
+import { northSouthPath, receiverBackends } from "./services/north-south.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
 interface PlanCoordinates {
-  readonly src: PodModel;
+  readonly client: Client;
   readonly family: Family;
   readonly port: number;
   readonly protocol: Protocol;
@@ -38,23 +47,45 @@ export interface ServiceCellPlan extends PlanCoordinates {
   readonly servicePort: ServicePortModel;
 }
 
-/** One cell before judging: who connects to what, discriminated by the typed target. */
-export type CellPlan = DirectCellPlan | ServiceCellPlan;
-
-/** Whether a plan goes through a Service (only those carry a Service port). */
-export function throughService(plan: CellPlan): plan is ServiceCellPlan {
-  return "servicePort" in plan;
+/**
+ * A cell from outside the Service's cluster IP (node port, load balancer, external IP): the
+ * port is the node port for node ports, the Service port otherwise.
+ */
+export interface NorthSouthCellPlan extends PlanCoordinates {
+  readonly target: NorthSouthTarget;
+  readonly servicePort: ServicePortModel;
+  /** The address connected to (node IP, load-balancer address, external IP). */
+  readonly address: string;
 }
 
-/** Sources of the matrix: `probe.from` resolved (system pods only when named). */
+/** One cell before judging: who connects to what, discriminated by the typed target. */
+export type CellPlan = DirectCellPlan | ServiceCellPlan | NorthSouthCellPlan;
+
+/** Whether a plan goes through a Service's cluster IP or name. */
+export function throughService(plan: CellPlan): plan is ServiceCellPlan {
+  return plan.target.kind === "service" || plan.target.kind === "dns";
+}
+
+/** Whether a plan enters a Service from outside its cluster IP. */
+export function northSouth(plan: CellPlan): plan is NorthSouthCellPlan {
+  return plan.target.kind === "nodeport" || plan.target.kind === "loadbalancer" || plan.target.kind === "externalip";
+}
+
+/** Source pods of the matrix: the pods `probe.from` names (system pods only when named). */
 export function sourcePods(scenario: Scenario): PodModel[] {
+  return sourceClients(scenario).flatMap((c) => (c.kind === "pod" ? [c.pod] : []));
+}
+
+/** Every source of the matrix: `probe.from` resolved to pods, nodes and external clients, once each. */
+export function sourceClients(scenario: Scenario): Client[] {
   const seen = new Set<string>();
-  const out: PodModel[] = [];
+  const out: Client[] = [];
   for (const ref of scenario.probe.from) {
     const parsed = parseReference(ref);
     if (typeof parsed === "string") continue;
-    for (const pod of resolvePods(scenario, parsed)) {
-      if (!seen.has(pod.id)) { seen.add(pod.id); out.push(pod); }
+    for (const client of resolveClients(scenario, parsed)) {
+      const id = clientId(client);
+      if (!seen.has(id)) { seen.add(id); out.push(client); }
     }
   }
   return out;
@@ -67,15 +98,17 @@ export function probedServices(scenario: Scenario): ServiceModel[] {
 
 /** Every cell of the scenario's matrix, in a stable order (source, target kind, target, port, family). */
 export function planCells(scenario: Scenario): IterableIterator<CellPlan> {
-  return flatten(sourcePods(scenario), cellPlanner(scenario));
+  return flatten(sourceClients(scenario), cellPlanner(scenario));
 }
 
 /**
  * The cells of one source, in matrix order: pod targets, Services, DNS names, external
- * addresses. Every target is resolved once per scenario, here, and shared by the cells of
- * every source that reach it.
+ * addresses, node ports, load balancers, external IPs. Every target is resolved once per
+ * scenario, here, and shared by the cells of every source that reach it. Nodes reach pods and
+ * cluster IPs (not names: a node does not resolve through the cluster DNS); external clients
+ * reach only what is exposed outside the cluster.
  */
-function cellPlanner(scenario: Scenario): (src: PodModel) => CellPlan[] {
+function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
   const families = scenario.probe.families;
   const wants = (kind: Scenario["probe"]["to"][number]) => scenario.probe.to.includes(kind);
   const podTargets = wants("pods") ? scenario.pods.filter((p) => !p.system).map((pod): PodTarget => ({ kind: "pod", pod })) : [];
@@ -84,42 +117,79 @@ function cellPlanner(scenario: Scenario): (src: PodModel) => CellPlan[] {
   const serviceTargets = wants("services") ? services.filter((s) => !s.headless).map((service): ServiceTarget => ({ kind: "service", service })) : [];
   const dnsTargets = wants("dns") ? services.map(dnsTarget) : [];
   const externals = externalTargets(scenario).filter((e) => families.includes(e.family));
-  return (src) => {
+  const northSouthTargets = northSouthTargetsOf(scenario, wants);
+  return (client) => {
     const out: CellPlan[] = [];
-    for (const target of podTargets) {
-      for (const port of target.pod.ports) {
-        for (const family of families) {
-          if (src.ips[family] && target.pod.ips[family]) {
-            out.push({ src, target, family, port: port.port, protocol: port.protocol, portName: port.name });
+    const has = (family: Family) => clientIp(client, family) !== undefined;
+    if (client.kind !== "external") {
+      for (const target of podTargets) {
+        for (const port of target.pod.ports) {
+          for (const family of families) {
+            if (has(family) && target.pod.ips[family]) {
+              out.push({ client, target, family, port: port.port, protocol: port.protocol, portName: port.name });
+            }
+          }
+        }
+      }
+      for (const target of serviceTargets) {
+        for (const servicePort of target.service.ports) {
+          for (const family of families) {
+            if (has(family) && target.service.clusterIPs[family]) {
+              out.push({ client, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
+            }
           }
         }
       }
     }
-    for (const target of serviceTargets) {
+    if (client.kind === "pod") {
+      for (const target of dnsTargets) {
+        for (const servicePort of target.service.ports) {
+          for (const family of families) {
+            if (has(family) && target.service.families.includes(family)) {
+              out.push({ client, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
+            }
+          }
+        }
+      }
+      // Addresses outside the cluster, towards which an expectation rule from this source points.
+      for (const external of externals) {
+        if (!external.sources.has(client.pod.id) || !has(external.family)) continue;
+        for (const port of external.ports) out.push({ client, target: external.target, family: external.family, port, protocol: external.protocol });
+      }
+    }
+    for (const target of northSouthTargets) {
       for (const servicePort of target.service.ports) {
+        const port = target.kind === "nodeport" ? servicePort.nodePort : servicePort.port;
+        if (port === undefined) continue;
         for (const family of families) {
-          if (src.ips[family] && target.service.clusterIPs[family]) {
-            out.push({ src, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
+          const address = northSouthAddress(target, family);
+          if (has(family) && address !== undefined && target.service.families.includes(family)) {
+            out.push({ client, target, family, port, protocol: servicePort.protocol, portName: servicePort.name, servicePort, address });
           }
         }
       }
-    }
-    for (const target of dnsTargets) {
-      for (const servicePort of target.service.ports) {
-        for (const family of families) {
-          if (src.ips[family] && target.service.families.includes(family)) {
-            out.push({ src, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
-          }
-        }
-      }
-    }
-    // Addresses outside the cluster, towards which an expectation rule from this source points.
-    for (const external of externals) {
-      if (!external.sources.has(src.id) || !src.ips[external.family]) continue;
-      for (const port of external.ports) out.push({ src, target: external.target, family: external.family, port, protocol: external.protocol });
     }
     return out;
   };
+}
+
+/** The north-south targets `probe.to` asks for: every node's port of each node-port Service, load balancers, external IPs. */
+function northSouthTargetsOf(scenario: Scenario, wants: (kind: Scenario["probe"]["to"][number]) => boolean): NorthSouthTarget[] {
+  const services = probedServices(scenario);
+  const out: NorthSouthTarget[] = [];
+  if (wants("nodeports")) {
+    for (const service of services) {
+      if (!service.ports.some((p) => p.nodePort !== undefined)) continue;
+      for (const node of scenario.nodes) out.push({ kind: "nodeport", service, node });
+    }
+  }
+  if (wants("loadbalancers")) {
+    for (const service of services) if (service.type === "LoadBalancer") out.push({ kind: "loadbalancer", service });
+  }
+  if (wants("externalips")) {
+    for (const service of services) if (service.externalIPs.length > 0) out.push({ kind: "externalip", service });
+  }
+  return out;
 }
 
 type BackendOutcome = { pod: PodModel; outcome: "allow" | "deny" | "refused" | "undefined"; reason: string };
@@ -141,21 +211,24 @@ export class Oracle {
     this.dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace && p.name === CLUSTER_DNS.podName);
   }
 
-  private decide(src: PodModel, dst: PodModel | string, port: number, protocol: Protocol, family: Family): PolicyDecision {
-    if (typeof dst !== "string") return this.pods.decide(src, dst, port, protocol, family);
-    return this.engine.decide({ src: { kind: "pod", pod: src }, dst: { kind: "external", ip: dst }, port, protocol, family }, { trace: false });
+  /** The policy decision for a client's connection to a pod or an address (fast path for pod pairs). */
+  private decide(client: Client, dst: PodModel | string, port: number, protocol: Protocol, family: Family): PolicyDecision {
+    if (client.kind === "pod" && typeof dst !== "string") return this.pods.decide(client.pod, dst, port, protocol, family);
+    const to: Endpoint = typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst };
+    return this.engine.decide({ src: clientEndpoint(client, family), dst: to, port, protocol, family }, { trace: false });
   }
 
   judge(plan: CellPlan): OracleCell {
     if (throughService(plan)) return plan.target.kind === "dns" ? this.viaDns(plan, plan.target) : this.viaClusterIp(plan, plan.target);
+    if (northSouth(plan)) return this.viaNorthSouth(plan);
     const target = plan.target;
     switch (target.kind) {
       case "pod": {
-        const decision = this.decide(plan.src, target.pod, plan.port, plan.protocol, plan.family);
+        const decision = this.decide(plan.client, target.pod, plan.port, plan.protocol, plan.family);
         return makeCell(plan, decision.verdict, decision.reason);
       }
       case "external": {
-        const decision = this.decide(plan.src, target.ip, plan.port, plan.protocol, plan.family);
+        const decision = this.decide(plan.client, target.ip, plan.port, plan.protocol, plan.family);
         return makeCell(plan, decision.verdict, decision.reason);
       }
     }
@@ -168,40 +241,74 @@ export class Oracle {
 
   /** A connection to a cluster IP: backend selection, then policy on each backend after DNAT. */
   private viaService(plan: ServiceCellPlan, clusterIP: string): { expected: ExpectedResult; reason: string; backends?: string[] } {
-    const selection = selectBackends(this.scenario, plan.target.service, plan.servicePort, plan.src, plan.family);
+    const selection = selectBackends(this.scenario, plan.target.service, plan.servicePort, clientNode(plan.client), plan.family);
     if (selection.outcome === "no-endpoints") return { expected: "refused", reason: selection.reason };
     if (selection.outcome === "no-local-endpoints") return { expected: "drop", reason: selection.reason };
     if (selection.outcome === "foreign-endpoints") return { expected: "undefined", reason: selection.reason };
     const outcomes = selection.backends.map((backend): BackendOutcome => {
-      const decision = this.decide(plan.src, backend.pod, backend.targetPort, backend.protocol, plan.family);
-      const preDnat = this.preDnatConflict(plan, clusterIP, decision);
+      const decision = this.decide(plan.client, backend.pod, backend.targetPort, backend.protocol, plan.family);
+      const preDnat = this.preDnatConflict(plan, "cluster IP", clusterIP, decision);
       if (preDnat) return { pod: backend.pod, outcome: "undefined", reason: preDnat };
-      if (decision.verdict === "allow" && !serves(backend.pod, backend.targetPort, backend.protocol)) {
-        return { pod: backend.pod, outcome: "refused", reason: `${backend.pod.id} does not serve ${backend.targetPort}/${backend.protocol}` };
-      }
-      return { pod: backend.pod, outcome: decision.verdict, reason: decision.reason };
+      return served(backend.pod, backend.targetPort, backend.protocol, decision);
     });
-    return combineBackends(outcomes, selection.reason, plan.src.id);
+    return combineBackends(outcomes, selection.reason, clientId(plan.client));
   }
 
   /**
    * The NetworkPolicy docs leave open whether policy sees a Service's cluster IP (before DNAT)
    * or the backend (after): "it is not defined whether this happens before or after
    * NetworkPolicy processing". That matters only where an egress ipBlock of the source covers
-   * the cluster IP, so there, when the two views disagree, the cell is undefined.
+   * the address connected to (a cluster IP, a node's, a load balancer's), so there, when the
+   * two views disagree, the cell is undefined.
    */
-  private preDnatConflict(plan: ServiceCellPlan, clusterIP: string, postDnat: PolicyDecision): string | undefined {
-    if (!this.engine.egressIpBlockCovers(plan.src, clusterIP)) return undefined;
-    const preDnat = this.decide(plan.src, clusterIP, plan.port, plan.protocol, plan.family);
+  private preDnatConflict(plan: CellPlan, what: string, address: string, postDnat: PolicyDecision): string | undefined {
+    if (plan.client.kind !== "pod" || !this.engine.egressIpBlockCovers(plan.client.pod, address)) return undefined;
+    const preDnat = this.decide(plan.client, address, plan.port, plan.protocol, plan.family);
     if (preDnat.verdict === postDnat.verdict) return undefined;
-    return `an egress ipBlock of ${plan.src.id} covers cluster IP ${clusterIP}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
+    return `an egress ipBlock of ${plan.client.pod.id} covers ${what} ${address}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
+  }
+
+  /**
+   * A node port, load balancer or external IP (services/north-south.ts): the receiving nodes'
+   * backends, each judged by policy as the backend may see the connection. Where the address
+   * may be rewritten to the receiving node's, both views are judged and must agree ([docs]
+   * NetworkPolicy, "the 'source IP' that the NetworkPolicy acts on may be the IP of a
+   * LoadBalancer or of the Pod's node"), else the cell is undefined.
+   */
+  private viaNorthSouth(plan: NorthSouthCellPlan): OracleCell {
+    const path = northSouthPath(this.scenario, plan.target, plan.servicePort, plan.client, plan.family);
+    if (path.outcome !== "receivers") return makeCell(plan, path.outcome, path.reason);
+    const preserved = path.receivers.every((r) => !r.rewritten);
+    const what = plan.target.kind === "nodeport" ? "node address" : plan.target.kind === "loadbalancer" ? "load-balancer address" : "external IP";
+    const outcomes = receiverBackends(path.receivers).map(({ receiver, backend }): BackendOutcome => {
+      const { pod, targetPort, protocol } = backend;
+      const asClient = this.decide(plan.client, pod, targetPort, protocol, plan.family);
+      const preDnat = this.preDnatConflict(plan, what, plan.address, asClient);
+      if (preDnat) return { pod, outcome: "undefined", reason: preDnat };
+      if (receiver.rewritten) {
+        const conn = { src: clientEndpoint(plan.client, plan.family), dst: { kind: "pod", pod } as const, port: targetPort, protocol, family: plan.family };
+        const asNode = this.engine.decideRewritten(conn, { kind: "node", node: receiver.node });
+        if (asNode.verdict !== asClient.verdict) {
+          return {
+            pod, outcome: "undefined",
+            reason: `${pod.id} may see the client's address or ${receiver.node.name}'s (source NAT): as the client it is ${asClient.verdict} (${asClient.reason}), as ${receiver.node.name} ${asNode.verdict} (${asNode.reason}); Kubernetes leaves the rewrite to the implementation`,
+          };
+        }
+      }
+      return served(pod, targetPort, protocol, asClient);
+    });
+    const verdict = combineBackends(outcomes, path.reason, clientId(plan.client));
+    const clientAddress: ClientAddressExpectation = preserved ? "preserved" : "any";
+    return makeCell(plan, verdict.expected, verdict.reason, verdict.backends, clientAddress);
   }
 
   private viaDns(plan: ServiceCellPlan, target: DnsTarget): OracleCell {
     const { service: svc, name } = target;
     const cell = (verdict: { expected: ExpectedResult; reason: string; backends?: string[] }) =>
       makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
-    const lookup = this.dnsLookupVerdict(plan.src);
+    if (plan.client.kind !== "pod") throw new Error(`DNS cells start from pods, not ${clientId(plan.client)}`);
+    const src = plan.client;
+    const lookup = this.dnsLookupVerdict(src.pod);
     if (lookup) return cell(lookup);
     const answer = dnsAnswer(this.scenario, svc, plan.family);
     if (answer.kind === "none" || answer.addresses.length === 0) {
@@ -217,21 +324,15 @@ export class Oracle {
       // Written EndpointSlices may list addresses no pod holds: the client may dial one of them.
       return cell({ expected: "undefined", reason: `${name} also resolves to ${foreign.join(", ")}, no pod of the scenario (from the Service's EndpointSlices): what answers there is outside what netspec models` });
     }
-    const outcomes = pods.map((pod): BackendOutcome => {
-      const decision = this.decide(plan.src, pod, plan.port, plan.protocol, plan.family);
-      if (decision.verdict === "allow" && !serves(pod, plan.port, plan.protocol)) {
-        return { pod, outcome: "refused", reason: `${pod.id} does not serve ${plan.port}/${plan.protocol}` };
-      }
-      return { pod, outcome: decision.verdict, reason: decision.reason };
-    });
-    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`, plan.src.id));
+    const outcomes = pods.map((pod): BackendOutcome => served(pod, plan.port, plan.protocol, this.decide(src, pod, plan.port, plan.protocol, plan.family)));
+    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`, src.pod.id));
   }
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
   private dnsLookupVerdict(src: PodModel): { expected: ExpectedResult; reason: string } | undefined {
     const primary = clusterDnsFamily(this.scenario);
     if (!this.dnsPod || !src.ips[primary]) return undefined;
-    const decision = this.decide(src, this.dnsPod, 53, "UDP", primary);
+    const decision = this.pods.decide(src, this.dnsPod, 53, "UDP", primary);
     if (decision.verdict === "allow") return undefined;
     if (decision.verdict === "undefined") return { expected: "undefined", reason: `DNS lookup: ${decision.reason}` };
     return { expected: "dns-error", reason: `DNS lookup to ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP) is blocked: ${decision.reason}` };
@@ -239,15 +340,35 @@ export class Oracle {
 }
 
 /** Every cell has the same shape (one hidden class): the bulk path builds millions of them. */
-function makeCell(plan: CellPlan, expected: ExpectedResult, reason: string, backends?: readonly string[]): OracleCell {
+function makeCell(plan: CellPlan, expected: ExpectedResult, reason: string, backends?: readonly string[], clientAddress?: ClientAddressExpectation): OracleCell {
   return {
-    from: plan.src.id, to: formatTarget(plan.target), target: plan.target.kind, port: plan.port, protocol: plan.protocol, family: plan.family,
-    expected, reason, backends, destination: plan.target, portName: plan.portName,
+    from: clientId(plan.client), to: formatTarget(plan.target), target: plan.target.kind, port: plan.port, protocol: plan.protocol, family: plan.family,
+    expected, reason, backends, destination: plan.target, portName: plan.portName, clientAddress,
   };
 }
 
-function serves(pod: PodModel, port: number, protocol: Protocol): boolean {
-  return pod.ports.some((p) => p.port === port && p.protocol === protocol);
+/** The policy decision on a backend, or `refused` when it allows but nothing listens there. */
+function served(pod: PodModel, port: number, protocol: Protocol, decision: PolicyDecision): BackendOutcome {
+  if (decision.verdict === "allow" && !pod.ports.some((p) => p.port === port && p.protocol === protocol)) {
+    return { pod, outcome: "refused", reason: `${pod.id} does not serve ${port}/${protocol}` };
+  }
+  return { pod, outcome: decision.verdict, reason: decision.reason };
+}
+
+/** How the policy engine sees a client: a pod, a node, or an address outside the cluster. */
+export function clientEndpoint(client: Client, family: Family): Endpoint {
+  switch (client.kind) {
+    case "pod": return { kind: "pod", pod: client.pod };
+    case "node": return { kind: "node", node: client.node };
+    case "external": return { kind: "external", ip: client.ips[family]! };
+  }
+}
+
+/** The node whose proxy handles a cluster-IP connection from the client (external clients reach none). */
+function clientNode(client: Client): string {
+  if (client.kind === "pod") return client.pod.node;
+  if (client.kind === "node") return client.node.name;
+  throw new Error("an external client has no node: it reaches no cluster IP");
 }
 
 /**

@@ -9,7 +9,15 @@ export interface Verdict {
   readonly mismatch?: string;
 }
 
-export function compare(cell: ExpectedCell, observation: Observation): Verdict {
+/** Who the client is by address: its own address per family, and every address a node holds. */
+export interface ClientAddresses {
+  /** The client's own address in the cell's family. */
+  readonly client?: string;
+  /** Node InternalIPs and the pod-side gateway addresses of every node. */
+  readonly nodes: ReadonlySet<string>;
+}
+
+export function compare(cell: ExpectedCell, observation: Observation, addresses?: ClientAddresses): Verdict {
   if (observation.observed === "skipped") return { match: false };
   if (!expectationHolds(cell.expected, observation.observed)) {
     return { match: false, mismatch: `expected ${cell.expected}, observed ${observation.observed}` };
@@ -33,16 +41,33 @@ export function compare(cell: ExpectedCell, observation: Observation): Verdict {
   if (target.kind === "pod" && observation.backends.length > 0 && !observation.backends.includes(target.pod.id)) {
     return { match: false, mismatch: `answered by ${observation.backends.join(", ")} instead of ${target.pod.id}` };
   }
+  const address = clientAddressMismatch(cell, observation, addresses);
+  if (address) return { match: false, mismatch: address };
   return { match: true };
 }
 
 /**
+ * SPEC.md "Results": `clientAddress: preserved` holds when every answering server saw the
+ * client's own address, `node` when each saw an address a node holds (source NAT).
+ */
+function clientAddressMismatch(cell: ExpectedCell, observation: Observation, addresses: ClientAddresses | undefined): string | undefined {
+  const want = cell.expectedClientAddress;
+  const seen = observation.clientAddresses ?? [];
+  if (!want || want === "any" || !addresses || seen.length === 0) return undefined;
+  const wrong = seen.filter((ip) => (want === "preserved" ? ip !== addresses.client : !addresses.nodes.has(ip)));
+  if (wrong.length === 0) return undefined;
+  const what = want === "preserved" ? `the client's own address ${addresses.client}` : "a node's address";
+  return `clientAddress: ${want}, but the backend saw ${wrong.join(", ")} (not ${what})`;
+}
+
+/**
  * A Service with `sessionAffinity: ClientIP`, reached through its cluster IP (by address or by
- * name): kube-proxy sends every connection of one client IP to the endpoint it first chose,
+ * name), a node port, a load balancer or an external IP: kube-proxy sends every connection of one client IP to the endpoint it first chose,
  * until `sessionAffinityConfig.clientIP.timeoutSeconds` (default 3 h) pass without traffic
  * (docs, "Virtual IPs and Service Proxies", Session affinity; ServiceSpec.sessionAffinity). A
  * headless Service has no proxy, so no affinity.
  */
 export function sticky(target: ProbedTarget): boolean {
-  return (target.kind === "service" || target.kind === "dns") && target.service.sessionAffinity === "ClientIP" && !target.service.headless;
+  if (target.kind === "pod" || target.kind === "external") return false;
+  return target.service.sessionAffinity === "ClientIP" && !target.service.headless;
 }

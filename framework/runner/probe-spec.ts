@@ -3,6 +3,7 @@
 // the real ones once the oracle has re-run on them (runner/run.ts).
 import type { ExpectedCell } from "../oracle/cells.js";
 import type { ProbeSpec } from "../probe/protocol.js";
+import { northSouthAddress } from "../scenario/target.js";
 
 export function probeSpec(cell: ExpectedCell): ProbeSpec {
   const { port, protocol, family } = cell;
@@ -13,5 +14,10 @@ export function probeSpec(cell: ExpectedCell): ProbeSpec {
     // The pod resolves the name itself (through its resolv.conf), as a client would.
     case "dns": return { host: target.name, port, protocol, family };
     case "external": return { host: target.ip, port, protocol, family };
+    // A node's InternalIP on the node port, a load-balancer address or an external IP on the Service port.
+    case "nodeport":
+    case "loadbalancer":
+    case "externalip":
+      return { host: northSouthAddress(target, family)!, port, protocol, family };
   }
 }

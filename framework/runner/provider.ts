@@ -5,11 +5,11 @@ import type { Scenario } from "../scenario/model.js";
 import type { ActualAddresses } from "../scenario/readdress.js";
 import type { ProbedTarget } from "../scenario/target.js";
 
-/** One connection to attempt from a source pod. */
+/** One connection to attempt from a source. */
 export interface ProbeRequest {
   /** Caller's key, echoed in the observation. */
   readonly id: string;
-  /** Source pod `ns/name`. */
+  /** The client (scenario/clients.ts clientId): `ns/pod`, `node/NAME`, `external` or `external/IP`. */
   readonly from: string;
   /** What the cell connects to: providers decide by its kind what they can probe and how. */
   readonly target: ProbedTarget;
@@ -27,6 +27,8 @@ export interface Observation {
   readonly observed: Observed | "skipped";
   /** Pods that answered (Services may answer from several). */
   readonly backends: readonly string[];
+  /** The client addresses the answering servers saw (after any NAT), when they said. */
+  readonly clientAddresses?: readonly string[];
   readonly latencyMs: number;
   /** Why the cell was skipped, or the error detail. */
   readonly detail?: string;

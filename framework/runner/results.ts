@@ -10,6 +10,10 @@ export interface CellResult extends CellKey {
   readonly backend?: string;
   /** Every pod that answered across samples and attempts. */
   readonly backends?: readonly string[];
+  /** The client address the answering backend saw (after any NAT). */
+  readonly observedClient?: string;
+  /** What that address had to be (`clientAddress` of a rule, or the oracle's): preserved or node. */
+  readonly clientAddress?: "preserved" | "node";
   readonly match: boolean;
   readonly skipped?: boolean;
   readonly attempts: number;

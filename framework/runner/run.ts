@@ -1,13 +1,15 @@
 // The runner: for each scenario, provision a cluster, apply, probe every cell, compare with the
 // expectations, retry what disagrees until it is stable or a deadline passes, and tear down,
 // whatever happens (failure, exception, interruption).
-import { expectedCells, type ExpectedCell } from "../oracle/index.js";
+import { canonicalIp, cidr, nthAddress, type Family } from "../kube/net.js";
+import { expectedCells, sourceClients, type ExpectedCell } from "../oracle/index.js";
+import { clientId, clientIp } from "../scenario/clients.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatRule } from "../scenario/references.js";
 import { withActualAddresses } from "../scenario/readdress.js";
 import { cellKey } from "../scenario/target.js";
 import { VERSION } from "../version.js";
-import { compare, sticky } from "./compare.js";
+import { compare, sticky, type ClientAddresses } from "./compare.js";
 import { probeSpec } from "./probe-spec.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
@@ -113,7 +115,7 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
       observed = withActualAddresses(scenario, await cluster.actualAddresses());
       cells = [...expectedCells(observed)];
     }
-    const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options));
+    const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options, clientAddressBook(observed)));
     const failed = cellResults.some((c) => !c.match && !c.skipped);
     let diagnostics: Record<string, string> | undefined;
     if (failed) diagnostics = await cluster.diagnose().catch(() => undefined);
@@ -142,7 +144,10 @@ class Interrupted extends Error {
 }
 
 /** Cells whose expectation is `undefined` are still probed (and reported), never failed. */
-async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly ExpectedCell[], options: RunOptions): Promise<CellResult[]> {
+async function probeAll(
+  scenario: Scenario, cluster: Cluster, cells: readonly ExpectedCell[], options: RunOptions, book: ClientAddressBook,
+): Promise<CellResult[]> {
+  const addresses = cells.map((cell) => book.of(cell.from, cell.family));
   const requests = cells.map((cell, i): ProbeRequest => ({
     id: String(i), from: cell.from, target: cell.destination, probe: probeSpec(cell), samples: sampleCount(cell),
   }));
@@ -162,7 +167,7 @@ async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly Ex
       s.attempts++;
       s.last = observation;
       observation.backends.forEach((b) => s.backends.add(b));
-      const verdict = observation.observed === "skipped" ? { match: false } : compare(cells[i]!, observation);
+      const verdict = observation.observed === "skipped" ? { match: false } : compare(cells[i]!, observation, addresses[i]);
       if (observation.observed === "skipped") continue;
       if (verdict.match) {
         s.streak++;
@@ -182,13 +187,17 @@ async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly Ex
     const s = state[i]!;
     const observation = s.last!;
     const skipped = observation.observed === "skipped";
-    const verdict = skipped ? { match: false } : compare(cell, observation);
+    const verdict = skipped ? { match: false } : compare(cell, observation, addresses[i]);
     const backends = [...s.backends].sort();
+    const seenAs = observation.clientAddresses?.[0];
+    const asserted = cell.expectedClientAddress === "preserved" || cell.expectedClientAddress === "node" ? cell.expectedClientAddress : undefined;
     return {
       ...cellKey(cell),
       expected: cell.expected, observed: observation.observed,
       ...(observation.backends[0] ? { backend: observation.backends[0] } : {}),
       ...(backends.length > 1 ? { backends } : {}),
+      ...(seenAs ? { observedClient: seenAs } : {}),
+      ...(asserted ? { clientAddress: asserted } : {}),
       match: verdict.match && (s.firstMatched || s.streak >= STABLE_MATCHES),
       ...(skipped ? { skipped: true } : {}),
       attempts: s.attempts, latencyMs: observation.latencyMs, reason: cell.reason, source: cell.source, oracle: cell.oracle.expected,
@@ -196,6 +205,28 @@ async function probeAll(scenario: Scenario, cluster: Cluster, cells: readonly Ex
       ...(observation.detail ? { detail: observation.detail } : {}),
     };
   });
+}
+
+/** Who each cell's client is by address (its own, and the nodes'), in the addresses the cluster uses. */
+interface ClientAddressBook {
+  of(from: string, family: Family): ClientAddresses;
+}
+
+function clientAddressBook(scenario: Scenario): ClientAddressBook {
+  const nodes = new Set<string>();
+  for (const node of scenario.nodes) {
+    for (const ip of Object.values(node.ips)) if (ip) nodes.add(canonicalIp(ip));
+    // The pod-side gateway: what a node masquerades to towards its own pods.
+    for (const podCIDR of Object.values(node.podCIDRs)) if (podCIDR) nodes.add(nthAddress(cidr(podCIDR), 1));
+  }
+  const clients = new Map(sourceClients(scenario).map((c) => [clientId(c), c]));
+  return {
+    of(from, family) {
+      const client = clients.get(from);
+      const ip = client && clientIp(client, family);
+      return { nodes, ...(ip ? { client: canonicalIp(ip) } : {}) };
+    },
+  };
 }
 
 function emit(options: RunOptions, event: RunEvent): void {

@@ -9,6 +9,11 @@
 //   the pods of a node, in declaration order, get .2, .3, … (and ::2, ::3, …).
 //   Service cluster IPs: .1 is reserved (the `kubernetes` Service), .10 is kube-dns, and the
 //     scenario's Services get offset 100, 101, … in declaration order.
+//   the node network (kind's Docker network, 172.18.0.0/16 and fc00:f853:ccd:e793::/64): .1 is
+//     the host (the `external` client, as a user of a kind cluster is), node i has .(i+2).
+//   LoadBalancer addresses: from the node network's top, .255.200 onward (the pool MetalLB's
+//     kind guide configures, and where cloud-provider-kind's addresses come from), one per
+//     family per LoadBalancer Service in declaration order.
 import { cidr, cidrSize, nthAddress, nthSubnet, parseCidr, type Cidr, type Family } from "../kube/net.js";
 
 export const DEFAULT_POD_SUBNETS: Record<Family, string> = { ipv4: "10.244.0.0/16", ipv6: "fd00:10:244::/56" };
@@ -17,6 +22,15 @@ export const NODE_CIDR_PREFIX: Record<Family, number> = { ipv4: 24, ipv6: 64 };
 export const FIRST_POD_HOST = 2;
 export const DNS_SERVICE_OFFSET = 10;
 export const FIRST_SERVICE_OFFSET = 100;
+/** kind's Docker network (`docker network inspect kind`), where its nodes and the host are. */
+export const DEFAULT_NODE_SUBNETS: Record<Family, string> = { ipv4: "172.18.0.0/16", ipv6: "fc00:f853:ccd:e793::/64" };
+/** The host's address on the node network (the bridge gateway): the default `external` client. */
+export const HOST_OFFSET = 1;
+export const FIRST_NODE_OFFSET = 2;
+/** Load-balancer addresses start this many addresses below the node network's end (…255.200 of a /16). */
+export const LOAD_BALANCER_POOL_FROM_END = 56;
+/** At most this many load-balancer addresses per family (…255.200 to …255.249). */
+export const LOAD_BALANCER_POOL_SIZE = 50;
 /** kube-apiserver's default --service-node-port-range. */
 export const NODE_PORT_RANGE = { from: 30000, to: 32767 } as const;
 
@@ -69,4 +83,20 @@ export function nodeGatewayAddress(nodeCidr: Cidr): string {
 export function serviceAddress(serviceSubnet: Cidr, offset: number): string | undefined {
   if (BigInt(offset) >= cidrSize(serviceSubnet) - 1n) return undefined;
   return nthAddress(serviceSubnet, offset);
+}
+
+/** Node `index`'s InternalIP on the node network. */
+export function nodeAddress(nodeSubnet: Cidr, index: number): string {
+  return nthAddress(nodeSubnet, FIRST_NODE_OFFSET + index);
+}
+
+/** The host's address on the node network: the default `external` client. */
+export function hostAddress(nodeSubnet: Cidr): string {
+  return nthAddress(nodeSubnet, HOST_OFFSET);
+}
+
+/** The `index`-th load-balancer address of the node network's pool, or undefined past the pool. */
+export function loadBalancerAddress(nodeSubnet: Cidr, index: number): string | undefined {
+  if (index >= LOAD_BALANCER_POOL_SIZE) return undefined;
+  return nthAddress(nodeSubnet, cidrSize(nodeSubnet) - BigInt(LOAD_BALANCER_POOL_FROM_END - index));
 }

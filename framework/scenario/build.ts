@@ -8,8 +8,8 @@ import {
   KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type Endpoints, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
-  DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
-  defaultSubnets, nodePodCidr, parseSubnets, podAddress, serviceAddress,
+  DEFAULT_NODE_SUBNETS, DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
+  defaultSubnets, hostAddress, nodeAddress, nodePodCidr, parseSubnets, podAddress, serviceAddress,
 } from "./addresses.js";
 import { Diagnostics, ScenarioError } from "./diagnostics.js";
 import { loadScenarioFile, loadScenarioText, type LoadedResource, type LoadedScenario } from "./load.js";
@@ -22,6 +22,7 @@ import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
+import { allocatesNodePorts, LoadBalancerPool } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
@@ -64,6 +65,7 @@ class Builder {
   private families: Family[] = ["ipv4"];
   private podSubnets: Partial<Record<Family, Cidr>> = {};
   private serviceSubnets: Partial<Record<Family, Cidr>> = {};
+  private nodeSubnets: Partial<Record<Family, Cidr>> = {};
   private nodes: NodeModel[] = [];
   private namespaces: NamespaceModel[] = [];
   private pods: PodModel[] = [];
@@ -90,6 +92,8 @@ class Builder {
       ipFamily: raw.cluster?.ipFamily ?? "ipv4",
       podSubnets: textOf(this.podSubnets),
       serviceSubnets: textOf(this.serviceSubnets),
+      nodeSubnets: textOf(this.nodeSubnets),
+      externalClient: Object.fromEntries(Object.entries(this.nodeSubnets).map(([f, c]) => [f, hostAddress(c)])),
       nodes: this.nodes,
       namespaces: this.namespaces,
       pods: this.pods,
@@ -120,6 +124,7 @@ class Builder {
     this.families = ipFamily === "dual" ? ["ipv4", "ipv6"] : [ipFamily];
     this.podSubnets = this.subnets(cluster.podSubnet, DEFAULT_POD_SUBNETS, "podSubnet");
     this.serviceSubnets = this.subnets(cluster.serviceSubnet, DEFAULT_SERVICE_SUBNETS, "serviceSubnet");
+    this.nodeSubnets = defaultSubnets(DEFAULT_NODE_SUBNETS, this.families);
 
     const specs = cluster.nodes ?? DEFAULT_NODES;
     const seen = new Set<string>();
@@ -148,7 +153,8 @@ class Builder {
         if (typeof block === "string") this.diags.error(this.at.at(["cluster", "podSubnet"]), `${block}, but ${specs.length} nodes are declared`);
         else podCIDRs[family] = block.text;
       }
-      this.nodes.push({ name: spec.name, index, zone: spec.zone, labels, podCIDRs });
+      const ips = Object.fromEntries(Object.entries(this.nodeSubnets).map(([f, c]) => [f, nodeAddress(c, index)]));
+      this.nodes.push({ name: spec.name, index, zone: spec.zone, labels, podCIDRs, ips });
     });
   }
 
@@ -337,6 +343,7 @@ class Builder {
   private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {
     const services: ServiceModel[] = [];
     const allocator = new ClusterIpAllocator(this.serviceSubnets);
+    const loadBalancers = new LoadBalancerPool(this.nodeSubnets);
     // Allocated nodePorts skip every port a Service asked for (the API server would refuse a
     // second Service on the same nodePort).
     const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => !!p) : []));
@@ -383,7 +390,7 @@ class Builder {
         port: p.port,
         protocol: p.protocol ?? "TCP",
         targetPort: serviceTargetPort(p),
-        nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort || allocateNodePort()) : undefined,
+        nodePort: p.nodePort || (allocatesNodePorts(svc) ? allocateNodePort() : undefined),
       }));
       services.push({
         id: `${manifest.namespace}/${manifest.name}`,
@@ -401,6 +408,9 @@ class Builder {
         topologyModeAuto: topologyHintsEnabled(annotations),
         sessionAffinity: svc.spec.sessionAffinity ?? "None",
         publishNotReadyAddresses: svc.spec.publishNotReadyAddresses ?? false,
+        loadBalancerIPs: type === "LoadBalancer" ? loadBalancers.allocate(`${manifest.namespace}/${manifest.name}`, families, locator, this.diags) : {},
+        externalIPs: (svc.spec.externalIPs ?? []).filter((ip) => familyOf(ip) !== undefined).map(canonicalIp),
+        loadBalancerSourceRanges: type === "LoadBalancer" ? svc.spec.loadBalancerSourceRanges ?? [] : [],
         manifest: svc,
         system: false,
       });
@@ -435,7 +445,7 @@ class Builder {
       id: `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName}`, namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.serviceName,
       type: "ClusterIP", headless: false, selector: CLUSTER_DNS.labels, ports, families, clusterIPs,
       internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", topologyModeAuto: false, sessionAffinity: "None",
-      publishNotReadyAddresses: false, manifest, system: true,
+      publishNotReadyAddresses: false, loadBalancerIPs: {}, externalIPs: [], loadBalancerSourceRanges: [], manifest, system: true,
     };
   }
 
@@ -479,12 +489,12 @@ class Builder {
       if (rule.family && !this.families.includes(rule.family)) {
         this.diags.error(this.at.at([...path, "family"]), `family '${rule.family}' is not a family of this cluster (${this.families.join(", ")})`);
       }
-      if (rule.result === undefined && rule.backends === undefined) {
-        this.diags.error(this.at.at(path), "an expectation rule needs 'result', 'backends' or both");
+      if (rule.result === undefined && rule.backends === undefined && rule.clientAddress === undefined) {
+        this.diags.error(this.at.at(path), "an expectation rule needs 'result', 'backends' or 'clientAddress'");
       }
       return {
         from: rule.from, to: rule.to, port, protocol: rule.protocol, family: rule.family,
-        result: rule.result, backends: rule.backends, index, pos: this.at.at(path),
+        result: rule.result, backends: rule.backends, clientAddress: rule.clientAddress, index, pos: this.at.at(path),
       };
     });
     return { default: expect.default ?? "oracle", rules };

@@ -6,7 +6,7 @@ import type { Labels } from "../kube/labels.js";
 import type {
   AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, EndpointSlice, NetworkPolicy, Protocol, Service,
 } from "../kube/types.js";
-import type { ExpectedResult, Reference } from "./schema.js";
+import type { ClientAddressExpectation, ExpectedResult, Reference } from "./schema.js";
 
 export type { Family, Protocol, Labels };
 
@@ -25,6 +25,8 @@ export interface NodeModel {
   readonly labels: Labels;
   /** The node's pod CIDR per family (node-cidr-mask-size /24 and /64, as kube-controller-manager). */
   readonly podCIDRs: Partial<Record<Family, string>>;
+  /** The node's InternalIP per family on the node network (addresses.ts; a provider may report its own). */
+  readonly ips: Partial<Record<Family, string>>;
 }
 
 export interface NamespaceModel {
@@ -87,6 +89,15 @@ export interface ServiceModel {
   readonly topologyModeAuto: boolean;
   readonly sessionAffinity: "None" | "ClientIP";
   readonly publishNotReadyAddresses: boolean;
+  /**
+   * type LoadBalancer: the address per family the load-balancer implementation would publish
+   * in status.loadBalancer.ingress (addresses.ts pool; a provider may report its own).
+   */
+  readonly loadBalancerIPs: Partial<Record<Family, string>>;
+  /** spec.externalIPs as written (canonical text): routed to the nodes by the network, not by Kubernetes. */
+  readonly externalIPs: readonly string[];
+  /** spec.loadBalancerSourceRanges (type LoadBalancer only: kube-proxy ignores them otherwise). */
+  readonly loadBalancerSourceRanges: readonly string[];
   readonly manifest: Service;
   readonly system: boolean;
 }
@@ -100,7 +111,7 @@ export interface ManifestModel {
   readonly pos?: SourcePos;
 }
 
-export type ProbeTargetKind = "pods" | "services" | "dns";
+export type ProbeTargetKind = "pods" | "services" | "dns" | "nodeports" | "loadbalancers" | "externalips";
 
 export interface ProbeModel {
   readonly from: readonly Reference[];
@@ -120,6 +131,8 @@ export interface ExpectRuleModel {
   readonly family?: Family;
   readonly result?: ExpectedResult;
   readonly backends?: readonly string[];
+  /** The client address the backend must see (SPEC.md, "Results"). */
+  readonly clientAddress?: ClientAddressExpectation;
   readonly index: number;
   readonly pos?: SourcePos;
 }
@@ -138,6 +151,10 @@ export interface Scenario {
   readonly ipFamily: "ipv4" | "ipv6" | "dual";
   readonly podSubnets: Partial<Record<Family, string>>;
   readonly serviceSubnets: Partial<Record<Family, string>>;
+  /** The network the nodes (and the host, the `external` client) are on: addresses.ts. */
+  readonly nodeSubnets: Partial<Record<Family, string>>;
+  /** Where an `external` source connects from, per family: the host on the node network. */
+  readonly externalClient: Partial<Record<Family, string>>;
   readonly nodes: readonly NodeModel[];
   readonly namespaces: readonly NamespaceModel[];
   readonly pods: readonly PodModel[];

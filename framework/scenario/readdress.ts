@@ -8,12 +8,26 @@ export interface ActualAddresses {
   readonly pods: Readonly<Record<string, Partial<Record<Family, string>>>>;
   /** Service id (`ns/name`) → its cluster IPs. */
   readonly services: Readonly<Record<string, Partial<Record<Family, string>>>>;
+  /** Node name → its InternalIPs. */
+  readonly nodes?: Readonly<Record<string, Partial<Record<Family, string>>>>;
+  /** Service id → its load-balancer addresses (status.loadBalancer.ingress). */
+  readonly loadBalancers?: Readonly<Record<string, Partial<Record<Family, string>>>>;
+  /** Where the `external` client connects from. */
+  readonly externalClient?: Partial<Record<Family, string>>;
 }
 
 export function withActualAddresses(scenario: Scenario, actual: ActualAddresses): Scenario {
+  const nodes = actual.nodes ?? {};
+  const balancers = actual.loadBalancers ?? {};
   return {
     ...scenario,
     pods: scenario.pods.map((p) => (actual.pods[p.id] ? { ...p, ips: { ...actual.pods[p.id] } } : p)),
-    services: scenario.services.map((s) => (actual.services[s.id] ? { ...s, clusterIPs: { ...actual.services[s.id] } } : s)),
+    services: scenario.services.map((s) => {
+      const clusterIPs = actual.services[s.id] ? { ...actual.services[s.id] } : s.clusterIPs;
+      const loadBalancerIPs = balancers[s.id] ? { ...balancers[s.id] } : s.loadBalancerIPs;
+      return clusterIPs === s.clusterIPs && loadBalancerIPs === s.loadBalancerIPs ? s : { ...s, clusterIPs, loadBalancerIPs };
+    }),
+    nodes: scenario.nodes.map((n) => (nodes[n.name] ? { ...n, ips: { ...nodes[n.name] } } : n)),
+    externalClient: actual.externalClient ? { ...actual.externalClient } : scenario.externalClient,
   };
 }

@@ -1,10 +1,14 @@
 // Checks that every reference in `probe.from` and `expect.rules` names something declared.
 import type { Diagnostics } from "./diagnostics.js";
-import type { Scenario } from "./model.js";
-import { formatReference, parseReference, resolvePods } from "./references.js";
+import { familyOf } from "../kube/net.js";
+import { resolveClients } from "./clients.js";
+import type { Scenario, SourcePos } from "./model.js";
+import { formatReference, parseReference, resolvePods, type NorthSouthKind, type ParsedReference } from "./references.js";
 import type { Reference } from "./schema.js";
 import { hint } from "./suggest.js";
 import type { Locator, Path } from "./yaml-source.js";
+
+const SERVICE_TARGET_PREFIXES = ["svc/", "dns/", "nodeport/", "loadbalancer/", "externalip/"];
 
 export function checkReferences(scenario: Scenario, at: Locator, diags: Diagnostics): void {
   // The default probe.from ("*") is not the user's text: an empty scenario is not a mistake.
@@ -21,8 +25,12 @@ export function checkReferences(scenario: Scenario, at: Locator, diags: Diagnost
         diags.error(at.at([...path, "backends", b]), `backend '${backend}' is not a declared pod (write ns/pod)${hint(backend, pods, "pods")}`);
       }
     });
-    if (rule.backends !== undefined && typeof rule.to === "string" && !rule.to.startsWith("svc/") && !rule.to.startsWith("dns/")) {
-      diags.error(at.at([...path, "backends"]), "'backends' applies to Services only; 'to' must be svc/ns/name or dns/name.ns");
+    const throughService = typeof rule.to === "string" && SERVICE_TARGET_PREFIXES.some((p) => (rule.to as string).startsWith(p));
+    if (rule.backends !== undefined && !throughService) {
+      diags.error(at.at([...path, "backends"]), "'backends' applies to Services only; 'to' must be svc/ns/name, dns/name.ns, nodeport/…, loadbalancer/… or externalip/…");
+    }
+    if (rule.clientAddress !== undefined && !throughService) {
+      diags.error(at.at([...path, "clientAddress"]), "'clientAddress' is what a Service's backend sees; 'to' must be svc/ns/name, dns/name.ns, nodeport/…, loadbalancer/… or externalip/…");
     }
   });
 }
@@ -31,8 +39,13 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
   const parsed = parseReference(ref);
   const pos = at.at(path);
   if (typeof parsed === "string") { diags.error(pos, parsed); return; }
-  if (allowed === "pods" && parsed.kind !== "pods" && parsed.kind !== "selector") {
-    diags.error(pos, `'${formatReference(ref)}' cannot be a source: connections start from pods (ns/pod, a glob or a label selector)`);
+  const source = parsed.kind === "pods" || parsed.kind === "selector" || parsed.kind === "node" || parsed.kind === "external";
+  if (allowed === "pods" && !source) {
+    diags.error(pos, `'${formatReference(ref)}' cannot be a source: connections start from pods (ns/pod, a glob or a label selector), nodes (node/NAME) or external clients (external, external/IP)`);
+    return;
+  }
+  if (allowed === "any" && (parsed.kind === "node" || parsed.kind === "external")) {
+    diags.error(pos, `'${formatReference(ref)}' is a source, not a target; a node's ports are reached as nodeport/NAMESPACE/NAME, an address outside the cluster as ip/… or cidr/…`);
     return;
   }
   const namespaces = scenario.namespaces.map((n) => n.name);
@@ -70,7 +83,48 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
       }
       return;
     }
+    case "node": {
+      const names = scenario.nodes.map((n) => n.name);
+      if (resolveClients(scenario, parsed).length > 0) return;
+      if (parsed.glob.includes("*")) diags.warning(pos, `'${formatReference(ref)}' matches no node`);
+      else diags.error(pos, `node '${parsed.glob}' is not declared${hint(parsed.glob, names, "nodes")}`);
+      return;
+    }
+    case "external":
+      if (parsed.ip !== undefined && !scenario.families.includes(familyOf(parsed.ip)!)) {
+        diags.error(pos, `'${formatReference(ref)}' is ${familyOf(parsed.ip)}, but the cluster's families are ${scenario.families.join(", ")}`);
+      }
+      return;
+    case "nodeport":
+    case "loadbalancer":
+    case "externalip":
+      checkNorthSouth(scenario, parsed, pos, diags);
+      return;
     default:
       return;
+  }
+}
+
+/** A north-south target names a Service that has what the kind needs: node ports, a load balancer, external IPs. */
+function checkNorthSouth(scenario: Scenario, ref: Extract<ParsedReference, { kind: NorthSouthKind }>, pos: SourcePos, diags: Diagnostics): void {
+  const id = `${ref.namespace}/${ref.name}`;
+  const svc = scenario.services.find((s) => !s.system && s.id === id);
+  if (!svc) {
+    const services = scenario.services.filter((s) => !s.system).map((s) => s.id);
+    diags.error(pos, `Service '${id}' is not declared${hint(id, services, "Services")}`);
+    return;
+  }
+  if (ref.kind === "nodeport") {
+    if (!svc.ports.some((p) => p.nodePort !== undefined)) {
+      diags.error(pos, `Service ${id} has no node port: it is type ${svc.type}${svc.type === "LoadBalancer" ? " with allocateLoadBalancerNodePorts: false" : ""} (node ports come with type NodePort or LoadBalancer)`);
+    }
+    if (ref.node !== undefined && !scenario.nodes.some((n) => n.name === ref.node)) {
+      const names = scenario.nodes.map((n) => n.name);
+      diags.error(pos, `node '${ref.node}' is not declared${hint(ref.node, names, "nodes")}`);
+    }
+  } else if (ref.kind === "loadbalancer" && svc.type !== "LoadBalancer") {
+    diags.error(pos, `Service ${id} is type ${svc.type}: only a type LoadBalancer Service has a load-balancer address`);
+  } else if (ref.kind === "externalip" && svc.externalIPs.length === 0) {
+    diags.error(pos, `Service ${id} has no spec.externalIPs`);
   }
 }

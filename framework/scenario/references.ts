@@ -1,8 +1,9 @@
 // References to pods, Services and addresses, as expectation rules and `probe.from` use them
 // (SPEC.md, "References"): ns/pod, globs, svc/ns/name, dns/name.ns[.svc.cluster.local],
-// cidr/…, ip/…, or a label selector object.
+// cidr/…, ip/…, a label selector object, the north-south targets nodeport/…, loadbalancer/…,
+// externalip/…, and the sources that are not pods: node/NAME, external, external/IP.
 import { selectorMatches } from "../kube/labels.js";
-import { familyOf, nthAddress, parseCidr, type Cidr, type Family } from "../kube/net.js";
+import { canonicalIp, familyOf, nthAddress, parseCidr, type Cidr, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type ExpectRuleModel, type PodModel, type Scenario } from "./model.js";
 import type { Reference } from "./schema.js";
@@ -15,7 +16,16 @@ export type ParsedReference =
   /** `namespace` undefined: a relative name, the Service of that name in each client's own namespace. */
   | { kind: "dns"; namespace?: string; name: string }
   | { kind: "cidr"; cidr: Cidr }
-  | { kind: "ip"; ip: string };
+  | { kind: "ip"; ip: string }
+  /** A Service reached from outside: on its node port (on every node, or `node` only), load-balancer address or external IPs. */
+  | { kind: NorthSouthKind; namespace: string; name: string; node?: string }
+  /** Sources: a process in the host network of the nodes the glob names. */
+  | { kind: "node"; glob: string }
+  /** Sources: a client outside the cluster network, at the scenario's external address or at `ip`. */
+  | { kind: "external"; ip?: string };
+
+export type NorthSouthKind = "nodeport" | "loadbalancer" | "externalip";
+const NORTH_SOUTH_PREFIXES: readonly NorthSouthKind[] = ["nodeport", "loadbalancer", "externalip"];
 
 /** Parses a reference; a string result is the problem, phrased for the user. */
 export function parseReference(ref: Reference): ParsedReference | string {
@@ -44,6 +54,26 @@ export function parseReference(ref: Reference): ParsedReference | string {
     if (parts.length !== 2 || !parts[0] || !parts[1]) return wrong;
     return { kind: "dns", name: parts[0], namespace: parts[1] };
   }
+  for (const kind of NORTH_SOUTH_PREFIXES) {
+    if (!ref.startsWith(`${kind}/`)) continue;
+    const [path, node, extra] = ref.slice(kind.length + 1).split("@");
+    const parts = path!.split("/");
+    const nodeForm = kind === "nodeport" ? " or nodeport/NAMESPACE/NAME@NODE" : "";
+    if (parts.length !== 2 || !parts[0] || !parts[1] || extra !== undefined || (node !== undefined && (kind !== "nodeport" || !node))) {
+      return `'${ref}' is not a ${kind} reference; write ${kind}/NAMESPACE/NAME${nodeForm}`;
+    }
+    return { kind, namespace: parts[0], name: parts[1], ...(node ? { node } : {}) };
+  }
+  if (ref.startsWith("node/")) {
+    const glob = ref.slice(5);
+    if (!glob || glob.includes("/")) return `'${ref}' is not a node reference; write node/NAME (a glob such as node/* is allowed)`;
+    return { kind: "node", glob };
+  }
+  if (ref === "external") return { kind: "external" };
+  if (ref.startsWith("external/")) {
+    const ip = ref.slice(9);
+    return familyOf(ip) ? { kind: "external", ip: canonicalIp(ip) } : `'${ref}' is not an external client; write external or external/IP with an IPv4 or IPv6 address`;
+  }
   if (ref.startsWith("cidr/")) {
     const parsed = parseCidr(ref.slice(5));
     return typeof parsed === "string" ? parsed : { kind: "cidr", cidr: parsed };
@@ -54,12 +84,12 @@ export function parseReference(ref: Reference): ParsedReference | string {
   }
   const parts = ref.split("/");
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    return `'${ref}' is not a reference; use ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/… or ip/…`;
+    return `'${ref}' is not a reference; use ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…, nodeport/ns/name, loadbalancer/ns/name, externalip/ns/name (sources also node/NAME, external, external/IP)`;
   }
   return { kind: "pods", namespace: parts[0], glob: parts[1] };
 }
 
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
   return new RegExp(`^${escaped}$`);
 }

@@ -61,7 +61,7 @@ export const SelectorRef = Type.Object(
   { ...Strict, description: "Every pod matching these labels (in this namespace, if given)." },
 );
 export const Reference = Type.Union([
-  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…" }),
+  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…, nodeport/ns/name, loadbalancer/ns/name, externalip/ns/name; sources also node/NAME, external, external/IP" }),
   SelectorRef,
 ]);
 export type Reference = Static<typeof Reference>;
@@ -69,7 +69,10 @@ export type Reference = Static<typeof Reference>;
 export const ProbeSpec = Type.Object(
   {
     from: opt(Type.Array(Reference)),
-    to: opt(Type.Array(Type.Union([Type.Literal("pods"), Type.Literal("services"), Type.Literal("dns")]))),
+    to: opt(Type.Array(Type.Union([
+      Type.Literal("pods"), Type.Literal("services"), Type.Literal("dns"),
+      Type.Literal("nodeports"), Type.Literal("loadbalancers"), Type.Literal("externalips"),
+    ]))),
     families: opt(Type.Array(FamilyName)),
     timeout: opt(Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s)$", description: "Per connection attempt, e.g. 1s or 500ms." })),
   },
@@ -82,6 +85,11 @@ export const ExpectedResult = Type.Union([
 ]);
 export type ExpectedResult = Static<typeof ExpectedResult>;
 
+export const ClientAddressExpectation = Type.Union([Type.Literal("preserved"), Type.Literal("node"), Type.Literal("any")], {
+  description: "The client address the backend sees: the client's own (preserved), a node's (SNAT), or either.",
+});
+export type ClientAddressExpectation = Static<typeof ClientAddressExpectation>;
+
 export const ExpectRule = Type.Object(
   {
     from: Reference,
@@ -93,6 +101,7 @@ export const ExpectRule = Type.Object(
     family: opt(FamilyName),
     result: opt(ExpectedResult),
     backends: opt(Type.Array(Type.String(), { description: "Pods (ns/pod) that may answer a Service." })),
+    clientAddress: opt(ClientAddressExpectation),
   },
   Strict,
 );

@@ -10,7 +10,7 @@
 // Adding a kind: a variant below (the compiler then asks for its name, label and namespace
 // here), then one planner, one judge and one probe method (oracle/matrix.ts,
 // runner/probe-spec.ts), which ProbedTarget admits once it is planned.
-import type { Family } from "../kube/net.js";
+import { familyOf, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { CLUSTER_DNS, type NodeModel, type PodModel, type ServiceModel } from "./model.js";
 
@@ -88,8 +88,23 @@ export type Target =
 
 export type TargetKind = Target["kind"];
 
+/** A Service reached from outside its cluster IP: on a node port, a load-balancer address or an external IP. */
+export type NorthSouthTarget = NodePortTarget | LoadBalancerTarget | ExternalIpTarget;
+
 /** The kinds the matrix plans, judges and probes today; the others are named, not yet planned. */
-export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget;
+export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget | NorthSouthTarget;
+
+/**
+ * The address a north-south cell connects to in a family: the node's InternalIP, the
+ * load-balancer address, or the first external IP of the family (undefined: none).
+ */
+export function northSouthAddress(target: NorthSouthTarget, family: Family): string | undefined {
+  switch (target.kind) {
+    case "nodeport": return target.node.ips[family];
+    case "loadbalancer": return target.service.loadBalancerIPs[family];
+    case "externalip": return target.service.externalIPs.find((ip) => familyOf(ip) === family);
+  }
+}
 
 /** A Service's DNS target: its fully qualified name, `name.ns.svc.cluster.local`. */
 export function dnsTarget(service: ServiceModel): DnsTarget {
@@ -121,9 +136,9 @@ export interface TargetName {
 
 /** What identifies a cell: its source, its target's names, and the port, protocol and family. */
 export interface CellKey extends TargetName {
-  /** Source pod, `ns/pod`. */
+  /** The client (scenario/clients.ts clientId): `ns/pod`, `node/NAME`, `external` or `external/IP`. */
   readonly from: string;
-  /** Container port for pods; the Service port for Services and DNS names. */
+  /** Container port for pods; the Service port for Services, DNS names, load balancers and external IPs; the node port for node ports. */
   readonly port: number;
   readonly protocol: Protocol;
   readonly family: Family;

@@ -65,8 +65,8 @@ describe("set-based pod matrix: differential against the per-cell engine", () =>
       const expected = { cells: 0, allow: 0, deny: 0, undefined: 0 };
       for (const plan of planCells(scenario)) {
         const target = plan.target;
-        assert.ok(target.kind === "pod", "random scenarios probe pods only");
-        const d = engine.decide({ src: { kind: "pod", pod: plan.src }, dst: { kind: "pod", pod: target.pod }, port: plan.port, protocol: plan.protocol, family: plan.family }, { trace: false, memo: false });
+        assert.ok(target.kind === "pod" && plan.client.kind === "pod", "random scenarios probe pods from pods only");
+        const d = engine.decide({ src: { kind: "pod", pod: plan.client.pod }, dst: { kind: "pod", pod: target.pod }, port: plan.port, protocol: plan.protocol, family: plan.family }, { trace: false, memo: false });
         expected.cells++;
         expected[d.verdict]++;
       }

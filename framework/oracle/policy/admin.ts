@@ -312,6 +312,7 @@ export function adminPeerMatches(peer: AdminPeerMatcher, other: Endpoint, conn: 
       // [anp] Nodes (egress): "selects the nodeIPs ... present in the node.Status.Addresses".
       // A pod-network pod is never a node; a host-network pod uses its node's IP, so it is
       // matched by the selector of the node it runs on. External addresses carry no node.
+      if (other.kind === "node") return peer.nodes(other.node.labels);
       if (other.kind !== "pod" || !other.pod.hostNetwork) return false;
       const labels = pass.world.nodeLabels(other.pod.node);
       return labels !== undefined && peer.nodes(labels);
@@ -326,6 +327,8 @@ export function adminPeerMatches(peer: AdminPeerMatcher, other: Endpoint, conn: 
     case "domainNames":
       // A possible match (its rule's outcome is `undefined`, splitDomainNames): any address
       // outside the cluster, and in-cluster pods only for a name in the cluster's DNS domain.
+      // A node is no name's answer that netspec models (node names are not in the cluster domain).
+      if (other.kind === "node") return false;
       return other.kind === "external" || (peer.clusterDomain && !other.pod.hostNetwork);
   }
 }

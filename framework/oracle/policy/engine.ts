@@ -47,6 +47,8 @@ export interface SubjectIndex {
 export const NOT_ISOLATED: DirectionResult = { verdict: "allow", reason: "not isolated" };
 const EXTERNAL_SOURCE: DirectionResult = { verdict: "allow", reason: "external source" };
 const EXTERNAL_DESTINATION: DirectionResult = { verdict: "allow", reason: "external destination" };
+const NODE_SOURCE: DirectionResult = { verdict: "allow", reason: "node source" };
+const NODE_DESTINATION: DirectionResult = { verdict: "allow", reason: "node destination" };
 /** The trace of `{ trace: false }` decisions (frozen: shared by all of them). */
 export const NO_TRACE = Object.freeze([]) as unknown as TraceStep[];
 export const SELF_REASON = "a pod can always reach itself";
@@ -136,13 +138,32 @@ export class PolicyEngine {
   }
 
   /**
+   * A connection whose destination sees another source than the one that sent it (the SNAT of
+   * a node port or load balancer): egress is judged on `conn.src` towards the destination,
+   * ingress on the destination from `seenAs` ([docs] "Cluster ingress and egress mechanisms
+   * often require rewriting the source or destination IP of packets": the source a policy
+   * sees "may be the IP of a LoadBalancer or of the Pod's node"). No trace.
+   */
+  decideRewritten(conn: Connection, seenAs: Endpoint): PolicyDecision {
+    const seen: Connection = { ...conn, src: seenAs };
+    const judge = (hostAsNode: boolean): Verdict => {
+      const pass: Pass = { world: this.world, hostAsNode, steps: null };
+      return combineDirections(this.direction("egress", conn.src, conn.dst, conn, pass), this.direction("ingress", conn.dst, seenAs, seen, pass));
+    };
+    const hostNetwork = [conn.src, conn.dst, seenAs].some((e) => e.kind === "pod" && e.pod.hostNetwork);
+    if (!hostNetwork) return { ...judge(false), trace: NO_TRACE };
+    if (this.hostNetworkMode === "undefined") return { verdict: "undefined", reason: HOST_NETWORK_UNDEFINED_REASON, trace: NO_TRACE };
+    return { ...combineHostBehaviours(judge(false), judge(true)), trace: NO_TRACE };
+  }
+
+  /**
    * Without a trace, decisions are memoised per (identity class of each pod end or external
    * address, port, protocol, family): see IdentityClasses.classKey for why that is sound.
    */
   private decideMemo(conn: Connection): PolicyDecision {
     const { src, dst } = conn;
     if (src.kind === "pod" && dst.kind === "pod" && src.pod.id === dst.pod.id) return this.decideFresh(conn, null);
-    const key = `${src.kind === "pod" ? this.classOf(src.pod) : src.ip}>${dst.kind === "pod" ? this.classOf(dst.pod) : dst.ip}|${conn.port}|${conn.protocol}|${conn.family}`;
+    const key = `${this.memoKey(src)}>${this.memoKey(dst)}|${conn.port}|${conn.protocol}|${conn.family}`;
     let decision = this.memo.get(key);
     if (decision === undefined) {
       decision = this.decideFresh(conn, null);
@@ -150,6 +171,14 @@ export class PolicyEngine {
       this.memo.set(key, decision);
     }
     return decision;
+  }
+
+  private memoKey(endpoint: Endpoint): string | number {
+    switch (endpoint.kind) {
+      case "pod": return this.classOf(endpoint.pod);
+      case "node": return `node/${endpoint.node.name}`;
+      case "external": return endpoint.ip;
+    }
   }
 
   /**
@@ -257,6 +286,15 @@ export class PolicyEngine {
         detail: `${direction === "egress" ? "source" : "destination"} ${subject.ip} is outside the cluster: no policy applies to it`,
       });
       return direction === "egress" ? EXTERNAL_SOURCE : EXTERNAL_DESTINATION;
+    }
+    if (subject.kind === "node") {
+      // Policies select pods ([docs] podSelector; [anp] subject: namespaces or pods), never a
+      // node's own traffic: a node is not judged.
+      pass.steps?.push({
+        tier: "default", direction, effect: "allow",
+        detail: `${direction === "egress" ? "source" : "destination"} node ${subject.node.name}: no policy applies to a node's host network`,
+      });
+      return direction === "egress" ? NODE_SOURCE : NODE_DESTINATION;
     }
     const index = this.subjectPolicies(subject.pod);
     const admin = this.evaluateOrders("Admin", index.admin[direction], direction, subject.pod, other, conn, pass, index);

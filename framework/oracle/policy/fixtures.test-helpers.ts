@@ -37,6 +37,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
   const nodeSpecs = spec.nodes ?? { "node-a": {}, "node-b": {} };
   const nodes: NodeModel[] = Object.entries(nodeSpecs).map(([name, labels], index) => ({
     name, index, labels: { ...labels, "kubernetes.io/hostname": name }, podCIDRs: {},
+    ips: { ipv4: `172.18.0.${index + 2}`, ipv6: `fc00:f853:ccd:e793::${index + 2}` },
   }));
   const pods: PodModel[] = spec.pods.map((p, index) => {
     const [namespace, name] = p.id.split("/") as [string, string];
@@ -58,6 +59,8 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     families: ["ipv4", "ipv6"], ipFamily: "dual",
     podSubnets: { ipv4: "10.244.0.0/16", ipv6: "fd00:10:244::/56" },
     serviceSubnets: { ipv4: "10.96.0.0/16", ipv6: "fd00:10:96::/112" },
+    nodeSubnets: { ipv4: "172.18.0.0/16", ipv6: "fc00:f853:ccd:e793::/64" },
+    externalClient: { ipv4: "172.18.0.1", ipv6: "fc00:f853:ccd:e793::1" },
     nodes, namespaces, pods, services: [],
     networkPolicies: policies.filter((p): p is NetworkPolicy => p.kind === "NetworkPolicy"),
     adminNetworkPolicies: policies.filter((p): p is AdminNetworkPolicy => p.kind === "AdminNetworkPolicy"),

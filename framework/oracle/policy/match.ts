@@ -132,7 +132,11 @@ export class IpSet {
 
 /** The address an endpoint uses for this connection's family (undefined: it has none). */
 export function endpointIp(endpoint: Endpoint, family: Family): string | undefined {
-  return endpoint.kind === "external" ? endpoint.ip : endpoint.pod.ips[family];
+  switch (endpoint.kind) {
+    case "external": return endpoint.ip;
+    case "node": return endpoint.node.ips[family];
+    case "pod": return endpoint.pod.ips[family];
+  }
 }
 
 // ---- ports ----------------------------------------------------------------------------------

@@ -207,6 +207,10 @@ export function evaluateNetworkPolicies(
     });
     return ownNodeAllowed(subject.node);
   }
+  if (other.kind === "node" && other.node.name === subject.node) {
+    steps?.push({ tier: "NetworkPolicy", direction, effect: "allow", detail: `node ${subject.node} is the pod's own node: always allowed` });
+    return ownNodeAllowed(subject.node);
+  }
   let allowedBy: DirectionResult | undefined;
   for (const policy of policies) {
     const rules = (direction === "ingress" ? policy.ingress : policy.egress) ?? [];

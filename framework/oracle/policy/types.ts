@@ -1,12 +1,15 @@
 // The policy engine's public vocabulary: a connection, a verdict, and the trace explaining it.
 import type { Family } from "../../kube/net.js";
 import type { Protocol } from "../../kube/types.js";
-import type { PodModel } from "../../scenario/model.js";
+import type { NodeModel, PodModel } from "../../scenario/model.js";
 
-export type { Family, Protocol, PodModel };
+export type { Family, Protocol, NodeModel, PodModel };
 
-/** One end of a connection: a pod of the scenario, or an address outside the cluster. */
-export type Endpoint = { kind: "pod"; pod: PodModel } | { kind: "external"; ip: string };
+/**
+ * One end of a connection: a pod of the scenario, a node (a process in its host network, or the
+ * address a node port's SNAT gives a connection), or an address outside the cluster.
+ */
+export type Endpoint = { kind: "pod"; pod: PodModel } | { kind: "node"; node: NodeModel } | { kind: "external"; ip: string };
 
 /**
  * A connection as the policy layer sees it: after any Service DNAT (dst is the backend pod),

@@ -54,6 +54,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
       ...(n.labels ?? {}),
     },
     podCIDRs: { ipv4: `10.244.${index}.0/24`, ipv6: `fd00:10:244:${index}::/64` },
+    ips: { ipv4: `172.18.0.${index + 2}`, ipv6: `fc00:f853:ccd:e793::${index + 2}` },
   }));
   const slots = new Map<string, number>();
   const pods: PodModel[] = (spec.pods ?? []).map((p, index) => {
@@ -104,14 +105,15 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
       internalTrafficPolicy: s.internalTrafficPolicy ?? "Cluster", externalTrafficPolicy: "Cluster",
       trafficDistribution: s.trafficDistribution,
       topologyModeAuto: topologyHintsEnabled(ann),
-      sessionAffinity: "None", publishNotReadyAddresses: s.publishNotReadyAddresses ?? false, manifest, system: false,
+      sessionAffinity: "None", publishNotReadyAddresses: s.publishNotReadyAddresses ?? false,
+      loadBalancerIPs: {}, externalIPs: [], loadBalancerSourceRanges: [], manifest, system: false,
     };
   });
   const namespaces = [...new Set(["default", ...pods.map((p) => p.namespace), ...services.map((s) => s.namespace)])];
   return {
     name: "test", tags: [], file: "test.yaml", families,
     ipFamily: families.length === 2 ? "dual" : families[0]!,
-    podSubnets: {}, serviceSubnets: {}, nodes,
+    podSubnets: {}, serviceSubnets: {}, nodeSubnets: {}, externalClient: {}, nodes,
     namespaces: namespaces.map((name) => ({ name, labels: { "kubernetes.io/metadata.name": name }, system: false })),
     pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], endpointSlices: [], manifests: [],
     probe: { from: ["*"], fromDeclared: false, to: ["pods", "services"], families, timeoutMs: 1000 },

@@ -13,7 +13,7 @@ export {
   hasSelector,
   explainNoEndpoints,
 } from "./endpoints.js";
-export { type BackendSelection, selectBackends } from "./select.js";
+export { type BackendSelection, selectBackends, selectExternalBackends } from "./select.js";
 export {
   type DnsAnswer,
   dnsAnswer,

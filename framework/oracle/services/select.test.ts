@@ -257,7 +257,7 @@ describe("services: selectBackends (kube-proxy)", () => {
     it(c.name, () => {
       const scenario = buildScenario(c.spec);
       const svc = scenario.services[0]!;
-      const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, c.client), c.family ?? "ipv4");
+      const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, c.client).node, c.family ?? "ipv4");
       assert.equal(got.outcome, c.outcome, got.reason);
       assert.deepEqual(got.backends.map((b) => b.pod.name).sort(), [...c.backends].sort(), got.reason);
       if (c.exact !== undefined) assert.equal(got.exact, c.exact, got.reason);
@@ -270,7 +270,7 @@ describe("services: selectBackends (kube-proxy)", () => {
   it("headless: the client dials the Service port on the pod (no targetPort translation)", () => {
     const scenario = buildScenario({ pods: replicas("db", "db", ["node-b"]), services: [{ name: "db", headless: true, ports: [{ port: 5432, targetPort: 6543 }] }] });
     const svc = service(scenario, "db");
-    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "db-0"), "ipv4");
+    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "db-0").node, "ipv4");
     assert.deepEqual(got.backends.map((b) => b.targetPort), [5432]);
   });
 
@@ -283,14 +283,14 @@ describe("services: selectBackends (kube-proxy)", () => {
       services: [{ name: "api", ports: [{ port: 80, targetPort: "http" }] }],
     });
     const svc = service(scenario, "api");
-    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "v1"), "ipv4");
+    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "v1").node, "ipv4");
     assert.deepEqual(got.backends.map((b) => `${b.pod.name}:${b.targetPort}/${b.protocol}`), ["v1:8080/TCP", "v2:9090/TCP"]);
   });
 
   it("ExternalName: nothing to select", () => {
     const scenario = buildScenario({ pods: [client("c", "node-a")], services: [{ name: "ext", type: "ExternalName" }] });
     const svc = service(scenario, "ext");
-    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "c"), "ipv4");
+    const got = selectBackends(scenario, svc, svc.ports[0]!, pod(scenario, "c").node, "ipv4");
     assert.equal(got.outcome, "no-endpoints");
     assert.equal(got.decidedBy, "type");
   });

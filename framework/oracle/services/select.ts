@@ -18,7 +18,7 @@
 // - Docs, "IPv4/IPv6 dual-stack": a Service gets one cluster IP and one EndpointSlice per
 //   family in spec.ipFamilies; a single-stack pod is an endpoint only of its own family.
 import type { Family } from "../../kube/net.js";
-import type { PodModel, Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
+import type { Scenario, ServiceModel, ServicePortModel } from "../../scenario/model.js";
 import {
   addressType, explainNoEndpoints, familyEndpoints, foreignEndpoints, headlessEndpoints, portLabel, serviceEndpoints, writtenAddresses,
   type Backend,
@@ -41,7 +41,7 @@ export interface BackendSelection {
   /** The field that decided, for explain output and grouping. */
   readonly decidedBy:
     | "type" | "ipFamilies" | "selector" | "targetPort" | "headless"
-    | "internalTrafficPolicy" | "trafficDistribution" | "topology-mode" | "endpointSlices" | "none";
+    | "internalTrafficPolicy" | "externalTrafficPolicy" | "trafficDistribution" | "topology-mode" | "endpointSlices" | "none";
 }
 
 const cache = new WeakMap<Scenario, Map<string, BackendSelection>>();
@@ -51,19 +51,45 @@ const cache = new WeakMap<Scenario, Map<string, BackendSelection>>();
  * client only through its node (kube-proxy runs per node), so it is memoised per node.
  */
 export function selectBackends(
-  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, client: PodModel, family: Family,
+  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, clientNode: string, family: Family,
 ): BackendSelection {
+  return memoised(scenario, svc, port, clientNode, family, { field: "internalTrafficPolicy", policy: svc.internalTrafficPolicy });
+}
+
+/**
+ * Backends for traffic that reaches `svc` from outside its cluster IP (a node port, a
+ * load-balancer address, an external IP) on `receivingNode`: externalTrafficPolicy decides as
+ * internalTrafficPolicy does for the cluster IP (pkg/proxy/topology.go CategorizeEndpoints:
+ * `useLocal` for external traffic with ExternalPolicyLocal; local endpoints get no topology).
+ */
+export function selectExternalBackends(
+  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, receivingNode: string, family: Family,
+  policy: "Cluster" | "Local" = svc.externalTrafficPolicy,
+): BackendSelection {
+  return memoised(scenario, svc, port, receivingNode, family, { field: "externalTrafficPolicy", policy });
+}
+
+/**
+ * The traffic policy that applies: cluster-IP traffic's, or node-port and load-balancer
+ * traffic's (whose pod-sourced traffic kube-proxy sends to the cluster endpoints whatever the field says).
+ */
+interface Traffic {
+  readonly field: "internalTrafficPolicy" | "externalTrafficPolicy";
+  readonly policy: "Cluster" | "Local";
+}
+
+function memoised(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, node: string, family: Family, traffic: Traffic): BackendSelection {
   let table = cache.get(scenario);
   if (!table) cache.set(scenario, (table = new Map()));
-  const key = `${svc.id}|${port.port}/${port.protocol}|${family}|${client.node}`;
+  const key = `${svc.id}|${port.port}/${port.protocol}|${family}|${node}|${traffic.field}=${traffic.policy}`;
   const hit = table.get(key);
   if (hit) return hit;
-  const result = compute(scenario, svc, port, client.node, family);
+  const result = compute(scenario, svc, port, node, family, traffic);
   table.set(key, result);
   return result;
 }
 
-function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, clientNode: string, family: Family): BackendSelection {
+function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, clientNode: string, family: Family, traffic: Traffic): BackendSelection {
   const none = (decidedBy: BackendSelection["decidedBy"], reason: string): BackendSelection =>
     ({ outcome: "no-endpoints", backends: [], reason, exact: true, decidedBy });
 
@@ -114,21 +140,22 @@ function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, 
   }
 
   const portText = `port ${portLabel(port)}`;
-  if (svc.internalTrafficPolicy === "Local") {
-    // UsesClusterEndpoints() is false for internal traffic: only Ready endpoints on this node,
-    // and topologyModeFromHints is never consulted.
+  const { field } = traffic;
+  if (traffic.policy === "Local") {
+    // UsesClusterEndpoints() is false for this traffic: only Ready endpoints on this node, and
+    // topologyModeFromHints is never consulted.
     const local = endpoints.filter((b) => b.node === clientNode);
     const ignored = svc.trafficDistribution !== undefined || hintPlan(scenario, svc, family).source === "topology-mode"
       ? " (topology hints do not apply with Local)" : "";
     if (local.length === 0) {
       return {
-        outcome: "no-local-endpoints", backends: [], exact: true, decidedBy: "internalTrafficPolicy",
-        reason: `internalTrafficPolicy: Local and no ready endpoint of ${svc.id} ${portText} on ${clientNode}: kube-proxy drops the traffic${ignored}`,
+        outcome: "no-local-endpoints", backends: [], exact: true, decidedBy: field,
+        reason: `${field}: Local and no ready endpoint of ${svc.id} ${portText} on ${clientNode}: kube-proxy drops the traffic${ignored}`,
       };
     }
     return {
-      outcome: "backends", backends: local, exact: true, decidedBy: "internalTrafficPolicy",
-      reason: `internalTrafficPolicy: Local: ${local.length} ready endpoint(s) of ${svc.id} on ${clientNode}${ignored}`,
+      outcome: "backends", backends: local, exact: true, decidedBy: field,
+      reason: `${field}: Local: ${local.length} ready endpoint(s) of ${svc.id} on ${clientNode}${ignored}`,
     };
   }
 

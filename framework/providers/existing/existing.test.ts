@@ -111,7 +111,7 @@ probe:`;
 
 describe("existing provider: placement", () => {
   const node = (name: string, zone?: string, schedulable = true): RealNode => ({ name, hostname: name, zone, schedulable });
-  const scenarioNodes = (specs: { name: string; zone?: string }[]) => specs.map((s, index) => ({ ...s, index, labels: {}, podCIDRs: {} }));
+  const scenarioNodes = (specs: { name: string; zone?: string }[]) => specs.map((s, index) => ({ ...s, index, labels: {}, podCIDRs: {}, ips: {} }));
 
   it("puts each scenario node on its own real node, zones first, skipping cordoned nodes", () => {
     const placed = placeNodes(scenarioNodes([{ name: "a" }, { name: "b", zone: "z1" }]), [node("n1", "z1"), node("n2", "z2"), node("n0", "z1", false)]);
