@@ -297,7 +297,9 @@ export class Oracle {
       }
       return served(pod, targetPort, protocol, asClient);
     });
-    const verdict = combineBackends(outcomes, path.reason, clientId(plan.client));
+    // Several receivers may pick one backend: it counts once per distinct verdict.
+    const distinct = [...new Map(outcomes.map((o) => [`${o.pod.id}|${o.outcome}|${o.reason}`, o])).values()];
+    const verdict = combineBackends(distinct, path.reason, clientId(plan.client));
     const clientAddress: ClientAddressExpectation = preserved ? "preserved" : "any";
     return makeCell(plan, verdict.expected, verdict.reason, verdict.backends, clientAddress);
   }

@@ -39,3 +39,42 @@ describe("comparing observations: sessionAffinity ClientIP", () => {
     assert.equal(compare(cell("dns/headless.shop.svc.cluster.local"), answered("shop/api-0", "shop/api-1")).match, true);
   });
 });
+
+describe("comparing observations: the client address a backend saw", () => {
+  const north = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: client-address }
+namespaces: [ { name: shop } ]
+pods:
+  - { name: api, namespace: shop, labels: { app: api }, node: node-a, ports: [ { port: 80 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: local, namespace: shop },
+      spec: { type: NodePort, externalTrafficPolicy: Local, selector: { app: api }, ports: [ { port: 80 } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: cluster, namespace: shop },
+      spec: { type: NodePort, selector: { app: api }, ports: [ { port: 80 } ] } }
+probe: { from: [external], to: [nodeports] }
+expect:
+  rules:
+    - { from: external, to: nodeport/shop/cluster, clientAddress: node }
+`, "client-address.yaml");
+  const all = [...expectedCells(north)];
+  const at = (to: string) => all.find((c) => c.to === to)!;
+  const seen = (...clientAddresses: string[]): Observation => ({ id: "0", observed: "connected", backends: ["shop/api"], clientAddresses, latencyMs: 1 });
+  const book = { client: "172.18.0.1", nodes: new Set(["172.18.0.2", "172.18.0.3", "10.244.0.1"]) };
+
+  it("externalTrafficPolicy Local: the oracle requires the client's own address", () => {
+    const cell = at("nodeport/shop/local@node-a");
+    assert.equal(cell.expectedClientAddress, "preserved");
+    assert.equal(compare(cell, seen("172.18.0.1"), book).match, true);
+    const verdict = compare(cell, seen("10.244.0.1"), book);
+    assert.equal(verdict.match, false);
+    assert.match(verdict.mismatch!, /clientAddress: preserved, but the backend saw 10\.244\.0\.1 \(not the client's own address 172\.18\.0\.1\)/);
+  });
+
+  it("a rule's clientAddress: node holds only for addresses a node has", () => {
+    const cell = at("nodeport/shop/cluster@node-b");
+    assert.equal(compare(cell, seen("172.18.0.3"), book).match, true);
+    assert.match(compare(cell, seen("172.18.0.1"), book).mismatch!, /clientAddress: node, but the backend saw 172\.18\.0\.1/);
+  });
+});

@@ -190,7 +190,8 @@ async function probeAll(
     const verdict = skipped ? { match: false } : compare(cell, observation, addresses[i]);
     const backends = [...s.backends].sort();
     const seenAs = observation.clientAddresses?.[0];
-    const asserted = cell.expectedClientAddress === "preserved" || cell.expectedClientAddress === "node" ? cell.expectedClientAddress : undefined;
+    const asserted = cell.expected === "allow" && (cell.expectedClientAddress === "preserved" || cell.expectedClientAddress === "node")
+      ? cell.expectedClientAddress : undefined;
     return {
       ...cellKey(cell),
       expected: cell.expected, observed: observation.observed,

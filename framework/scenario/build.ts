@@ -22,7 +22,7 @@ import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
-import { allocatesNodePorts, LoadBalancerPool } from "./load-balancers.js";
+import { allocatesNodePorts, LoadBalancerPool, sourceRanges } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
@@ -410,7 +410,7 @@ class Builder {
         publishNotReadyAddresses: svc.spec.publishNotReadyAddresses ?? false,
         loadBalancerIPs: type === "LoadBalancer" ? loadBalancers.allocate(`${manifest.namespace}/${manifest.name}`, families, locator, this.diags) : {},
         externalIPs: (svc.spec.externalIPs ?? []).filter((ip) => familyOf(ip) !== undefined).map(canonicalIp),
-        loadBalancerSourceRanges: type === "LoadBalancer" ? svc.spec.loadBalancerSourceRanges ?? [] : [],
+        loadBalancerSourceRanges: type === "LoadBalancer" ? sourceRanges(svc) : [],
         manifest: svc,
         system: false,
       });

@@ -10,7 +10,7 @@
 //   [kind]    https://kind.sigs.k8s.io/docs/user/loadbalancer/ (cloud-provider-kind) and
 //             MetalLB's kind guide: addresses from the kind Docker network (…255.200 onward)
 import type { Family } from "../kube/net.js";
-import type { Cidr } from "../kube/net.js";
+import { formatCidr, parseCidr, type Cidr } from "../kube/net.js";
 import type { Service } from "../kube/types.js";
 import { loadBalancerAddress, LOAD_BALANCER_POOL_SIZE } from "./addresses.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -21,6 +21,17 @@ export function allocatesNodePorts(svc: Service): boolean {
   const type = svc.spec.type ?? "ClusterIP";
   if (type === "NodePort") return true;
   return type === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false;
+}
+
+/**
+ * spec.loadBalancerSourceRanges as blocks (host bits masked, surrounding spaces trimmed as the
+ * API server's validation does): ranges that do not parse were reported by validation.
+ */
+export function sourceRanges(svc: Service): string[] {
+  return (svc.spec.loadBalancerSourceRanges ?? []).flatMap((text) => {
+    const parsed = parseCidr(text.trim());
+    return typeof parsed === "string" ? [] : [formatCidr(parsed)];
+  });
 }
 
 /** [kind] The pool netspec's load balancer assigns from, one address per family per Service. */

@@ -16,12 +16,14 @@ import { checkEngine, decideReaper, removeNetwork } from './engine.js';
 import { mapLimit } from '../../exec/limit.js';
 import { ensureNodeImage } from './image.js';
 import {
-  assertNodeName, assertPodId, assertRunId, containerName, externalIdentity, externalNetnsName, externalVethName,
-  netnsName, newRunId, vethName,
+  assertNodeName, assertPodId, assertRunId, clientNetnsName, clientVethName, containerName, externalIdentity, externalNetnsName,
+  externalVethName, HOST_NETNS, netnsName, newRunId, OUTSIDE, outsideContainerName, vethName,
 } from './names.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { startNodeContainer } from './nodes.js';
-import { externalScript, nodeRootScript, podScript, type PlumbNode } from './plumbing.js';
+import {
+  externalScript, nodeRootScript, outsideClientScript, outsideRootScript, podScript, type PlumbClient, type PlumbNode,
+} from './plumbing.js';
 
 export interface LocalClusterSpec {
   /** Default: a fresh id. [a-z0-9-], at most 40 characters. */
@@ -52,6 +54,13 @@ export interface LocalClusterSpec {
    * outside every pod CIDR and `avoidCidrs`; the run network is chosen to avoid it.
    */
   externals?: Array<{ ip: string; node?: string; ports: ServerPort[] }>;
+  /**
+   * The outside host: a container on the run network beside the nodes, outside the cluster
+   * network, probing as `external` from its own address and as `external/<ip>` from a
+   * namespace per address in `clients` (unicast, of the cluster's families, outside every
+   * pod CIDR and `avoidCidrs`). Absent: no outside host.
+   */
+  outside?: { clients: string[] };
 }
 
 export interface ProvisionOptions {
@@ -97,6 +106,13 @@ export interface LocalExternal {
   server?: ServerReady;
 }
 
+export interface LocalOutside {
+  container: string;
+  /** Its address on the run network: the `external` client. */
+  ips: { ipv4: string; ipv6?: string };
+  clients: PlumbClient[];
+}
+
 export interface LocalCluster {
   runId: string;
   families: Family[];
@@ -105,11 +121,14 @@ export interface LocalCluster {
   nodes: LocalNode[];
   pods: LocalPod[];
   externals: LocalExternal[];
+  outside?: LocalOutside;
   timings: { imageMs: number; networkMs: number; containersMs: number; plumbingMs: number; totalMs: number };
 }
 
 /** Validates and normalises a spec (canonical addresses, checked names and membership). */
-export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalClusterSpec, 'avoidCidrs' | 'externals'>> & { avoidCidrs: string[]; externals: LocalExternal[] } {
+export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalClusterSpec, 'avoidCidrs' | 'externals' | 'outside'>> & {
+  avoidCidrs: string[]; externals: LocalExternal[]; outside?: { clients: PlumbClient[] };
+} {
   const runId = assertRunId(spec.runId ?? newRunId());
   const families = [...new Set(spec.families)];
   if (families.length === 0 || families.some((f) => f !== 'ipv4' && f !== 'ipv6')) throw new Error('families must be a non-empty subset of ipv4, ipv6');
@@ -181,8 +200,24 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
       ports: e.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
     };
   });
-  return { runId, families, nodes, pods, avoidCidrs, externals };
+  const outside = spec.outside && {
+    clients: spec.outside.clients.map((text): PlumbClient => {
+      const ip = canonicalIp(text);
+      const family = familyOf(ip);
+      if (!family || !families.includes(family)) throw new Error(`external client ${text}: not an address of the cluster's families`);
+      if (!isHostAddress(ip)) throw new Error(`external client ${ip}: not a unicast address a host can hold`);
+      const inside = avoidCidrs.find((c) => contains(parseCidr(c), ip));
+      if (inside) throw new Error(`external client ${ip}: inside the cluster's ${inside}`);
+      if (seenIps.has(ip)) throw new Error(`external client ${ip}: address used twice`);
+      seenIps.add(ip);
+      return { ip, netns: clientNetnsName(ip), veth: clientVethName(ip) };
+    }),
+  };
+  return { runId, families, nodes, pods, avoidCidrs, externals, ...(outside ? { outside } : {}) };
 }
+
+/** The outside host's address on the run network: near its end, clear of nodes and load balancers. */
+const OUTSIDE_OFFSET = 254;
 
 /**
  * Builds the cluster. On any failure it removes everything it created and
@@ -201,7 +236,10 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
   try {
     network = await createRunNetwork(s.runId, {
       ipv6: s.families.includes('ipv6'),
-      avoid: [...s.avoidCidrs, ...s.externals.map((e) => `${e.ip}/${e.family === 'ipv4' ? 32 : 128}`)],
+      avoid: [
+        ...s.avoidCidrs, ...s.externals.map((e) => `${e.ip}/${e.family === 'ipv4' ? 32 : 128}`),
+        ...(s.outside?.clients ?? []).map((c) => `${c.ip}/${familyOf(c.ip) === 'ipv4' ? 32 : 128}`),
+      ],
     });
     const tNet = Date.now();
     const net = network;
@@ -211,19 +249,30 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
       if (net.ipv6Subnet) ips.ipv6 = nthAddress(net.ipv6Subnet, i + 2);
       return { name: n.name, container: containerName(s.runId, n.name), ips, podCIDRs: n.podCIDRs };
     });
-    await mapLimit(nodes, parallel, async (n, i) => {
-      const spec = s.nodes[i]!;
-      started.push(await startNodeContainer({ runId: s.runId, name: n.name, image, network: net.name, ipv4: n.ips.ipv4, ipv6: n.ips.ipv6, labels: spec.labels }));
+    const outside: LocalOutside | undefined = s.outside && {
+      container: outsideContainerName(s.runId),
+      ips: { ipv4: nthAddress(net.ipv4Subnet, OUTSIDE_OFFSET), ...(net.ipv6Subnet ? { ipv6: nthAddress(net.ipv6Subnet, OUTSIDE_OFFSET) } : {}) },
+      clients: s.outside.clients,
+    };
+    const hosts = [
+      ...nodes.map((n, i) => ({ name: n.name, ips: n.ips, labels: s.nodes[i]!.labels, role: 'node' as const })),
+      ...(outside ? [{ name: OUTSIDE, ips: outside.ips, labels: undefined, role: 'outside' as const }] : []),
+    ];
+    await mapLimit(hosts, parallel, async (h) => {
+      started.push(await startNodeContainer({ runId: s.runId, name: h.name, role: h.role, image, network: net.name, ipv4: h.ips.ipv4, ipv6: h.ips.ipv6, labels: h.labels }));
     });
     const tContainers = Date.now();
     const pods: LocalPod[] = s.pods.map((p) => ({
       id: p.id, node: p.node, netns: netnsName(p.id), veth: vethName(p.id), ips: p.ips, ports: p.ports,
     }));
     const cluster: LocalCluster = {
-      runId: s.runId, families: s.families, image, network: net, nodes, pods, externals: s.externals,
+      runId: s.runId, families: s.families, image, network: net, nodes, pods, externals: s.externals, ...(outside ? { outside } : {}),
       timings: { imageMs: tImage - t0, networkMs: tNet - tImage, containersMs: tContainers - tNet, plumbingMs: 0, totalMs: 0 },
     };
-    await mapLimit(nodes, parallel, (n) => setupNode(cluster, n, !opts.skipServers));
+    await Promise.all([
+      mapLimit(nodes, parallel, (n) => setupNode(cluster, n, !opts.skipServers)),
+      ...(outside ? [setupOutside(outside)] : []),
+    ]);
     cluster.timings.plumbingMs = Date.now() - tContainers;
     cluster.timings.totalMs = Date.now() - t0;
     return cluster;
@@ -259,6 +308,7 @@ export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServ
       podCIDRs: n.podCIDRs, nodeIPs: n.ips, externals: cluster.externals.filter((e) => e.node === n.name).map((e) => e.ip),
     })),
     eth0LinkLocal6: `fe80::6e73:0:${(cluster.nodes.indexOf(node) + 2).toString(16)}`,
+    ...(cluster.outside ? { outside: { ips: cluster.outside.ips, clients: cluster.outside.clients.map((c) => c.ip) } } : {}),
   };
   const phases: AgentStep[][] = [
     [{ kind: 'exec', argv: ['ip', '-batch', '-'], input: nodeRootScript(plumb) }],
@@ -283,6 +333,18 @@ export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServ
     ] }]);
   }
   return phases;
+}
+
+/** Plumbs the outside host: its `host` namespace and one namespace per `external/<ip>` client. */
+async function setupOutside(outside: LocalOutside): Promise<void> {
+  const phases: AgentStep[][] = [[{ kind: 'exec', argv: ['ip', '-batch', '-'], input: outsideRootScript(outside.clients) }]];
+  if (outside.clients.length > 0) {
+    phases.push(outside.clients.flatMap((c): AgentStep[] => [
+      { kind: 'exec', argv: ['ip', '-netns', c.netns, '-batch', '-'], input: outsideClientScript(c) },
+      { kind: 'sysctl', netns: c.netns, values: POD_SYSCTLS },
+    ]));
+  }
+  await runAgent(outside.container, phases);
 }
 
 async function setupNode(cluster: LocalCluster, node: LocalNode, withServers: boolean): Promise<void> {
@@ -336,19 +398,17 @@ export async function probe(
   onResult?: (r: SourcedResult) => void,
 ): Promise<ProbeRun> {
   const start = Date.now();
-  const byNode = new Map<string, Array<{ source: string; netns: string; batch: ProbeBatch }>>();
+  const byContainer = new Map<string, Array<{ source: string; netns: string; batch: ProbeBatch }>>();
   for (const b of batches) {
-    const pod = cluster.pods.find((p) => p.id === b.source);
-    if (!pod) throw new Error(`unknown source pod ${b.source}`);
-    const list = byNode.get(pod.node) ?? [];
-    list.push({ source: pod.id, netns: pod.netns, batch: b.batch });
-    byNode.set(pod.node, list);
+    const { container, netns } = sourcePlace(cluster, b.source);
+    const list = byContainer.get(container) ?? [];
+    list.push({ source: b.source, netns, batch: b.batch });
+    byContainer.set(container, list);
   }
   const run: ProbeRun = { results: [], failures: [], durationMs: 0 };
-  await Promise.all([...byNode].map(async ([nodeName, list]) => {
-    const node = cluster.nodes.find((n) => n.name === nodeName)!;
+  await Promise.all([...byContainer].map(async ([container, list]) => {
     try {
-      const out = await probeOnNode(node.container, list, onResult);
+      const out = await probeOnNode(container, list, onResult);
       run.results.push(...out.results);
       run.failures.push(...out.failures);
     } catch (e) {
@@ -359,6 +419,26 @@ export async function probe(
   return run;
 }
 
+/**
+ * Where a source's prober runs: a pod's namespace on its node; `node/NAME` in that node's own
+ * namespace; `external` on the outside host itself, `external/<ip>` in its client namespace.
+ */
+export function sourcePlace(cluster: LocalCluster, source: string): { container: string; netns: string } {
+  const pod = cluster.pods.find((p) => p.id === source);
+  if (pod) return { container: cluster.nodes.find((n) => n.name === pod.node)!.container, netns: pod.netns };
+  if (source.startsWith('node/')) {
+    const node = cluster.nodes.find((n) => n.name === source.slice(5));
+    if (node) return { container: node.container, netns: HOST_NETNS };
+  }
+  const outside = cluster.outside;
+  if (outside && source === 'external') return { container: outside.container, netns: HOST_NETNS };
+  if (outside && source.startsWith('external/')) {
+    const client = outside.clients.find((c) => c.ip === canonicalIp(source.slice(9)));
+    if (client) return { container: outside.container, netns: client.netns };
+  }
+  throw new Error(`unknown source ${source}`);
+}
+
 async function teardown(runId: string, containers: string[], network?: string): Promise<void> {
   await removeContainers(containers);
   if (network) await removeNetwork(network);
@@ -367,8 +447,9 @@ async function teardown(runId: string, containers: string[], network?: string): 
 }
 
 /** Removes the cluster's containers and network. Idempotent. */
-export async function destroyCluster(cluster: Pick<LocalCluster, 'runId' | 'nodes' | 'network'>): Promise<void> {
-  await teardown(cluster.runId, cluster.nodes.map((n) => n.container), cluster.network.name);
+export async function destroyCluster(cluster: Pick<LocalCluster, 'runId' | 'nodes' | 'network' | 'outside'>): Promise<void> {
+  const containers = [...cluster.nodes.map((n) => n.container), ...(cluster.outside ? [cluster.outside.container] : [])];
+  await teardown(cluster.runId, containers, cluster.network.name);
 }
 
 /**
@@ -384,7 +465,8 @@ export async function diagnose(cluster: LocalCluster): Promise<Record<string, st
     ['routes6', ['ip', '-6', 'route']],
     ['nftables', ['nft', 'list', 'ruleset']],
   ];
-  await Promise.all(cluster.nodes.map(async (n) => {
+  const hosts = [...cluster.nodes, ...(cluster.outside ? [{ name: OUTSIDE, container: cluster.outside.container }] : [])];
+  await Promise.all(hosts.map(async (n) => {
     try {
       const res = await runAgent(n.container, [commands.map(([, argv]) => ({ kind: 'exec', argv, capture: true, ignoreFailure: true }))], 30_000);
       commands.forEach(([name], i) => {

@@ -9,7 +9,7 @@ import { scenarioFromYaml } from '../../scenario/build.js';
 import { externalTargets } from '../../scenario/references.js';
 import { normalizeSpec, type LocalClusterSpec } from './cluster.js';
 import { newRunId } from './names.js';
-import { externalScript, nodeRootScript, type PlumbNode } from './plumbing.js';
+import { externalScript, nodeRootScript, outsideClientScript, outsideRootScript, type PlumbNode } from './plumbing.js';
 import { externalHosts, LocalProvider } from './provider.js';
 
 // Source pods on both nodes (the external hosts live on the first), TCP and UDP, both
@@ -139,5 +139,33 @@ describe('local provider: external hosts @docker', function () {
       }
     }
     assert.equal(observations.length, requests.length);
+  });
+});
+
+describe('local provider: the outside host', () => {
+  it('names each node namespace `host` and plumbs external/<ip> clients behind the outside host, routed back from the nodes', () => {
+    const clients = [{ netns: 'c-1', veth: 'c1', ip: '203.0.113.7' }, { netns: 'c-2', veth: 'c2', ip: '2001:db8:5::7' }];
+    const root = outsideRootScript(clients).split('\n');
+    assert.equal(root[0], 'netns attach host 1');
+    assert.ok(root.includes('route add 203.0.113.7/32 dev c1 scope link src 169.254.1.1'));
+    assert.ok(root.includes('route add 2001:db8:5::7/128 dev c2'));
+    assert.ok(outsideClientScript(clients[0]!).includes('route add default via 169.254.1.1 dev eth0 src 203.0.113.7'));
+    const node: PlumbNode = {
+      families: ['ipv4', 'ipv6'], podCIDRs: { ipv4: '10.244.0.0/24', ipv6: 'fd00:10:244::/64' }, pods: [], peers: [],
+      outside: { ips: { ipv4: '172.28.0.254', ipv6: 'fd6e::fe' }, clients: ['203.0.113.7', '2001:db8:5::7'] },
+    };
+    const lines = nodeRootScript(node).split('\n');
+    assert.equal(lines[0], 'netns attach host 1');
+    assert.ok(lines.includes('route add 203.0.113.7/32 via 172.28.0.254'));
+    assert.ok(lines.includes('route add 2001:db8:5::7/128 via fd6e::fe'));
+  });
+
+  it('rejects external clients inside the cluster or of another family', () => {
+    const base = (ip: string): LocalClusterSpec => ({
+      families: ['ipv4'], nodes: [{ name: 'node-a', podCIDRs: { ipv4: '10.244.0.0/24' } }], pods: [],
+      avoidCidrs: ['10.96.0.0/16'], outside: { clients: [ip] },
+    });
+    assert.equal(normalizeSpec(base('203.0.113.7')).outside!.clients[0]!.ip, '203.0.113.7');
+    for (const ip of ['10.244.0.9', '10.96.0.1', '127.0.0.1', '2001:db8::1']) assert.throws(() => normalizeSpec(base(ip)), Error, ip);
   });
 });

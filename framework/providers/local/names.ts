@@ -63,6 +63,32 @@ export function externalVethName(ip: string): string {
   return `x${hash(`external/${ip}`, 12)}`;
 }
 
+/**
+ * The name under which a container's own (root) network namespace is attached (`ip netns
+ * attach host 1`): a node's host network, or the outside host's, for probing from there.
+ */
+export const HOST_NETNS = 'host';
+
+/** The outside host (clients outside the cluster network): a container beside the nodes. */
+export const OUTSIDE = 'outside';
+
+/** The outside host's container; `_` keeps it apart from every node's (node names have none). */
+export function outsideContainerName(runId: string): string {
+  return `netspec-${runId}-_${OUTSIDE}`;
+}
+
+/** Network namespace of an `external/<ip>` client on the outside host. */
+export function clientNetnsName(ip: string): string {
+  const n = `c-${hash(`client/${ip}`, 12)}`;
+  if (!NETNS_RE.test(n)) throw new Error('unreachable');
+  return n;
+}
+
+/** Outside-host side veth of an `external/<ip>` client. */
+export function clientVethName(ip: string): string {
+  return `c${hash(`client/${ip}`, 12)}`;
+}
+
 /** What an external host's server answers: `external/<address>`. */
 export function externalIdentity(ip: string): string {
   const id = `external/${ip}`;

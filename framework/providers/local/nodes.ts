@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { GenericContainer, Wait } from 'testcontainers';
 import { PACKAGE_ROOT } from './image.js';
-import { LABEL_NODE, LABEL_OWNER, LABEL_ROLE, LABEL_RUN, containerName, ownerLabel } from './names.js';
+import { LABEL_NODE, LABEL_OWNER, LABEL_ROLE, LABEL_RUN, containerName, outsideContainerName, ownerLabel } from './names.js';
 import { AGENT_DIST, AGENT_JS, AGENT_READY_LINE, AGENT_ROOT } from '../../probe/protocol.js';
 import { engineMessage, EngineError, removeContainer } from './engine.js';
 import { shellLine } from '../../exec/command.js';
@@ -15,6 +15,8 @@ import { shellLine } from '../../exec/command.js';
 export interface NodeContainerSpec {
   runId: string;
   name: string;
+  /** `outside`: the host outside the cluster network that external clients run on (no pods). */
+  role?: 'node' | 'outside';
   image: string;
   network: string;
   ipv4: string;
@@ -67,13 +69,18 @@ export function nodeLabels(s: NodeContainerSpec): Record<string, string> {
     [LABEL_RUN]: s.runId,
     [LABEL_OWNER]: ownerLabel(),
     [LABEL_NODE]: s.name,
-    [LABEL_ROLE]: 'node',
+    [LABEL_ROLE]: s.role ?? 'node',
   };
+}
+
+/** The container's name: the node's, or the outside host's. */
+export function nodeContainerName(s: Pick<NodeContainerSpec, 'runId' | 'name' | 'role'>): string {
+  return s.role === 'outside' ? outsideContainerName(s.runId) : containerName(s.runId, s.name);
 }
 
 export function nodeContainer(s: NodeContainerSpec): GenericContainer {
   return new NodeContainer(s.image)
-    .withName(containerName(s.runId, s.name))
+    .withName(nodeContainerName(s))
     .withHostname(s.name)
     .withLabels(nodeLabels(s))
     .withFixedAddresses(s.network, s.ipv4, s.ipv6)
@@ -94,7 +101,7 @@ export function nodeContainer(s: NodeContainerSpec): GenericContainer {
 /** The docker command that starts the same container: for messages, so a user can try it by hand. */
 export function nodeRunCommand(s: NodeContainerSpec): string {
   return shellLine([
-    'docker', 'run', '--detach', '--name', containerName(s.runId, s.name), '--hostname', s.name,
+    'docker', 'run', '--detach', '--name', nodeContainerName(s), '--hostname', s.name,
     ...Object.entries(nodeLabels(s)).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     '--network', s.network, '--ip', s.ipv4, ...(s.ipv6 ? ['--ip6', s.ipv6] : []),
     ...NODE_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
@@ -127,7 +134,7 @@ export async function startNodeContainer(s: NodeContainerSpec, attempts = 3): Pr
     } catch (error) {
       if (i >= attempts || !TRANSIENT.some((re) => re.test(engineMessage(error)))) throw new EngineError(nodeRunCommand(s), { cause: error });
       // The failed attempt may have created the container: its name must be free again.
-      await removeContainer(containerName(s.runId, s.name)).catch(() => undefined);
+      await removeContainer(nodeContainerName(s)).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }

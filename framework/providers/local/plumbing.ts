@@ -20,12 +20,27 @@
  * route back through the node; every other node routes that address via the hosting node.
  * It is no pod: no pod CIDR holds it, and no policy chain is keyed on it.
  *
+ * Every node's own network namespace is attached as `host` (`ip netns attach host 1`), so the
+ * prober can run there: that is what `node/NAME` clients are.
+ *
+ * The outside host (clients outside the cluster network, `external` and `external/<ip>`) is
+ * a container on the run network beside the nodes, not a node: its own address is the
+ * `external` client; each `external/<ip>` client is a namespace behind it, plumbed like a pod
+ * (link-local gateway), which every node routes via the outside host.
+ *
+ *   outside root netns (host)            external/<ip> netns
+ *   eth0 <run network address>            eth0 <ip>/32, default via 169.254.1.1
+ *   c<hash> 169.254.1.1/32 <-- veth -->
+ *   route <ip>/32 dev c<hash>
+ *   route <load-balancer ip> via <node>   (set when the scenario is applied)
+ *
  * Output is `ip -batch` text; every value in it is validated or derived (IP
  * literals canonicalised, names from hashes), so no scenario text reaches it.
  */
 import type { Family } from '../../probe/protocol.js';
 import { canonicalIp, nthAddress } from './addresses.js';
 import { familyOf } from '../../kube/net.js';
+import { HOST_NETNS } from './names.js';
 
 export const GATEWAY6 = 'fe80::1';
 
@@ -49,8 +64,16 @@ export interface PlumbPeer {
   externals?: string[];
 }
 
+/** The outside host as the nodes see it: its address per family and the client addresses behind it. */
+export interface PlumbOutsideRoute {
+  ips: { ipv4?: string; ipv6?: string };
+  clients: string[];
+}
+
 export interface PlumbNode {
   families: Family[];
+  /** Routes back to the `external/<ip>` clients behind the outside host. */
+  outside?: PlumbOutsideRoute;
   podCIDRs: { ipv4?: string; ipv6?: string };
   pods: PlumbPod[];
   /** External hosts on this node. */
@@ -76,6 +99,7 @@ export function nodeRootScript(n: PlumbNode): string {
   const v6 = n.families.includes('ipv6');
   const lines: string[] = [];
   const gw4 = v4 ? gateway4(need(n.podCIDRs.ipv4, 'node IPv4 pod CIDR')) : undefined;
+  lines.push(`netns attach ${HOST_NETNS} 1`);
   for (const p of n.pods) {
     lines.push(`netns add ${p.netns}`);
     lines.push(`link add ${p.veth} type veth peer name eth0 netns ${p.netns}`);
@@ -114,6 +138,43 @@ export function nodeRootScript(n: PlumbNode): string {
       else if (v4) lines.push(`route add ${ip}/32 via ${canonicalIp(need(peer.nodeIPs.ipv4, 'peer IPv4'))}`);
     }
   }
+  for (const client of n.outside?.clients ?? []) {
+    const ip = canonicalIp(client);
+    const family = familyOf(ip)!;
+    if (!n.families.includes(family)) continue;
+    lines.push(`route add ${ip}/${family === 'ipv6' ? 128 : 32} via ${canonicalIp(need(n.outside!.ips[family], `outside host ${family}`))}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The outside host's side gateway of its clients (link-local: it leaves no trace on the wire). */
+export const OUTSIDE_GATEWAY4 = '169.254.1.1';
+
+/** A client namespace on the outside host. */
+export interface PlumbClient {
+  netns: string;
+  veth: string;
+  ip: string;
+}
+
+/** Commands in the outside host's root netns: its `host` name, and a namespace per client. */
+export function outsideRootScript(clients: readonly PlumbClient[]): string {
+  const lines = [`netns attach ${HOST_NETNS} 1`];
+  for (const c of clients) {
+    const ip = canonicalIp(c.ip);
+    lines.push(`netns add ${c.netns}`, `link add ${c.veth} type veth peer name eth0 netns ${c.netns}`, `link set ${c.veth} up`);
+    if (familyOf(ip) === 'ipv6') lines.push(`addr add ${GATEWAY6}/64 dev ${c.veth} nodad`, `route add ${ip}/128 dev ${c.veth}`);
+    else lines.push(`addr add ${OUTSIDE_GATEWAY4}/32 dev ${c.veth}`, `route add ${ip}/32 dev ${c.veth} scope link src ${OUTSIDE_GATEWAY4}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Commands inside a client's netns: its one address and a default route to the outside host. */
+export function outsideClientScript(c: PlumbClient): string {
+  const ip = canonicalIp(c.ip);
+  const lines = ['link set lo up'];
+  if (familyOf(ip) === 'ipv6') lines.push(`addr add ${ip}/128 dev eth0 nodad`, 'link set eth0 up', `route add ::/0 via ${GATEWAY6} dev eth0 src ${ip}`);
+  else lines.push(`addr add ${ip}/32 dev eth0`, 'link set eth0 up', `route add ${OUTSIDE_GATEWAY4}/32 dev eth0 scope link`, `route add default via ${OUTSIDE_GATEWAY4} dev eth0 src ${ip}`);
   return lines.join('\n') + '\n';
 }
 

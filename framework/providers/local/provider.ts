@@ -4,9 +4,18 @@
 // cluster DNS is dnsmasq in the kube-system/coredns pod, reached through the kube-dns Service.
 // Addresses outside the cluster that expectation rules probe (ip/…, cidr/…) are external hosts:
 // network namespaces on the first node, outside every pod CIDR, routed from every node.
-import { CLUSTER_DNS, clusterDnsFamily, type Scenario } from "../../scenario/model.js";
+// Clients outside the cluster network (`external`, `external/<ip>`) run on the outside host, a
+// container beside the nodes; it routes each load-balancer address to a node as a load balancer
+// would (cloud-provider-kind, MetalLB): with externalTrafficPolicy Local to a node whose health
+// check would pass (a ready local endpoint), else to the first node; external IPs to the first
+// node, as an administrator routes them. The nodes' addresses, the load-balancer addresses and
+// the outside host's are the run network's, reported by actualAddresses().
+import { cidr, cidrSize, familyOf, ipToBigInt, nthAddress, type Family } from "../../kube/net.js";
+import { CLUSTER_DNS, clusterDnsFamily, type Scenario, type ServiceModel } from "../../scenario/model.js";
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
-import { externalTargets } from "../../scenario/references.js";
+import { resolveClients } from "../../scenario/clients.js";
+import { withActualAddresses, type ActualAddresses } from "../../scenario/readdress.js";
+import { externalTargets, parseReference } from "../../scenario/references.js";
 import {
   EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
 } from "../../runner/provider.js";
@@ -16,6 +25,8 @@ import {
 } from "./index.js";
 import { dnsHostsFile, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
+import { allEndpoints } from "./nft/services.js";
+import { runAgent } from "./agent-client.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
@@ -51,8 +62,10 @@ export class LocalProvider implements Provider {
   async provision(scenario: Scenario, context: ProvisionContext): Promise<Cluster> {
     const externals = externalHosts(scenario);
     try {
+      const outside = outsideClients(scenario);
       const cluster = await provisionCluster({
         runId: context.runId,
+        ...(outside ? { outside: { clients: outside } } : {}),
         families: [...scenario.families],
         nodes: scenario.nodes.map((n) => ({ name: n.name, podCIDRs: n.podCIDRs })),
         // The DNS pod serves nothing itself: dnsmasq takes its port 53 in apply().
@@ -73,6 +86,8 @@ class LocalScenarioCluster implements Cluster {
   /** Pods whose cells are skipped when they are the source, with the reason. */
   private readonly sourceSkips = new Map<string, string>();
   private serviceAddresses = new Set<string>();
+  /** The scenario as apply() got it (the plan's addresses). */
+  private applied: Scenario | undefined;
 
   private readonly externalAddresses: Set<string>;
   /** Pod id by each of its addresses. */
@@ -84,7 +99,34 @@ class LocalScenarioCluster implements Cluster {
     this.podByAddress = new Map(cluster.pods.flatMap((p) => Object.values(p.ips).map((ip) => [ip!, p.id] as const)));
   }
 
-  async apply(scenario: Scenario): Promise<void> {
+  /** The addresses of this run network: the nodes', the load balancers' and the outside host's. */
+  private ownAddresses(scenario: Scenario): ActualAddresses {
+    const network = this.cluster.network;
+    const subnets: Partial<Record<Family, string>> = { ipv4: network.ipv4Subnet, ...(network.ipv6Subnet ? { ipv6: network.ipv6Subnet } : {}) };
+    const loadBalancers: Record<string, Partial<Record<Family, string>>> = {};
+    for (const svc of scenario.services) {
+      const moved = Object.entries(svc.loadBalancerIPs).flatMap(([family, ip]) => {
+        const from = scenario.nodeSubnets[family as Family];
+        const to = subnets[family as Family];
+        return from && to && ip ? [[family, sameOffsetFromEnd(ip, from, to)]] : [];
+      });
+      if (moved.length > 0) loadBalancers[svc.id] = Object.fromEntries(moved);
+    }
+    return {
+      pods: {}, services: {}, loadBalancers,
+      nodes: Object.fromEntries(this.cluster.nodes.map((n) => [n.name, { ...n.ips }])),
+      ...(this.cluster.outside ? { externalClient: { ...this.cluster.outside.ips } } : {}),
+    };
+  }
+
+  async actualAddresses(): Promise<ActualAddresses> {
+    if (!this.applied) throw new Error("actualAddresses() before apply()");
+    return this.ownAddresses(this.applied);
+  }
+
+  async apply(planned: Scenario): Promise<void> {
+    this.applied = planned;
+    const scenario = withActualAddresses(planned, this.ownAddresses(planned));
     const rulesets = compileClusterRulesets(scenario, {
       nodeAddresses: Object.fromEntries(this.cluster.nodes.map((n) => [n.name, {
         ipv4: [n.ips.ipv4], ...(n.ips.ipv6 ? { ipv6: [n.ips.ipv6] } : {}),
@@ -119,6 +161,7 @@ class LocalScenarioCluster implements Cluster {
         throw new EnvironmentError(`applying the scenario on node ${node.name} failed: ${failed || response.error}`);
       }
     }));
+    if (this.cluster.outside) await this.routeFromOutside(scenario);
     this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
     // Cells the local data plane cannot reproduce faithfully are skipped with the reason.
     // A hostNetwork pod runs in a namespace of its own, holding its planned address. As a
@@ -128,6 +171,30 @@ class LocalScenarioCluster implements Cluster {
     for (const pod of scenario.pods.filter((p) => p.hostNetwork)) {
       this.sourceSkips.set(pod.id, `${pod.id} is hostNetwork: the local provider runs it in a network namespace of its own, so traffic from it is not the node's and is not probed`);
     }
+  }
+
+  /**
+   * The outside host's routes to the load-balancer addresses and external IPs, as a load
+   * balancer and an administrator would set them (header).
+   */
+  private async routeFromOutside(scenario: Scenario): Promise<void> {
+    const lines: string[] = [];
+    const nodeIp = (name: string | undefined, family: Family) => this.cluster.nodes.find((n) => n.name === name)?.ips[family];
+    for (const svc of scenario.services) {
+      for (const [key, address] of Object.entries(svc.loadBalancerIPs)) {
+        const family = key as Family;
+        const via = nodeIp(loadBalancerNode(scenario, svc, family), family);
+        if (address && via) lines.push(`route replace ${address}/${family === "ipv4" ? 32 : 128} via ${via}`);
+      }
+      for (const address of svc.externalIPs) {
+        const family = familyOf(address)!;
+        const via = nodeIp(scenario.nodes[0]?.name, family);
+        if (via && scenario.families.includes(family)) lines.push(`route replace ${address}/${family === "ipv4" ? 32 : 128} via ${via}`);
+      }
+    }
+    if (lines.length === 0) return;
+    const response = await runAgent(this.cluster.outside!.container, [[{ kind: "exec", argv: ["ip", "-batch", "-"], input: `${lines.join("\n")}\n` }]]);
+    if (!response.ok) throw new EnvironmentError(`routing load-balancer addresses on the outside host failed: ${response.steps.map((s) => s.stderr).join("; ")}`);
   }
 
   async probe(requests: readonly ProbeRequest[], options: ProbeOptions): Promise<Observation[]> {
@@ -169,6 +236,7 @@ class LocalScenarioCluster implements Cluster {
         id: request.id,
         observed: chosen.outcome as Observed,
         backends: [...new Set(connected.map((a) => a.backend).filter((b): b is string => Boolean(b)))],
+        clientAddresses: [...new Set(connected.map((a) => a.clientSeenAs).filter((c): c is string => Boolean(c)))],
         latencyMs: Math.round(chosen.latencyMs),
         ...(chosen.code || chosen.reason ? { detail: [chosen.code, chosen.reason].filter(Boolean).join(": ") } : {}),
       });
@@ -181,10 +249,14 @@ class LocalScenarioCluster implements Cluster {
     if (source) return source;
     const target = request.target;
     switch (target.kind) {
-      // Pods (hostNetwork ones too, see apply()), cluster IPs and names are the cluster's own.
+      // Pods (hostNetwork ones too, see apply()), cluster IPs and names are the cluster's own;
+      // node ports, load balancers and external IPs are compiled into every node.
       case "pod":
       case "service":
       case "dns":
+      case "nodeport":
+      case "loadbalancer":
+      case "externalip":
         return undefined;
       case "external": {
         // An address a pod or a Service holds is reached as that pod or Service.
@@ -204,6 +276,38 @@ class LocalScenarioCluster implements Cluster {
     this.destroyed ??= destroyCluster(this.cluster).catch(() => undefined);
     return this.destroyed;
   }
+}
+
+/** The `external/<ip>` clients `probe.from` names, or undefined when it names no client outside the cluster. */
+function outsideClients(scenario: Scenario): string[] | undefined {
+  const clients = scenario.probe.from.flatMap((ref) => {
+    const parsed = parseReference(ref);
+    return typeof parsed === "string" ? [] : resolveClients(scenario, parsed);
+  }).filter((c) => c.kind === "external");
+  if (clients.length === 0) return undefined;
+  return [...new Set(clients.flatMap((c) => (c.pinned ? Object.values(c.ips).filter((ip): ip is string => Boolean(ip)) : [])))];
+}
+
+/**
+ * Where a load balancer sends a Service's traffic: with externalTrafficPolicy Local, a node
+ * with a ready endpoint of the Service (its health check node port answers there only); else,
+ * and when no node has one, the first node.
+ */
+function loadBalancerNode(scenario: Scenario, svc: ServiceModel, family: Family): string | undefined {
+  if (svc.externalTrafficPolicy === "Local") {
+    const nodes = new Set(svc.ports.flatMap((port) => allEndpoints(scenario, svc, port, family).map((e) => e.node)));
+    const healthy = scenario.nodes.find((n) => nodes.has(n.name));
+    if (healthy) return healthy.name;
+  }
+  return scenario.nodes[0]?.name;
+}
+
+/** The address `ip` of subnet `from` moved to subnet `to`, as far from its end. */
+function sameOffsetFromEnd(ip: string, from: string, to: string): string {
+  const source = cidr(from);
+  const target = cidr(to);
+  const fromEnd = cidrSize(source) - (ipToBigInt(ip) - source.base);
+  return nthAddress(target, cidrSize(target) - fromEnd);
 }
 
 function clusterSubnets(scenario: Scenario): string[] {

@@ -11,6 +11,10 @@
 //   ep-… chain:  <fam> saddr <ep> jump mark-for-masquerade  (hairpin)
 //                update @aff-… { <fam> saddr }               (sessionAffinity)
 //                meta l4proto tcp dnat <fam> to <ep>:<targetPort>
+//       load-balancer addresses and external IPs are service-ips elements too, going to the
+//       external-… chain (externalTrafficPolicy, as node ports do)
+//   filter-prerouting-pre-dnat / filter-output-pre-dnat (dstnat-10): @firewall-ips-<fam> →
+//       firewall-… chain: loadBalancerSourceRanges, `saddr { ranges } return`, else drop
 //   filter-prerouting / filter-output (dstnat+10, i.e. after DNAT): what still carries a cluster
 //       IP was not translated: @no-endpoint-services-<fam> → reject (no endpoints) or drop
 //       (internalTrafficPolicy Local, none on this node); any other port of a cluster IP → reject.
@@ -19,7 +23,7 @@
 // Endpoints are computed here from the Service's selector and the pods (EndpointSlice
 // semantics), never taken from anywhere else.
 import { selectorMatches } from "../../../kube/labels.js";
-import { canonicalIp, type Family } from "../../../kube/net.js";
+import { canonicalIp, familyOf, type Family } from "../../../kube/net.js";
 import type { PodModel, Scenario, ServiceModel, ServicePortModel } from "../../../scenario/model.js";
 import { FAMILY, hex, protoWord, type Ctx } from "./context.js";
 import { ident } from "./script.js";
@@ -141,6 +145,10 @@ export function compileServices(ctx: Ctx): void {
   const natPost = script.chain("nat-postrouting", "type nat hook postrouting priority 100 ; policy accept ;");
   const filterPre = script.chain("filter-prerouting", "type filter hook prerouting priority -90 ; policy accept ;");
   const filterOut = script.chain("filter-output", "type filter hook output priority -90 ; policy accept ;");
+  // kube-proxy's filter-prerouting-pre-dnat / filter-output-pre-dnat (dstnat - 10): the
+  // load-balancer firewall sees the load-balancer address, before DNAT rewrites it.
+  const firewallPre = script.chain("filter-prerouting-pre-dnat", "type filter hook prerouting priority -110 ; policy accept ;");
+  const firewallOut = script.chain("filter-output-pre-dnat", "type filter hook output priority -110 ; policy accept ;");
   const services = script.chain("services");
   const nodeports = script.chain("nodeports");
   const checks = script.chain("service-endpoints-check");
@@ -167,6 +175,9 @@ export function compileServices(ctx: Ctx): void {
     script.set("map", `no-endpoint-services-${f.sfx}`, `type ${addrProto} : verdict ; comment "reject: no endpoints; drop: no local endpoint" ;`);
     script.set("map", `no-endpoint-nodeports-${f.sfx}`, `type inet_proto . inet_service : verdict ;`);
     script.set("set", `cluster-ips-${f.sfx}`, `type ${f.type} ; comment "every allocated cluster IP" ;`);
+    script.set("map", `firewall-ips-${f.sfx}`, `type ${addrProto} : verdict ; comment "loadBalancerSourceRanges" ;`);
+    script.rule(firewallPre, `${f.kw} daddr . meta l4proto . th dport vmap @firewall-ips-${f.sfx}`);
+    script.rule(firewallOut, `${f.kw} daddr . meta l4proto . th dport vmap @firewall-ips-${f.sfx}`);
     const loopback = family === "ipv4" ? "127.0.0.0/8" : "::1";
     script.rule(services, `${f.kw} daddr . meta l4proto . th dport vmap @service-ips-${f.sfx}`);
     script.rule(services, `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} jump ${nodeports}`);
@@ -239,28 +250,54 @@ function compileServicePort(ctx: Ctx, svc: ServiceModel, port: ServicePortModel,
     script.element(`service-ips-${f.sfx}`, `${element} : goto ${balanceChain("cluster", topologyEndpoints(ctx, svc, all))}`);
   }
 
-  // NodePort (and a LoadBalancer's node port): externalTrafficPolicy decides.
-  if ((svc.type === "NodePort" || svc.type === "LoadBalancer") && port.nodePort !== undefined) {
-    const npElement = `${proto} . ${port.nodePort}`;
-    if (all.length === 0) {
-      script.element(`no-endpoint-nodeports-${f.sfx}`, `${npElement} : goto reject-chain`);
-      return;
-    }
-    const ext = script.chain(ident("external", f.sfx, key));
+  // Traffic from outside the cluster IP (node ports, load-balancer addresses, external IPs):
+  // externalTrafficPolicy decides, in one external chain per Service port (kube-proxy's
+  // external-… chain).
+  const externalChain = (): string => {
+    const name = ident("external", f.sfx, key);
+    if (script.hasChain(name)) return name;
+    script.chain(name);
     const cluster = () => balanceChain("cluster", topologyEndpoints(ctx, svc, all));
     if (svc.externalTrafficPolicy === "Local") {
       // Pods and the node itself are not "external": they use every endpoint (kube-proxy's
       // short-circuit), the node's own traffic masqueraded.
       const podSubnet = ctx.scenario.podSubnets[family];
-      if (podSubnet) script.rule(ext, `${f.kw} saddr ${podSubnet} goto ${cluster()}`);
-      script.rule(ext, "fib saddr type local jump mark-for-masquerade");
-      script.rule(ext, `fib saddr type local goto ${cluster()}`);
-      script.rule(ext, local.length > 0 ? `goto ${balanceChain("local", local)}` : "drop");
+      if (podSubnet) script.rule(name, `${f.kw} saddr ${podSubnet} goto ${cluster()}`);
+      script.rule(name, "fib saddr type local jump mark-for-masquerade");
+      script.rule(name, `fib saddr type local goto ${cluster()}`);
+      script.rule(name, local.length > 0 ? `goto ${balanceChain("local", local)}` : "drop");
     } else {
       // Source NAT so the reply comes back through this node when the endpoint is elsewhere.
-      script.rule(ext, "jump mark-for-masquerade");
-      script.rule(ext, `goto ${cluster()}`);
+      script.rule(name, "jump mark-for-masquerade");
+      script.rule(name, `goto ${cluster()}`);
     }
-    script.element(`service-nodeports-${f.sfx}`, `${npElement} : goto ${ext}`);
+    return name;
+  };
+
+  // NodePort (and a LoadBalancer's node port).
+  if ((svc.type === "NodePort" || svc.type === "LoadBalancer") && port.nodePort !== undefined) {
+    const npElement = `${proto} . ${port.nodePort}`;
+    if (all.length === 0) script.element(`no-endpoint-nodeports-${f.sfx}`, `${npElement} : goto reject-chain`);
+    else script.element(`service-nodeports-${f.sfx}`, `${npElement} : goto ${externalChain()}`);
+  }
+
+  // Load-balancer addresses and external IPs: in the service map like a cluster IP, through the
+  // external chain. With loadBalancerSourceRanges, the firewall drops other sources before DNAT.
+  const fronts = [
+    ...(svc.type === "LoadBalancer" && svc.loadBalancerIPs[family] ? [svc.loadBalancerIPs[family]!] : []),
+    ...svc.externalIPs.filter((ip) => familyOf(ip) === family),
+  ];
+  for (const address of fronts) {
+    const element = `${address} . ${proto} . ${port.port}`;
+    if (all.length === 0) script.element(`no-endpoint-services-${f.sfx}`, `${element} : goto reject-chain`);
+    else script.element(`service-ips-${f.sfx}`, `${element} : goto ${externalChain()}`);
+  }
+  const ranges = svc.loadBalancerSourceRanges.filter((r) => familyOf(r.split("/")[0]!) === family);
+  const balancer = svc.type === "LoadBalancer" ? svc.loadBalancerIPs[family] : undefined;
+  if (balancer && svc.loadBalancerSourceRanges.length > 0) {
+    const firewall = script.chain(ident("firewall", f.sfx, key));
+    if (ranges.length > 0) script.rule(firewall, `${f.kw} saddr { ${ranges.join(", ")} } return`);
+    script.rule(firewall, "drop");
+    script.element(`firewall-ips-${f.sfx}`, `${balancer} . ${proto} . ${port.port} : goto ${firewall}`);
   }
 }
