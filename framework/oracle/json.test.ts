@@ -23,6 +23,7 @@ describe("expect --format json document", () => {
         return JSON.stringify({
           from, to, target, port, protocol, family, expected, reason,
           ...(backends && target !== "pod" ? { backends } : {}),
+          ...(cell.expectedClientAddress && cell.expectedClientAddress !== "any" ? { clientAddress: cell.expectedClientAddress } : {}),
           ...(cell.source !== "oracle" ? { source: cell.source, oracle: cell.oracle } : {}),
         });
       });

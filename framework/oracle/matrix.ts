@@ -14,7 +14,7 @@
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { clientId, clientIp, resolveClients, type Client } from "../scenario/clients.js";
-import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import { externalTargets, parseReference } from "../scenario/references.js";
 import type { ClientAddressExpectation, ExpectedResult } from "../scenario/schema.js";
 import {
@@ -332,6 +332,12 @@ export class Oracle {
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
   private dnsLookupVerdict(src: PodModel): { expected: ExpectedResult; reason: string } | undefined {
+    if (!usesClusterDns(src)) {
+      return {
+        expected: "undefined",
+        reason: `${src.id} resolves through its node's resolver (dnsPolicy ${src.dnsPolicy}${src.hostNetwork && src.dnsPolicy === "ClusterFirst" ? " on a hostNetwork pod falls back to Default" : ""}), which Kubernetes does not define`,
+      };
+    }
     const primary = clusterDnsFamily(this.scenario);
     if (!this.dnsPod || !src.ips[primary]) return undefined;
     const decision = this.pods.decide(src, this.dnsPod, 53, "UDP", primary);

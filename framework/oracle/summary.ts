@@ -9,7 +9,9 @@
 import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import { countPodCells } from "./fast/counts.js";
-import { Oracle, planCells, probedServices, sourcePods } from "./matrix.js";
+import { northSouth, Oracle, planCells, probedServices, sourcePods } from "./matrix.js";
+import { parseReference } from "../scenario/references.js";
+import type { Reference } from "../scenario/schema.js";
 import { hintPlan, selectedPods } from "./services/index.js";
 
 export type Summary = { cells: number; identities: number } & Record<ExpectedResult, number>;
@@ -48,15 +50,32 @@ export function summarize(scenario: Scenario): Summary {
     for (const group of groups.values()) {
       const rep = group[0]!;
       for (const plan of planCells({ ...onlyServices, probe: { ...onlyServices.probe, from: [rep.id] } })) {
-        if (plan.target.kind === "external") continue;
+        if (plan.target.kind === "external" || northSouth(plan)) continue;
         add(oracle.judge(plan).expected, group.length);
       }
     }
   }
 
-  const externalOnly: Scenario = { ...scenario, probe: { ...scenario.probe, to: [] } };
+  const podsOnly = scenario.probe.from.filter((ref) => !isOtherClient(ref));
+  const externalOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: [] } };
   for (const plan of planCells(externalOnly)) add(oracle.judge(plan).expected, 1);
+  // Node ports, load balancers and external IPs from pods, and every cell of the clients that
+  // are no pods (nodes, clients outside the cluster): few, judged one by one.
+  const northSouthOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: scenario.probe.to.filter((t) => NORTH_SOUTH.has(t)) } };
+  if (northSouthOnly.probe.to.length > 0) {
+    for (const plan of planCells(northSouthOnly)) if (northSouth(plan)) add(oracle.judge(plan).expected, 1);
+  }
+  const others: Scenario = { ...scenario, probe: { ...scenario.probe, from: scenario.probe.from.filter(isOtherClient) } };
+  if (others.probe.from.length > 0) for (const plan of planCells(others)) add(oracle.judge(plan).expected, 1);
   return counts;
+}
+
+const NORTH_SOUTH = new Set<Scenario["probe"]["to"][number]>(["nodeports", "loadbalancers", "externalips"]);
+
+/** A `probe.from` reference to nodes or clients outside the cluster. */
+function isOtherClient(ref: Reference): boolean {
+  const parsed = parseReference(ref);
+  return typeof parsed !== "string" && (parsed.kind === "node" || parsed.kind === "external");
 }
 
 /**

@@ -337,9 +337,14 @@ async function pool<T>(jobs: Array<() => Promise<T>>, limit: number, emit: (r: T
 
 type SourceBatch = AgentProbeRequest['batches'][number];
 
+/** A source's resolver: the one its batch carries (a shared namespace), else its namespace's file. */
+export function sourceResolvConf(b: Pick<SourceBatch, 'netns' | 'resolvConf'>): ResolvConf {
+  return b.resolvConf !== undefined ? parseResolvConf(b.resolvConf) : readResolvConf(b.netns);
+}
+
 /** Every socket the sources' batches need, in the order the launcher is asked for them; `batch` is the index of the one it serves. */
 export function proberSocketRequests(batches: readonly SourceBatch[]): Array<SocketRequest & { batch: number }> {
-  return batches.flatMap((b, batch) => [...socketNeeds(b.batch, readResolvConf(b.netns)).values()].map((need) => ({
+  return batches.flatMap((b, batch) => [...socketNeeds(b.batch, sourceResolvConf(b)).values()].map((need) => ({
     netns: b.netns, kind: need.kind, family: need.family === 'ipv4' ? 4 as const : 6 as const, port: 0, count: need.count, batch,
   })));
 }

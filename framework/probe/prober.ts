@@ -7,7 +7,7 @@
  * then a ProbeDone line per source (or a fatal line). A source without ProbeDone did not finish.
  * Runs under the node image's Node.js with node: built-ins only.
  */
-import { DEFAULT_CONCURRENCY, parseBatch, readResolvConf, readStdin, runBatch, socketPools } from './probe-core.js';
+import { DEFAULT_CONCURRENCY, parseBatch, readStdin, runBatch, socketPools, sourceResolvConf } from './probe-core.js';
 
 /** Attempts in flight at once in this process, over all its sources. */
 const IN_FLIGHT = 16_384;
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   await Promise.all(batches.map(async (b, i) => {
     try {
       const batch = { ...b.batch, concurrency: Math.min(b.batch.concurrency ?? DEFAULT_CONCURRENCY, share) };
-      out(b.source, await runBatch(batch, (r) => out(b.source, r), { conf: readResolvConf(b.netns), pool: pools[i]! }));
+      out(b.source, await runBatch(batch, (r) => out(b.source, r), { conf: sourceResolvConf(b), pool: pools[i]! }));
     } catch (e) {
       out(b.source, { type: 'fatal', error: String((e as Error)?.stack ?? e) });
     }

@@ -189,7 +189,11 @@ export interface AgentRunRequest {
 /** `agent.js probe`: one prober per source pod, their lines merged and tagged. */
 export interface AgentProbeRequest {
   op: 'probe';
-  batches: Array<{ source: string; netns: string; batch: ProbeBatch }>;
+  /**
+   * `resolvConf`: the source's resolver configuration when its namespace is shared (a node's
+   * own, where hostNetwork pods of several namespaces run); default /etc/netns/NETNS/resolv.conf.
+   */
+  batches: Array<{ source: string; netns: string; batch: ProbeBatch; resolvConf?: string }>;
 }
 
 export type AgentRequest = AgentRunRequest | AgentProbeRequest;

@@ -197,11 +197,18 @@ class Builder {
     const seen = new Map<string, string>();
     const perNode = new Map<string, number>();
     let spread = 0;
+    const hostPorts = new Map<string, string>();
     const place = (
       id: { namespace: string; name: string }, node: string, extra: Omit<PodModel, "id" | "namespace" | "name" | "node" | "ips" | "index">,
       path: (string | number)[],
     ) => {
       const nodeModel = this.nodes.find((n) => n.name === node);
+      if (extra.hostNetwork) {
+        // Docs, Pod hostNetwork: the pod uses the node's network namespace, so the node's
+        // addresses; it takes no address of the pod CIDR.
+        this.pods.push({ id: `${id.namespace}/${id.name}`, ...id, node, ips: { ...(nodeModel?.ips ?? {}) }, ...extra, index: this.pods.length });
+        return;
+      }
       const slot = perNode.get(node) ?? 0;
       perNode.set(node, slot + 1);
       const ips: Partial<Record<Family, string>> = {};
@@ -236,8 +243,10 @@ class Builder {
         }
         seen.set(id, spec.replicas === undefined ? `pods[${i}]` : `a replica of pods[${i}]`);
         const node = spec.node ?? this.nodes[spread++ % Math.max(1, this.nodes.length)]?.name ?? "";
+        const hostNetwork = spec.hostNetwork ?? false;
+        if (hostNetwork) this.claimHostPorts(hostPorts, node, `${spec.namespace}/${name}`, ports, path);
         place({ namespace: spec.namespace, name }, node, {
-          labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, hostNetwork: spec.hostNetwork ?? false, system: false,
+          labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, hostNetwork, dnsPolicy: spec.dnsPolicy ?? "ClusterFirst", system: false,
         }, path);
       }
     });
@@ -249,8 +258,25 @@ class Builder {
       place({ namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.podName }, this.nodes[0]!.name, {
         labels: CLUSTER_DNS.labels,
         ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }],
-        ready: true, hostNetwork: false, system: true,
+        ready: true, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true,
       }, ["pods"]);
+    }
+  }
+
+  /**
+   * Host-network pods share their node's ports: the scheduler's NodePorts filter places no two
+   * pods that use one port and protocol on one node (the second would stay Pending), so a
+   * scenario that does is an error here.
+   */
+  private claimHostPorts(claimed: Map<string, string>, node: string, pod: string, ports: readonly PodPort[], path: (string | number)[]): void {
+    for (const port of ports) {
+      const key = `${node}/${port.port}/${port.protocol}`;
+      const other = claimed.get(key);
+      if (other) {
+        this.diags.error(this.at.at([...path, "node"]), `pod ${pod} and ${other} are hostNetwork on node '${node}' and both use port ${port.port}/${port.protocol}: the scheduler would not run them together; place them on different nodes`);
+      } else {
+        claimed.set(key, pod);
+      }
     }
   }
 

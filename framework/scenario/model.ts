@@ -53,7 +53,10 @@ export interface PodModel {
   readonly ports: readonly PodPort[];
   readonly ips: Partial<Record<Family, string>>;
   readonly ready: boolean;
+  /** In the node's network namespace: its addresses are the node's (`ips` is `node.ips`). */
   readonly hostNetwork: boolean;
+  /** PodSpec.dnsPolicy (usesClusterDns says what it means for the pod). */
+  readonly dnsPolicy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default";
   /** Pods netspec adds itself (the cluster DNS): never probed unless named. */
   readonly system: boolean;
   /** Index in declaration order (after replica expansion). */
@@ -183,6 +186,16 @@ export interface Scenario {
 export function clusterDnsFamily(scenario: Scenario): Family {
   const dns = scenario.services.find((s) => s.system && s.namespace === CLUSTER_DNS.namespace && s.name === CLUSTER_DNS.serviceName);
   return dns?.families[0] ?? scenario.families[0]!;
+}
+
+/**
+ * Whether a pod resolves names through the cluster DNS. PodSpec.dnsPolicy: ClusterFirst, except
+ * that a hostNetwork pod with ClusterFirst "fallbacks to the behavior of the Default policy" (its
+ * node's resolver); ClusterFirstWithHostNet is the cluster DNS for hostNetwork pods too.
+ * https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy
+ */
+export function usesClusterDns(pod: PodModel): boolean {
+  return pod.dnsPolicy === "ClusterFirstWithHostNet" || (pod.dnsPolicy === "ClusterFirst" && !pod.hostNetwork);
 }
 
 /** The cluster DNS netspec models (kube-dns Service and its pod), as kubeadm/kind name them. */

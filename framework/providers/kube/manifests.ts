@@ -99,7 +99,8 @@ function podManifest(pod: PodModel, options: ManifestOptions, managed: Record<st
     spec: {
       hostname: token,
       nodeSelector: options.placement(pod.node),
-      ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+      ...(pod.hostNetwork ? { hostNetwork: true } : {}),
+      ...(pod.dnsPolicy !== "ClusterFirst" ? { dnsPolicy: pod.dnsPolicy } : {}),
       terminationGracePeriodSeconds: 0,
       enableServiceLinks: false,
       automountServiceAccountToken: false,

@@ -44,6 +44,8 @@ export interface LocalClusterSpec {
     ips: { ipv4?: string; ipv6?: string };
     /** Ports its server serves (SCTP: reported skipped). */
     ports: ServerPort[];
+    /** In its node's own namespace, with the node's addresses (`ips` is ignored). */
+    hostNetwork?: boolean;
   }>;
   /** CIDRs the run network must avoid (the scenario's pod and service subnets). */
   avoidCidrs?: string[];
@@ -84,8 +86,10 @@ export interface LocalNode {
 export interface LocalPod {
   id: string;
   node: string;
+  /** Its own namespace, or HOST_NETNS for a hostNetwork pod (then no veth). */
   netns: string;
   veth: string;
+  hostNetwork: boolean;
   ips: { ipv4?: string; ipv6?: string };
   ports: ServerPort[];
   /** Filled once its server runs. */
@@ -159,6 +163,8 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
     seenNetns.add(netns);
     const node = byName.get(p.node);
     if (!node) throw new Error(`pod ${p.id}: unknown node ${p.node}`);
+    checkPorts(p.id, p.ports);
+    if (p.hostNetwork) return { ...p, ips: {}, hostNetwork: true };
     const ips: LocalPod['ips'] = {};
     for (const f of families) {
       const ip = p.ips[f];
@@ -173,11 +179,7 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
       seenIps.add(canon);
       ips[f] = canon;
     }
-    for (const port of p.ports) {
-      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) throw new Error(`pod ${p.id}: bad port ${port.port}`);
-      if (!['TCP', 'UDP', 'SCTP'].includes(port.protocol)) throw new Error(`pod ${p.id}: bad protocol ${port.protocol}`);
-    }
-    return { ...p, ips };
+    return { ...p, ips, hostNetwork: false };
   });
   const avoidCidrs = [...(spec.avoidCidrs ?? []), ...nodes.flatMap((n) => Object.values(n.podCIDRs))].map((c) => formatCidr(parseCidr(c!)));
   const externals = (spec.externals ?? []).map((e): LocalExternal => {
@@ -214,6 +216,13 @@ export function normalizeSpec(spec: LocalClusterSpec): Required<Omit<LocalCluste
     }),
   };
   return { runId, families, nodes, pods, avoidCidrs, externals, ...(outside ? { outside } : {}) };
+}
+
+function checkPorts(owner: string, ports: readonly ServerPort[]): void {
+  for (const port of ports) {
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) throw new Error(`pod ${owner}: bad port ${port.port}`);
+    if (!['TCP', 'UDP', 'SCTP'].includes(port.protocol)) throw new Error(`pod ${owner}: bad protocol ${port.protocol}`);
+  }
 }
 
 /** The outside host's address on the run network: near its end, clear of nodes and load balancers. */
@@ -262,9 +271,9 @@ export async function provisionCluster(spec: LocalClusterSpec, opts: ProvisionOp
       started.push(await startNodeContainer({ runId: s.runId, name: h.name, role: h.role, image, network: net.name, ipv4: h.ips.ipv4, ipv6: h.ips.ipv6, labels: h.labels }));
     });
     const tContainers = Date.now();
-    const pods: LocalPod[] = s.pods.map((p) => ({
-      id: p.id, node: p.node, netns: netnsName(p.id), veth: vethName(p.id), ips: p.ips, ports: p.ports,
-    }));
+    const pods: LocalPod[] = s.pods.map((p) => (p.hostNetwork
+      ? { id: p.id, node: p.node, netns: HOST_NETNS, veth: '', hostNetwork: true, ips: { ...nodes.find((n) => n.name === p.node)!.ips }, ports: p.ports }
+      : { id: p.id, node: p.node, netns: netnsName(p.id), veth: vethName(p.id), hostNetwork: false, ips: p.ips, ports: p.ports }));
     const cluster: LocalCluster = {
       runId: s.runId, families: s.families, image, network: net, nodes, pods, externals: s.externals, ...(outside ? { outside } : {}),
       timings: { imageMs: tImage - t0, networkMs: tNet - tImage, containersMs: tContainers - tNet, plumbingMs: 0, totalMs: 0 },
@@ -297,7 +306,9 @@ export const POD_SYSCTLS: Record<string, string> = {
 
 /** The phases that plumb one node and its pods (and start their servers). */
 export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServers: boolean): AgentStep[][] {
-  const pods = cluster.pods.filter((p) => p.node === node.name);
+  const all = cluster.pods.filter((p) => p.node === node.name);
+  // hostNetwork pods have no namespace to plumb: they serve in the node's own.
+  const pods = all.filter((p) => !p.hostNetwork);
   const externals = cluster.externals.filter((e) => e.node === node.name);
   const plumb: PlumbNode = {
     families: cluster.families,
@@ -326,9 +337,9 @@ export function nodeSetupPhases(cluster: LocalCluster, node: LocalNode, withServ
     ]);
   }
   // Every pod gets a server entry, even without ports: its readiness says the pod is plumbed.
-  if (withServers && (pods.length || externals.length)) {
+  if (withServers && (all.length || externals.length)) {
     phases.push([{ kind: 'servers', servers: [
-      ...pods.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })),
+      ...all.map((p) => ({ netns: p.netns, identity: p.id, node: node.name, ports: p.ports })),
       ...externals.map((e) => ({ netns: e.netns, identity: e.identity, node: node.name, ports: e.ports })),
     ] }]);
   }
@@ -354,7 +365,7 @@ async function setupNode(cluster: LocalCluster, node: LocalNode, withServers: bo
 
 function recordServers(cluster: LocalCluster, res: AgentRunResponse): void {
   for (const s of res.servers) {
-    const host = cluster.pods.find((p) => p.netns === s.netns) ?? cluster.externals.find((e) => e.netns === s.netns);
+    const host = cluster.pods.find((p) => p.netns === s.netns && p.id === s.identity) ?? cluster.externals.find((e) => e.netns === s.netns);
     if (host && s.ok) host.server = s.ready;
   }
 }
@@ -394,15 +405,15 @@ export interface ProbeRun {
  */
 export async function probe(
   cluster: LocalCluster,
-  batches: Array<{ source: string; batch: ProbeBatch }>,
+  batches: Array<{ source: string; batch: ProbeBatch; resolvConf?: string }>,
   onResult?: (r: SourcedResult) => void,
 ): Promise<ProbeRun> {
   const start = Date.now();
-  const byContainer = new Map<string, Array<{ source: string; netns: string; batch: ProbeBatch }>>();
+  const byContainer = new Map<string, Array<{ source: string; netns: string; batch: ProbeBatch; resolvConf?: string }>>();
   for (const b of batches) {
     const { container, netns } = sourcePlace(cluster, b.source);
     const list = byContainer.get(container) ?? [];
-    list.push({ source: b.source, netns, batch: b.batch });
+    list.push({ source: b.source, netns, batch: b.batch, ...(b.resolvConf !== undefined ? { resolvConf: b.resolvConf } : {}) });
     byContainer.set(container, list);
   }
   const run: ProbeRun = { results: [], failures: [], durationMs: 0 };

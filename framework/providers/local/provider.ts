@@ -11,7 +11,7 @@
 // node, as an administrator routes them. The nodes' addresses, the load-balancer addresses and
 // the outside host's are the run network's, reported by actualAddresses().
 import { cidr, cidrSize, familyOf, ipToBigInt, nthAddress, type Family } from "../../kube/net.js";
-import { CLUSTER_DNS, clusterDnsFamily, type Scenario, type ServiceModel } from "../../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type Scenario, type ServiceModel } from "../../scenario/model.js";
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
 import { resolveClients } from "../../scenario/clients.js";
 import { withActualAddresses, type ActualAddresses } from "../../scenario/readdress.js";
@@ -30,6 +30,8 @@ import { runAgent } from "./agent-client.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
+/** A resolver configuration without a nameserver: every lookup fails at once, nothing leaves the run. */
+const NO_RESOLVER = "# the node's own resolver: outside this run\n";
 
 export class LocalProvider implements Provider {
   readonly name = "local";
@@ -69,7 +71,10 @@ export class LocalProvider implements Provider {
         families: [...scenario.families],
         nodes: scenario.nodes.map((n) => ({ name: n.name, podCIDRs: n.podCIDRs })),
         // The DNS pod serves nothing itself: dnsmasq takes its port 53 in apply().
-        pods: scenario.pods.map((p) => ({ id: p.id, node: p.node, ips: p.ips, ports: p.system ? [] : p.ports.map((x) => ({ port: x.port, protocol: x.protocol })) })),
+        pods: scenario.pods.map((p) => ({
+          id: p.id, node: p.node, ips: p.ips, hostNetwork: p.hostNetwork,
+          ports: p.system ? [] : p.ports.map((x) => ({ port: x.port, protocol: x.protocol })),
+        })),
         avoidCidrs: clusterSubnets(scenario),
         externals: externals.hosts,
       }, { image: this.image, log: context.log });
@@ -83,8 +88,8 @@ export class LocalProvider implements Provider {
 
 class LocalScenarioCluster implements Cluster {
   private destroyed: Promise<void> | undefined;
-  /** Pods whose cells are skipped when they are the source, with the reason. */
-  private readonly sourceSkips = new Map<string, string>();
+  /** The resolver configuration of sources that share a namespace (hostNetwork pods). */
+  private readonly resolvConfs = new Map<string, string>();
   private serviceAddresses = new Set<string>();
   /** The scenario as apply() got it (the plan's addresses). */
   private applied: Scenario | undefined;
@@ -112,8 +117,11 @@ class LocalScenarioCluster implements Cluster {
       });
       if (moved.length > 0) loadBalancers[svc.id] = Object.fromEntries(moved);
     }
+    // A hostNetwork pod has its node's addresses.
+    const nodeIps = new Map(this.cluster.nodes.map((n) => [n.name, n.ips]));
+    const pods = Object.fromEntries(scenario.pods.filter((p) => p.hostNetwork).map((p) => [p.id, { ...nodeIps.get(p.node) }]));
     return {
-      pods: {}, services: {}, loadBalancers,
+      pods, services: {}, loadBalancers,
       nodes: Object.fromEntries(this.cluster.nodes.map((n) => [n.name, { ...n.ips }])),
       ...(this.cluster.outside ? { externalClient: { ...this.cluster.outside.ips } } : {}),
     };
@@ -142,7 +150,7 @@ class LocalScenarioCluster implements Cluster {
       const phases = [
         [
           { kind: "exec" as const, argv: ["nft", "-f", "-"], input: rulesets.get(node.name)! },
-          ...pods.map((p) => ({ kind: "write" as const, path: `/etc/netns/${p.netns}/resolv.conf`, content: podResolvConf(p.id.split("/")[0]!, nameserver) })),
+          ...pods.filter((p) => !p.hostNetwork).map((p) => ({ kind: "write" as const, path: `/etc/netns/${p.netns}/resolv.conf`, content: podResolvConf(p.id.split("/")[0]!, nameserver) })),
           ...(dnsPod?.node === node.name ? [{ kind: "write" as const, path: DNS_HOSTS, content: hosts }] : []),
         ],
         ...(dnsPod?.node === node.name && dnsPodModel ? [[{
@@ -163,13 +171,11 @@ class LocalScenarioCluster implements Cluster {
     }));
     if (this.cluster.outside) await this.routeFromOutside(scenario);
     this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
-    // Cells the local data plane cannot reproduce faithfully are skipped with the reason.
-    // A hostNetwork pod runs in a namespace of its own, holding its planned address. As a
-    // target that is faithful: the compiled rulesets treat its address as its node's (no
-    // policy selects it or its ingress; `nodes:` peers cover it). As a source it is not: its
-    // traffic would leave a pod namespace, not the node's own stack.
+    // Sources in a shared namespace (a node's own) carry their resolver: a hostNetwork pod with
+    // ClusterFirstWithHostNet the cluster DNS and its namespace's search path; the node's own
+    // resolver is outside this run, so everyone else there has none (a name does not resolve).
     for (const pod of scenario.pods.filter((p) => p.hostNetwork)) {
-      this.sourceSkips.set(pod.id, `${pod.id} is hostNetwork: the local provider runs it in a network namespace of its own, so traffic from it is not the node's and is not probed`);
+      this.resolvConfs.set(pod.id, usesClusterDns(pod) ? podResolvConf(pod.namespace, nameserver) : NO_RESOLVER);
     }
   }
 
@@ -208,7 +214,10 @@ class LocalScenarioCluster implements Cluster {
       list.push({ ...request.probe, id: request.id, count: request.samples });
       bySource.set(request.from, list);
     }
-    const run = await probe(this.cluster, [...bySource].map(([source, targets]) => ({ source, batch: { timeoutMs: options.timeoutMs, targets } })));
+    const run = await probe(this.cluster, [...bySource].map(([source, targets]) => {
+      const shared = this.resolvConfs.get(source) ?? (source.startsWith("node/") || source.startsWith("external") ? NO_RESOLVER : undefined);
+      return { source, batch: { timeoutMs: options.timeoutMs, targets }, ...(shared !== undefined ? { resolvConf: shared } : {}) };
+    }));
     if (run.failures.length > 0) {
       throw new EnvironmentError(`the probe agent failed: ${summarizeFailures(run.failures)}`);
     }
@@ -245,8 +254,6 @@ class LocalScenarioCluster implements Cluster {
   }
 
   private skipReason(request: ProbeRequest): string | undefined {
-    const source = this.sourceSkips.get(request.from);
-    if (source) return source;
     const target = request.target;
     switch (target.kind) {
       // Pods (hostNetwork ones too, see apply()), cluster IPs and names are the cluster's own;
