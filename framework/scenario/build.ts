@@ -246,7 +246,8 @@ class Builder {
         const hostNetwork = spec.hostNetwork ?? false;
         if (hostNetwork) this.claimHostPorts(hostPorts, node, `${spec.namespace}/${name}`, ports, path);
         place({ namespace: spec.namespace, name }, node, {
-          labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, hostNetwork, dnsPolicy: spec.dnsPolicy ?? "ClusterFirst", system: false,
+          labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, terminating: spec.terminating ?? false, hostNetwork,
+          dnsPolicy: spec.dnsPolicy ?? "ClusterFirst", system: false,
         }, path);
       }
     });
@@ -258,7 +259,7 @@ class Builder {
       place({ namespace: CLUSTER_DNS.namespace, name: CLUSTER_DNS.podName }, this.nodes[0]!.name, {
         labels: CLUSTER_DNS.labels,
         ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }],
-        ready: true, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true,
+        ready: true, terminating: false, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true,
       }, ["pods"]);
     }
   }

@@ -53,6 +53,8 @@ export interface PodModel {
   readonly ports: readonly PodPort[];
   readonly ips: Partial<Record<Family, string>>;
   readonly ready: boolean;
+  /** Deleted, in its grace period (metadata.deletionTimestamp set), still running. */
+  readonly terminating: boolean;
   /** In the node's network namespace: its addresses are the node's (`ips` is `node.ips`). */
   readonly hostNetwork: boolean;
   /** PodSpec.dnsPolicy (usesClusterDns says what it means for the pod). */

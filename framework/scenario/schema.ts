@@ -51,6 +51,7 @@ export const PodSpec = Type.Object(
     replicas: opt(Type.Integer({ minimum: 1, maximum: 10000, description: "Expands to NAME-0 … NAME-(n-1)." })),
     ports: opt(Type.Array(PodPortSpec)),
     ready: opt(Type.Boolean({ description: "false: running but not Ready, so no Service sends it traffic. Default true." })),
+    terminating: opt(Type.Boolean({ description: "Deleted and in its grace period, still running: a serving-terminating endpoint, used only when a Service has no ready one. Default false." })),
     hostNetwork: opt(Type.Boolean({ description: "Runs in the node's network namespace, with the node's addresses (NetworkPolicy behaviour for it is implementation-defined)." })),
     dnsPolicy: opt(Type.Union([Type.Literal("ClusterFirst"), Type.Literal("ClusterFirstWithHostNet"), Type.Literal("Default")], {
       description: "As PodSpec.dnsPolicy (default ClusterFirst). A hostNetwork pod uses the cluster DNS only with ClusterFirstWithHostNet.",

@@ -49,7 +49,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
       ips: { ipv4: p.ipv4 ?? `10.244.0.${index + 10}`, ipv6: p.ipv6 ?? `fd00:10:244::${(index + 10).toString(16)}` },
       ready: true,
       hostNetwork: p.hostNetwork ?? false,
-      dnsPolicy: "ClusterFirst",
+      terminating: false, dnsPolicy: "ClusterFirst",
       system: false,
       index,
     };

@@ -41,13 +41,19 @@ export function hasSelector(svc: ServiceModel): boolean {
 }
 
 /**
- * Readiness as the EndpointSlice carries it: `Ready = publishNotReadyAddresses || podReady`
- * (staging/src/k8s.io/endpointslice/utils.go podToEndpoint: "ready := service.Spec.PublishNotReadyAddresses
- * || podutil.IsPodReady(pod)"). kube-proxy and CoreDNS use only Ready endpoints (netspec does not
- * model terminating pods, so the serving-terminating fallback never applies).
+ * Readiness as the EndpointSlice carries it (staging/src/k8s.io/endpointslice/utils.go
+ * podToEndpoint): "ready := service.Spec.PublishNotReadyAddresses || podutil.IsPodReady(pod)",
+ * and "ready should never be true if a pod is terminating, unless publishNotReadyAddresses was
+ * set". kube-proxy and CoreDNS use Ready endpoints; kube-proxy falls back to serving-terminating
+ * ones when none is (servingTerminating).
  */
 export function endpointReady(svc: ServiceModel, pod: PodModel): boolean {
-  return svc.publishNotReadyAddresses || pod.ready;
+  return svc.publishNotReadyAddresses || (pod.ready && !pod.terminating);
+}
+
+/** podToEndpoint's `serving` (the pod is Ready) with `terminating` (a deletionTimestamp), while not ready. */
+export function servingTerminating(svc: ServiceModel, pod: PodModel): boolean {
+  return !endpointReady(svc, pod) && pod.ready && pod.terminating;
 }
 
 /**
@@ -111,7 +117,9 @@ export function serviceEndpoints(
   const written = writtenEndpoints(scenario, svc, port, family);
   const seen = new Set(out.map((b) => `${b.pod.id}:${b.targetPort}`));
   for (const b of written.ready) if (!seen.has(`${b.pod.id}:${b.targetPort}`)) out.push(b);
-  return out.length > 0 || written.foreign.ready.length > 0 ? out : written.servingTerminating;
+  if (out.length > 0 || written.foreign.ready.length > 0) return out;
+  // pkg/proxy/topology.go CategorizeEndpoints: no ready endpoint → the serving-terminating ones.
+  return [...controllerEndpoints(scenario, svc, port, family, servingTerminating), ...written.servingTerminating];
 }
 
 /**
@@ -156,11 +164,13 @@ export function foreignEndpoints(scenario: Scenario, svc: ServiceModel, port: Se
   return anyReady ? [] : written.foreign.servingTerminating;
 }
 
-/** The EndpointSlice controller's Ready endpoints of one Service port (selected pods, targetPort resolved). */
-function controllerEndpoints(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family?: Family): Backend[] {
+/** The EndpointSlice controller's Ready (or, with `include`, other) endpoints of one Service port (selected pods, targetPort resolved). */
+function controllerEndpoints(
+  scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family?: Family, include: (svc: ServiceModel, pod: PodModel) => boolean = endpointReady,
+): Backend[] {
   const out: Backend[] = [];
   for (const pod of selectedPods(scenario, svc)) {
-    if (!endpointReady(svc, pod)) continue;
+    if (!include(svc, pod)) continue;
     if (family !== undefined && pod.ips[family] === undefined) continue;
     const targetPort = resolveTargetPort(pod, port);
     if (targetPort === undefined) continue;

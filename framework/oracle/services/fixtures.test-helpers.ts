@@ -70,7 +70,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     const namespace = p.namespace ?? "default";
     return {
       id: `${namespace}/${p.name}`, namespace, name: p.name, labels: p.labels ?? {}, node, ports, ips,
-      ready: p.ready ?? true, hostNetwork: p.hostNetwork ?? false, dnsPolicy: "ClusterFirst", system: false, index,
+      ready: p.ready ?? true, hostNetwork: p.hostNetwork ?? false, terminating: false, dnsPolicy: "ClusterFirst", system: false, index,
     };
   });
   const services: ServiceModel[] = (spec.services ?? []).map((s, i) => {

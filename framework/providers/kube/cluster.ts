@@ -45,6 +45,8 @@ interface PodStatus {
   readonly ready: boolean;
   readonly phase: string;
   readonly ips: Partial<Record<Family, string>>;
+  /** status.hostIPs: the InternalIPs of the node it runs on. */
+  readonly hostIps: Partial<Record<Family, string>>;
   readonly problem?: string;
 }
 
@@ -65,6 +67,12 @@ export class KubeCluster implements Cluster {
 
   async apply(scenario: Scenario): Promise<void> {
     this.scenario = scenario;
+    const terminating = scenario.pods.filter((p) => p.terminating).map((p) => p.id);
+    if (terminating.length > 0) {
+      // A pod in its grace period is a moment of a real cluster netspec does not stage yet.
+      this.unserved = `${terminating.join(", ")} ${terminating.length === 1 ? "is" : "are"} terminating: on a real cluster netspec does not hold pods in their grace period yet (the local provider models them)`;
+      return;
+    }
     for (const pod of scenario.pods) this.identities.set(podHostname(pod.id), pod.id);
     const generated = generateManifests(scenario, this.options.manifest);
     this.generated = generated;
@@ -154,12 +162,23 @@ export class KubeCluster implements Cluster {
   private async readAddresses(scenario: Scenario, statuses: Map<string, PodStatus>): Promise<void> {
     const pods: Record<string, Partial<Record<Family, string>>> = {};
     for (const [id, status] of statuses) pods[id] = status.ips;
+    // A scenario node's addresses are those of the real node its pods run on (status.hostIPs).
+    const nodes: Record<string, Partial<Record<Family, string>>> = {};
+    for (const pod of scenario.pods) {
+      const status = statuses.get(pod.id);
+      if (status && !nodes[pod.node] && Object.keys(status.hostIps).length > 0) nodes[pod.node] = status.hostIps;
+    }
     const services: Record<string, Partial<Record<Family, string>>> = {};
+    const loadBalancers: Record<string, Partial<Record<Family, string>>> = {};
     const namespaces = [...new Set(scenario.services.filter((s) => !s.system).map((s) => this.names.namespace(s.namespace)))];
     const lists = await mapLimit(namespaces, 4, (ns) => this.options.kubectl.getJson<Service>(["services", "-n", ns]));
     for (const svc of lists.flatMap((l) => l.items)) {
       const id = this.names.scenarioId(svc.metadata?.namespace ?? "", svc.metadata?.name ?? "");
-      if (id) services[id] = ipsByFamily(svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []));
+      if (!id) continue;
+      services[id] = ipsByFamily(svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []));
+      // What the load-balancer implementation published (cloud-provider-kind, MetalLB); none: pending.
+      const ingress = (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
+      if (svc.spec?.type === "LoadBalancer") loadBalancers[id] = ipsByFamily(ingress);
     }
     // The cluster DNS the scenario models as kube-system/coredns behind kube-dns.
     if (scenario.pods.some((p) => p.id === DNS_POD_ID)) {
@@ -174,7 +193,7 @@ export class KubeCluster implements Cluster {
         this.options.log(`the cluster DNS could not be read (${(error as Error).message}); DNS cells keep the planned addresses`);
       }
     }
-    this.addresses = { pods, services };
+    this.addresses = { pods, services, nodes, loadBalancers };
   }
 
   async actualAddresses(): Promise<ActualAddresses> {
@@ -204,6 +223,16 @@ export class KubeCluster implements Cluster {
 
   private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
     if (families && !families.includes(request.probe.family)) return `the cluster has no ${request.probe.family}`;
+    if (request.from.startsWith("node/") || request.from.startsWith("external")) {
+      return `${request.from}: on a real cluster netspec probes from pods only (node and external clients are the local provider's for now)`;
+    }
+    const target = request.target;
+    if (target.kind === "loadbalancer" && !this.addresses.loadBalancers?.[target.service.id]?.[request.probe.family]) {
+      return `Service ${target.service.id} has no ${request.probe.family} load-balancer address (status.loadBalancer.ingress is empty): install a load-balancer implementation (on kind: cloud-provider-kind)`;
+    }
+    if (target.kind === "nodeport" && !this.addresses.nodes?.[target.node.name]?.[request.probe.family]) {
+      return `node ${target.node.name}'s ${request.probe.family} address is unknown: no pod of the scenario runs there`;
+    }
     const source = this.scenario?.pods.find((p) => p.id === request.from);
     if (source?.system) return `${request.from} is the cluster's own DNS pod: netspec does not exec into it`;
     if (!this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
@@ -304,6 +333,7 @@ function podStatus(pod: Pod): PodStatus {
   return {
     ready, phase: status.phase ?? "Pending",
     ips: ipsByFamily((status.podIPs ?? []).flatMap((p) => (p.ip ? [p.ip] : [])).concat(status.podIPs ? [] : status.podIP ? [status.podIP] : [])),
+    hostIps: ipsByFamily((status.hostIPs ?? []).flatMap((h) => (h.ip ? [h.ip] : [])).concat(status.hostIPs ? [] : status.hostIP ? [status.hostIP] : [])),
     ...(waiting ? { problem: `${status.phase ?? "Pending"}, ${waiting}` } : {}),
   };
 }

@@ -31,7 +31,7 @@ export function dnsHostsFile(scenario: Scenario): string {
     const selector = svc.selector;
     if (!selector || Object.keys(selector).length === 0) continue;
     const endpoints = scenario.pods.filter((p: PodModel) =>
-      p.namespace === svc.namespace && selectorMatches({ matchLabels: selector }, p.labels) && (p.ready || svc.publishNotReadyAddresses));
+      p.namespace === svc.namespace && selectorMatches({ matchLabels: selector }, p.labels) && ((p.ready && !p.terminating) || svc.publishNotReadyAddresses));
     for (const pod of endpoints) {
       for (const family of svc.families) {
         const ip = pod.ips[family];

@@ -52,7 +52,8 @@ export function serviceEndpoints(pods: readonly PodModel[], svc: ServiceModel, p
   const out: Endpoint[] = [];
   for (const pod of pods) {
     if (pod.namespace !== svc.namespace || !selectorMatches({ matchLabels: { ...svc.selector } }, pod.labels)) continue;
-    if (!pod.ready && !svc.publishNotReadyAddresses) continue;
+    // podToEndpoint: a terminating pod is not ready (unless publishNotReadyAddresses).
+    if (!svc.publishNotReadyAddresses && (!pod.ready || pod.terminating)) continue;
     const ip = pod.ips[family];
     if (!ip) continue;
     let target: number | undefined;
@@ -104,7 +105,10 @@ export function allEndpoints(scenario: Scenario, svc: ServiceModel, port: Servic
   const written = sliceEndpoints(scenario, svc, port, family);
   const seen = new Set(own.map((e) => `${e.ip}:${e.port}`));
   const ready = [...own, ...written.ready.filter((e) => !seen.has(`${e.ip}:${e.port}`))];
-  return ready.length > 0 ? ready : written.servingTerminating;
+  if (ready.length > 0) return ready;
+  // The controller's serving-terminating endpoints: Ready pods being deleted.
+  const terminating = serviceEndpoints(scenario.pods.filter((p) => p.terminating && p.ready), { ...svc, publishNotReadyAddresses: true }, port, family);
+  return [...terminating, ...written.servingTerminating];
 }
 
 /**
