@@ -4,7 +4,7 @@
 import { cidrContains } from "../kube/net.js";
 import type { ExpectRuleModel, Scenario } from "../scenario/model.js";
 import { clientIds } from "../scenario/clients.js";
-import { parseReference, resolvePods, type ParsedReference } from "../scenario/references.js";
+import { globToRegExp, parseReference, resolvePods, type ParsedReference } from "../scenario/references.js";
 import type { ClientAddressExpectation } from "../scenario/schema.js";
 import type { ExpectedCell, OracleCell } from "./cells.js";
 
@@ -96,6 +96,8 @@ export class Expectations {
       case "loadbalancer":
       case "externalip":
         return target.kind === to.kind && target.service.namespace === to.namespace && target.service.name === to.name;
+      case "hostport":
+        return target.kind === "hostport" && target.pod.namespace === to.namespace && globToRegExp(to.glob).test(target.pod.name);
       case "node":
       case "external":
         // Sources only (reference-checks rejects them as targets).

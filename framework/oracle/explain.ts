@@ -6,7 +6,7 @@ import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario } from "../
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { clientEndpoint, northSouth, Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
+import { clientEndpoint, northSouth, Oracle, planCells, throughHostPort, throughService, type CellPlan } from "./matrix.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
 import type { TraceStep } from "./policy/index.js";
 import { selectBackends } from "./services/index.js";
@@ -74,6 +74,9 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
       lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
     }
     return lines;
+  }
+  if (throughHostPort(plan)) {
+    return [`host port ${plan.port} on ${plan.target.node.name} → ${plan.target.pod.id} port ${plan.podPort.port}/${plan.protocol}:`, ...trace(plan.target.pod, plan.podPort.port)];
   }
   const target = plan.target;
   switch (target.kind) {

@@ -8,8 +8,8 @@ import { Oracle, planCells } from "./matrix.js";
 export * from "./cells.js";
 export { Expectations } from "./expectations.js";
 export {
-  northSouth, Oracle, planCells, probedServices, sourceClients, sourcePods, throughService,
-  type CellPlan, type DirectCellPlan, type NorthSouthCellPlan, type ServiceCellPlan,
+  northSouth, Oracle, planCells, probedServices, sourceClients, sourcePods, throughHostPort, throughService,
+  type CellPlan, type DirectCellPlan, type HostPortCellPlan, type NorthSouthCellPlan, type ServiceCellPlan,
 } from "./matrix.js";
 
 /** Every cell with its expectation (oracle merged with the scenario's rules), in matrix order. */

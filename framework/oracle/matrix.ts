@@ -14,11 +14,12 @@
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
 import { clientId, clientIp, resolveClients, type Client } from "../scenario/clients.js";
-import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type PodModel, type PodPort, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import { externalTargets, parseReference } from "../scenario/references.js";
 import type { ClientAddressExpectation, ExpectedResult } from "../scenario/schema.js";
 import {
-  dnsTarget, formatTarget, northSouthAddress, type DnsTarget, type ExternalTarget, type NorthSouthTarget, type PodTarget, type ServiceTarget,
+  dnsTarget, formatTarget, northSouthAddress, type DnsTarget, type ExternalTarget, type HostPortTarget, type NorthSouthTarget, type PodTarget,
+  type ServiceTarget,
 } from "../scenario/target.js";
 import { flatten } from "./batches.js";
 import type { OracleCell } from "./cells.js";
@@ -58,8 +59,17 @@ export interface NorthSouthCellPlan extends PlanCoordinates {
   readonly address: string;
 }
 
+/** A pod's host port on its node's address: the port is the host port. */
+export interface HostPortCellPlan extends PlanCoordinates {
+  readonly target: HostPortTarget;
+  /** The container port the host port forwards to. */
+  readonly podPort: PodPort;
+  /** The node address connected to. */
+  readonly address: string;
+}
+
 /** One cell before judging: who connects to what, discriminated by the typed target. */
-export type CellPlan = DirectCellPlan | ServiceCellPlan | NorthSouthCellPlan;
+export type CellPlan = DirectCellPlan | ServiceCellPlan | NorthSouthCellPlan | HostPortCellPlan;
 
 /** Whether a plan goes through a Service's cluster IP or name. */
 export function throughService(plan: CellPlan): plan is ServiceCellPlan {
@@ -69,6 +79,11 @@ export function throughService(plan: CellPlan): plan is ServiceCellPlan {
 /** Whether a plan enters a Service from outside its cluster IP. */
 export function northSouth(plan: CellPlan): plan is NorthSouthCellPlan {
   return plan.target.kind === "nodeport" || plan.target.kind === "loadbalancer" || plan.target.kind === "externalip";
+}
+
+/** Whether a plan goes to a pod's host port. */
+export function throughHostPort(plan: CellPlan): plan is HostPortCellPlan {
+  return plan.target.kind === "hostport";
 }
 
 /** Source pods of the matrix: the pods `probe.from` names (system pods only when named). */
@@ -118,6 +133,11 @@ function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
   const dnsTargets = wants("dns") ? services.map(dnsTarget) : [];
   const externals = externalTargets(scenario).filter((e) => families.includes(e.family));
   const northSouthTargets = northSouthTargetsOf(scenario, wants);
+  // A hostNetwork pod's host ports are its own ports, on the node's address: its pod target.
+  const hostPortTargets = wants("hostports")
+    ? scenario.pods.filter((p) => !p.system && !p.hostNetwork && p.ports.some((q) => q.hostPort !== undefined))
+      .map((pod): HostPortTarget => ({ kind: "hostport", pod, node: scenario.nodes.find((n) => n.name === pod.node)! }))
+    : [];
   return (client) => {
     const out: CellPlan[] = [];
     const has = (family: Family) => clientIp(client, family) !== undefined;
@@ -165,6 +185,17 @@ function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
           const address = northSouthAddress(target, family);
           if (has(family) && address !== undefined && target.service.families.includes(family)) {
             out.push({ client, target, family, port, protocol: servicePort.protocol, portName: servicePort.name, servicePort, address });
+          }
+        }
+      }
+    }
+    for (const target of hostPortTargets) {
+      for (const podPort of target.pod.ports) {
+        if (podPort.hostPort === undefined) continue;
+        for (const family of families) {
+          const address = target.node.ips[family];
+          if (has(family) && address !== undefined && target.pod.ips[family]) {
+            out.push({ client, target, family, port: podPort.hostPort, protocol: podPort.protocol, portName: podPort.name, podPort, address });
           }
         }
       }
@@ -221,6 +252,7 @@ export class Oracle {
   judge(plan: CellPlan): OracleCell {
     if (throughService(plan)) return plan.target.kind === "dns" ? this.viaDns(plan, plan.target) : this.viaClusterIp(plan, plan.target);
     if (northSouth(plan)) return this.viaNorthSouth(plan);
+    if (throughHostPort(plan)) return this.viaHostPort(plan);
     const target = plan.target;
     switch (target.kind) {
       case "pod": {
@@ -302,6 +334,28 @@ export class Oracle {
     const verdict = combineBackends(distinct, path.reason, clientId(plan.client));
     const clientAddress: ClientAddressExpectation = preserved ? "preserved" : "any";
     return makeCell(plan, verdict.expected, verdict.reason, verdict.backends, clientAddress);
+  }
+
+  /**
+   * A host port: the CNI plugin (portmap) DNATs the node's address and host port to the pod on
+   * that node (docs, Pod `ports[].hostPort`, implemented by the network plugin). Whether the pod
+   * then sees the client's address or its node's is the plugin's choice, so policy is judged
+   * both ways and must agree, as for node ports.
+   */
+  private viaHostPort(plan: HostPortCellPlan): OracleCell {
+    const { pod, node } = plan.target;
+    const { port, protocol } = plan.podPort;
+    const asClient = this.decide(plan.client, pod, port, protocol, plan.family);
+    const preDnat = this.preDnatConflict(plan, "node address", plan.address, asClient);
+    if (preDnat) return makeCell(plan, "undefined", preDnat);
+    const conn = { src: clientEndpoint(plan.client, plan.family), dst: { kind: "pod", pod } as const, port, protocol, family: plan.family };
+    const asNode = this.engine.decideRewritten(conn, { kind: "node", node });
+    const via = `host port ${plan.port} on ${node.name} → ${pod.id} port ${port}/${protocol}`;
+    if (asNode.verdict !== asClient.verdict) {
+      return makeCell(plan, "undefined", `${via}: ${pod.id} may see the client's address or ${node.name}'s: as the client it is ${asClient.verdict} (${asClient.reason}), as ${node.name} ${asNode.verdict} (${asNode.reason}); the network plugin decides`);
+    }
+    const outcome = served(pod, port, protocol, asClient);
+    return makeCell(plan, outcome.outcome, `${via}: ${outcome.reason}`);
   }
 
   private viaDns(plan: ServiceCellPlan, target: DnsTarget): OracleCell {

@@ -9,7 +9,7 @@
 import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import { countPodCells } from "./fast/counts.js";
-import { northSouth, Oracle, planCells, probedServices, sourcePods } from "./matrix.js";
+import { northSouth, Oracle, planCells, probedServices, sourcePods, throughHostPort } from "./matrix.js";
 import { parseReference } from "../scenario/references.js";
 import type { Reference } from "../scenario/schema.js";
 import { hintPlan, selectedPods } from "./services/index.js";
@@ -50,7 +50,7 @@ export function summarize(scenario: Scenario): Summary {
     for (const group of groups.values()) {
       const rep = group[0]!;
       for (const plan of planCells({ ...onlyServices, probe: { ...onlyServices.probe, from: [rep.id] } })) {
-        if (plan.target.kind === "external" || northSouth(plan)) continue;
+        if (plan.target.kind === "external" || northSouth(plan) || throughHostPort(plan)) continue;
         add(oracle.judge(plan).expected, group.length);
       }
     }
@@ -59,18 +59,18 @@ export function summarize(scenario: Scenario): Summary {
   const podsOnly = scenario.probe.from.filter((ref) => !isOtherClient(ref));
   const externalOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: [] } };
   for (const plan of planCells(externalOnly)) add(oracle.judge(plan).expected, 1);
-  // Node ports, load balancers and external IPs from pods, and every cell of the clients that
+  // Node ports, load balancers, external IPs and host ports from pods, and every cell of the clients that
   // are no pods (nodes, clients outside the cluster): few, judged one by one.
   const northSouthOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: scenario.probe.to.filter((t) => NORTH_SOUTH.has(t)) } };
   if (northSouthOnly.probe.to.length > 0) {
-    for (const plan of planCells(northSouthOnly)) if (northSouth(plan)) add(oracle.judge(plan).expected, 1);
+    for (const plan of planCells(northSouthOnly)) if (northSouth(plan) || throughHostPort(plan)) add(oracle.judge(plan).expected, 1);
   }
   const others: Scenario = { ...scenario, probe: { ...scenario.probe, from: scenario.probe.from.filter(isOtherClient) } };
   if (others.probe.from.length > 0) for (const plan of planCells(others)) add(oracle.judge(plan).expected, 1);
   return counts;
 }
 
-const NORTH_SOUTH = new Set<Scenario["probe"]["to"][number]>(["nodeports", "loadbalancers", "externalips"]);
+const NORTH_SOUTH = new Set<Scenario["probe"]["to"][number]>(["nodeports", "loadbalancers", "externalips", "hostports"]);
 
 /** A `probe.from` reference to nodes or clients outside the cluster. */
 function isOtherClient(ref: Reference): boolean {

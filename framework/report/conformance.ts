@@ -59,7 +59,8 @@ const FAMILY: Record<string, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 /** The feature each target kind's cells exercise. */
 const TARGET: Record<TargetKind, string> = {
   pod: "PodIP", service: "ServiceClusterIP", dns: "ServiceDNS", external: "ExternalAddress",
-  nodeport: "ServiceNodePortAddress", loadbalancer: "ServiceLoadBalancerAddress", externalip: "ServiceExternalIP", http: "HTTPRequest",
+  nodeport: "ServiceNodePortAddress", loadbalancer: "ServiceLoadBalancerAddress", externalip: "ServiceExternalIP", hostport: "PodHostPort",
+  http: "HTTPRequest",
 };
 
 /** Features a scenario exercises everywhere (from its objects), named like Kubernetes fields. */

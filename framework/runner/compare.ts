@@ -38,7 +38,7 @@ export function compare(cell: ExpectedCell, observation: Observation, addresses?
   if (sticky(target) && observation.backends.length > 1) {
     return { match: false, mismatch: `sessionAffinity: ClientIP, yet one client was answered by ${observation.backends.join(", ")}` };
   }
-  if (target.kind === "pod" && observation.backends.length > 0 && !observation.backends.includes(target.pod.id)) {
+  if ((target.kind === "pod" || target.kind === "hostport") && observation.backends.length > 0 && !observation.backends.includes(target.pod.id)) {
     return { match: false, mismatch: `answered by ${observation.backends.join(", ")} instead of ${target.pod.id}` };
   }
   const address = clientAddressMismatch(cell, observation, addresses);
@@ -68,6 +68,6 @@ function clientAddressMismatch(cell: ExpectedCell, observation: Observation, add
  * headless Service has no proxy, so no affinity.
  */
 export function sticky(target: ProbedTarget): boolean {
-  if (target.kind === "pod" || target.kind === "external") return false;
+  if (target.kind === "pod" || target.kind === "external" || target.kind === "hostport") return false;
   return target.service.sessionAffinity === "ClientIP" && !target.service.headless;
 }

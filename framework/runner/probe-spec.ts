@@ -19,5 +19,7 @@ export function probeSpec(cell: ExpectedCell): ProbeSpec {
     case "loadbalancer":
     case "externalip":
       return { host: northSouthAddress(target, family)!, port, protocol, family };
+    // The pod's node, on the host port.
+    case "hostport": return { host: target.node.ips[family]!, port, protocol, family };
   }
 }

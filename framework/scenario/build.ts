@@ -231,7 +231,7 @@ class Builder {
         this.diags.error(this.at.at([...path, "node"]), `pod ${spec.namespace}/${spec.name}: node '${spec.node}' is not declared${hint(spec.node, nodeNames, "declared nodes")}`);
       }
       this.checkLabels(spec.labels ?? {}, [...path, "labels"]);
-      const ports = this.podPorts(spec.ports ?? [], [...path, "ports"], `${spec.namespace}/${spec.name}`);
+      const ports = this.podPorts(spec.ports ?? [], [...path, "ports"], `${spec.namespace}/${spec.name}`, spec.hostNetwork ?? false);
       // The declared name is checked once; replica suffixes (-0, -1, …) keep it valid.
       this.name(checkDns1123Subdomain, spec.name, [...path, "name"], "pod name");
       const names = spec.replicas === undefined ? [spec.name] : Array.from({ length: spec.replicas }, (_, r) => `${spec.name}-${r}`);
@@ -244,7 +244,7 @@ class Builder {
         seen.set(id, spec.replicas === undefined ? `pods[${i}]` : `a replica of pods[${i}]`);
         const node = spec.node ?? this.nodes[spread++ % Math.max(1, this.nodes.length)]?.name ?? "";
         const hostNetwork = spec.hostNetwork ?? false;
-        if (hostNetwork) this.claimHostPorts(hostPorts, node, `${spec.namespace}/${name}`, ports, path);
+        this.claimHostPorts(hostPorts, node, `${spec.namespace}/${name}`, ports, path);
         place({ namespace: spec.namespace, name }, node, {
           labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, terminating: spec.terminating ?? false, hostNetwork,
           dnsPolicy: spec.dnsPolicy ?? "ClusterFirst", system: false,
@@ -265,23 +265,26 @@ class Builder {
   }
 
   /**
-   * Host-network pods share their node's ports: the scheduler's NodePorts filter places no two
-   * pods that use one port and protocol on one node (the second would stay Pending), so a
-   * scenario that does is an error here.
+   * Host ports (a hostNetwork pod's ports are its host ports) share their node's port space: the
+   * scheduler's NodePorts filter places no two pods that use one host port and protocol on one
+   * node (the second would stay Pending), so a scenario that does is an error here.
    */
   private claimHostPorts(claimed: Map<string, string>, node: string, pod: string, ports: readonly PodPort[], path: (string | number)[]): void {
     for (const port of ports) {
-      const key = `${node}/${port.port}/${port.protocol}`;
+      if (port.hostPort === undefined) continue;
+      const key = `${node}/${port.hostPort}/${port.protocol}`;
       const other = claimed.get(key);
       if (other) {
-        this.diags.error(this.at.at([...path, "node"]), `pod ${pod} and ${other} are hostNetwork on node '${node}' and both use port ${port.port}/${port.protocol}: the scheduler would not run them together; place them on different nodes`);
+        this.diags.error(this.at.at([...path, "node"]), `pod ${pod} and ${other} both use host port ${port.hostPort}/${port.protocol} on node '${node}': the scheduler would not run them together; place them on different nodes`);
       } else {
         claimed.set(key, pod);
       }
     }
   }
 
-  private podPorts(specs: readonly { name?: string; port: number; protocol?: PodPort["protocol"] }[], path: (string | number)[], pod: string): PodPort[] {
+  private podPorts(
+    specs: readonly { name?: string; port: number; protocol?: PodPort["protocol"]; hostPort?: number }[], path: (string | number)[], pod: string, hostNetwork: boolean,
+  ): PodPort[] {
     const names = new Set<string>();
     const numbers = new Set<string>();
     return specs.map((spec, i) => {
@@ -295,7 +298,14 @@ class Builder {
       const key = `${spec.port}/${protocol}`;
       if (numbers.has(key)) this.diags.error(this.at.at([...path, i, "port"]), `pod ${pod}: port ${key} is declared twice`);
       numbers.add(key);
-      return { name: spec.name, port: spec.port, protocol };
+      // pkg/apis/core/v1 defaults (SetDefaults_Pod): a hostNetwork pod's hostPort defaults to
+      // its containerPort; validation (validateHostNetwork): it "must match `containerPort` when
+      // `hostNetwork` is true".
+      if (hostNetwork && spec.hostPort !== undefined && spec.hostPort !== spec.port) {
+        this.diags.error(this.at.at([...path, i, "hostPort"]), `pod ${pod}: hostPort ${spec.hostPort} must match the port (${spec.port}) when hostNetwork is true`);
+      }
+      const hostPort = hostNetwork ? spec.port : spec.hostPort;
+      return { name: spec.name, port: spec.port, protocol, ...(hostPort !== undefined ? { hostPort } : {}) };
     });
   }
 

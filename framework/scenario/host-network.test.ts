@@ -48,7 +48,21 @@ describe("scenario model: hostNetwork pods", () => {
   - { name: a, namespace: app, node: node-a, hostNetwork: true, ports: [ { port: 9100 } ] }
   - { name: b, namespace: app, node: node-a, hostNetwork: true, ports: [ { port: 9100 } ] }
   - { name: c, namespace: app, node: node-a, hostNetwork: true, ports: [ { port: 9100, protocol: UDP } ] }`)), [
-      "9:38 pod app/b and app/a are hostNetwork on node 'node-a' and both use port 9100/TCP: the scheduler would not run them together; place them on different nodes",
+      "9:38 pod app/b and app/a both use host port 9100/TCP on node 'node-a': the scheduler would not run them together; place them on different nodes",
+    ]);
+  });
+
+  it("hostPort: defaults to the port on a hostNetwork pod, must match it there, and shares the node's port space", () => {
+    const s = scenarioFromYaml(text(`
+  - { name: h, namespace: app, node: node-a, hostNetwork: true, ports: [ { port: 9100 } ] }
+  - { name: p, namespace: app, node: node-b, ports: [ { port: 8443, hostPort: 443 }, { port: 80 } ] }`));
+    assert.deepEqual(s.pods.find((p) => p.name === "h")!.ports[0], { name: undefined, port: 9100, protocol: "TCP", hostPort: 9100 });
+    assert.deepEqual(s.pods.find((p) => p.name === "p")!.ports.map((p) => p.hostPort), [443, undefined]);
+    assert.deepEqual(errorsOf(text(`
+  - { name: h, namespace: app, node: node-a, hostNetwork: true, ports: [ { port: 9100, hostPort: 9101 } ] }
+  - { name: p, namespace: app, node: node-a, ports: [ { port: 8443, hostPort: 9100 } ] }`)), [
+      "8:98 pod app/h: hostPort 9101 must match the port (9100) when hostNetwork is true",
+      "9:38 pod app/p and app/h both use host port 9100/TCP on node 'node-a': the scheduler would not run them together; place them on different nodes",
     ]);
   });
 });

@@ -41,6 +41,8 @@ export interface PodPort {
   readonly name?: string;
   readonly port: number;
   readonly protocol: Protocol;
+  /** ContainerPort.hostPort: the node's port that forwards here (a hostNetwork pod's is its port). */
+  readonly hostPort?: number;
 }
 
 export interface PodModel {
@@ -116,7 +118,7 @@ export interface ManifestModel {
   readonly pos?: SourcePos;
 }
 
-export type ProbeTargetKind = "pods" | "services" | "dns" | "nodeports" | "loadbalancers" | "externalips";
+export type ProbeTargetKind = "pods" | "services" | "dns" | "nodeports" | "loadbalancers" | "externalips" | "hostports";
 
 export interface ProbeModel {
   readonly from: readonly Reference[];

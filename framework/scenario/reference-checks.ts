@@ -3,7 +3,7 @@ import type { Diagnostics } from "./diagnostics.js";
 import { familyOf } from "../kube/net.js";
 import { resolveClients } from "./clients.js";
 import type { Scenario, SourcePos } from "./model.js";
-import { formatReference, parseReference, resolvePods, type NorthSouthKind, type ParsedReference } from "./references.js";
+import { formatReference, globToRegExp, parseReference, resolvePods, type NorthSouthKind, type ParsedReference } from "./references.js";
 import type { Reference } from "./schema.js";
 import { hint } from "./suggest.js";
 import type { Locator, Path } from "./yaml-source.js";
@@ -100,6 +100,15 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
     case "externalip":
       checkNorthSouth(scenario, parsed, pos, diags);
       return;
+    case "hostport": {
+      const pattern = globToRegExp(parsed.glob);
+      const pods = scenario.pods.filter((p) => p.namespace === parsed.namespace && pattern.test(p.name));
+      if (pods.length === 0) diags.error(pos, `'${formatReference(ref)}' names no pod`);
+      else if (!pods.some((p) => !p.hostNetwork && p.ports.some((q) => q.hostPort !== undefined))) {
+        diags.error(pos, `'${formatReference(ref)}': no such pod declares a hostPort (a hostNetwork pod is reached as ns/pod)`);
+      }
+      return;
+    }
     default:
       return;
   }

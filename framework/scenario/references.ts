@@ -19,6 +19,8 @@ export type ParsedReference =
   | { kind: "ip"; ip: string }
   /** A Service reached from outside: on its node port (on every node, or `node` only), load-balancer address or external IPs. */
   | { kind: NorthSouthKind; namespace: string; name: string; node?: string }
+  /** The host ports of the pods the glob names, on their nodes' addresses. */
+  | { kind: "hostport"; namespace: string; glob: string }
   /** Sources: a process in the host network of the nodes the glob names. */
   | { kind: "node"; glob: string }
   /** Sources: a client outside the cluster network, at the scenario's external address or at `ip`. */
@@ -63,6 +65,11 @@ export function parseReference(ref: Reference): ParsedReference | string {
       return `'${ref}' is not a ${kind} reference; write ${kind}/NAMESPACE/NAME${nodeForm}`;
     }
     return { kind, namespace: parts[0], name: parts[1], ...(node ? { node } : {}) };
+  }
+  if (ref.startsWith("hostport/")) {
+    const parts = ref.slice(9).split("/");
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a host-port reference; write hostport/NAMESPACE/POD (a glob such as hostport/NAMESPACE/* is allowed)`;
+    return { kind: "hostport", namespace: parts[0], glob: parts[1] };
   }
   if (ref.startsWith("node/")) {
     const glob = ref.slice(5);

@@ -38,6 +38,7 @@ export const PodPortSpec = Type.Object(
     name: opt(Type.String({ description: "IANA service name, referenced by named ports." })),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     protocol: opt(Protocol),
+    hostPort: opt(Type.Integer({ minimum: 1, maximum: 65535, description: "ContainerPort.hostPort: also reachable on the node's addresses at this port." })),
   },
   Strict,
 );
@@ -75,7 +76,7 @@ export const ProbeSpec = Type.Object(
     from: opt(Type.Array(Reference)),
     to: opt(Type.Array(Type.Union([
       Type.Literal("pods"), Type.Literal("services"), Type.Literal("dns"),
-      Type.Literal("nodeports"), Type.Literal("loadbalancers"), Type.Literal("externalips"),
+      Type.Literal("nodeports"), Type.Literal("loadbalancers"), Type.Literal("externalips"), Type.Literal("hostports"),
     ]))),
     families: opt(Type.Array(FamilyName)),
     timeout: opt(Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s)$", description: "Per connection attempt, e.g. 1s or 500ms." })),

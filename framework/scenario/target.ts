@@ -56,6 +56,13 @@ export interface NodePortTarget {
   readonly node: NodeModel;
 }
 
+/** A pod's host ports on its node's addresses (`hostport/ns/pod`; ContainerPort.hostPort). */
+export interface HostPortTarget {
+  readonly kind: "hostport";
+  readonly pod: PodModel;
+  readonly node: NodeModel;
+}
+
 /** A Service's load-balancer address, `status.loadBalancer.ingress` (`loadbalancer/ns/name`). */
 export interface LoadBalancerTarget {
   readonly kind: "loadbalancer";
@@ -84,7 +91,7 @@ export interface HttpTarget {
 
 export type Target =
   | PodTarget | ServiceTarget | DnsTarget | ExternalTarget
-  | NodePortTarget | LoadBalancerTarget | ExternalIpTarget | HttpTarget;
+  | NodePortTarget | LoadBalancerTarget | ExternalIpTarget | HostPortTarget | HttpTarget;
 
 export type TargetKind = Target["kind"];
 
@@ -92,7 +99,7 @@ export type TargetKind = Target["kind"];
 export type NorthSouthTarget = NodePortTarget | LoadBalancerTarget | ExternalIpTarget;
 
 /** The kinds the matrix plans, judges and probes today; the others are named, not yet planned. */
-export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget | NorthSouthTarget;
+export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget | NorthSouthTarget | HostPortTarget;
 
 /**
  * The address a north-south cell connects to in a family: the node's InternalIP, the
@@ -121,6 +128,7 @@ export function formatTarget(target: Target): string {
     case "nodeport": return `nodeport/${target.service.id}@${target.node.name}`;
     case "loadbalancer": return `loadbalancer/${target.service.id}`;
     case "externalip": return `externalip/${target.service.id}`;
+    case "hostport": return `hostport/${target.pod.id}`;
     case "http": return `${target.entry.kind}/${target.entry.namespace}/${target.entry.name}`;
   }
 }
@@ -183,6 +191,7 @@ export const TARGET_KIND_LABELS: Readonly<Record<TargetKind, { readonly group: s
   nodeport: { group: "node ports", block: "node ports" },
   loadbalancer: { group: "load balancers", block: "load balancers" },
   externalip: { group: "external IPs", block: "external IPs" },
+  hostport: { group: "host ports", block: "host ports" },
   http: { group: "HTTP requests", block: "HTTP" },
 };
 
@@ -193,6 +202,7 @@ export const TARGET_KIND_LABELS: Readonly<Record<TargetKind, { readonly group: s
 export function targetNamespace(name: TargetName): string {
   switch (name.target) {
     case "pod": return name.to.split("/")[0] ?? "";
+    case "hostport": return name.to.split("/")[1] ?? "";
     case "dns": return name.to.slice("dns/".length).split(".")[1] ?? "";
     case "external": return "(external)";
     case "service":

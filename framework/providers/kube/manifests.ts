@@ -80,7 +80,10 @@ function podManifest(pod: PodModel, options: ManifestOptions, managed: Record<st
   }];
   for (const port of pod.ports) {
     const proto = port.protocol.toLowerCase();
-    const containerPort = { containerPort: port.port, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) };
+    const containerPort = {
+      containerPort: port.port, protocol: port.protocol, ...(port.name ? { name: port.name } : {}),
+      ...(port.hostPort !== undefined && !pod.hostNetwork ? { hostPort: port.hostPort } : {}),
+    };
     const base = { name: `serve-${port.port}-${proto}`, image, imagePullPolicy: "IfNotPresent", ports: [containerPort] };
     if (port.protocol === "SCTP") {
       containers.push({ ...base, command: ["/agnhost", "porter"], env: [{ name: `SERVE_SCTP_PORT_${port.port}`, value: token }] });

@@ -160,6 +160,9 @@ export function compileServices(ctx: Ctx): void {
   const markMasq = script.chain("mark-for-masquerade");
   const mark = hex(ctx.masqueradeMark);
 
+  const hostPorts = script.chain("hostports");
+  script.rule(natPre, `jump ${hostPorts}`);
+  script.rule(natOut, `jump ${hostPorts}`);
   script.rule(natPre, `jump ${services}`);
   script.rule(natOut, `jump ${services}`);
   script.rule(filterPre, `ct state new jump ${checks}`);
@@ -190,6 +193,8 @@ export function compileServices(ctx: Ctx): void {
     script.rule(checks, `${f.kw} daddr @cluster-ips-${f.sfx} goto ${reject}`);
     script.rule(checks, `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} meta l4proto . th dport vmap @no-endpoint-nodeports-${f.sfx}`);
   }
+
+  compileHostPorts(ctx, hostPorts);
 
   for (const svc of ctx.scenario.services) {
     if (svc.headless || svc.type === "ExternalName") continue;
@@ -303,5 +308,31 @@ function compileServicePort(ctx: Ctx, svc: ServiceModel, port: ServicePortModel,
     if (ranges.length > 0) script.rule(firewall, `${f.kw} saddr { ${ranges.join(", ")} } return`);
     script.rule(firewall, "drop");
     script.element(`firewall-ips-${f.sfx}`, `${balancer} . ${proto} . ${port.port} : goto ${firewall}`);
+  }
+}
+
+/**
+ * Host ports of this node's pods, as the CNI portmap plugin programs them: a connection to any
+ * local address of the node (not loopback) on the host port is DNATed to the pod's port; the
+ * pod reaching its own host port is masqueraded (hairpin), as portmap's SNAT does.
+ * https://www.cni.dev/plugins/current/meta/portmap/
+ */
+function compileHostPorts(ctx: Ctx, chain: string): void {
+  const { script } = ctx;
+  for (const pod of ctx.podNetworkPods) {
+    if (pod.node !== ctx.node.name) continue;
+    for (const port of pod.ports) {
+      if (port.hostPort === undefined) continue;
+      const proto = protoWord(port.protocol);
+      for (const family of ctx.families) {
+        const ip = pod.ips[family];
+        if (!ip) continue;
+        const f = FAMILY[family];
+        const loopback = family === "ipv4" ? "127.0.0.0/8" : "::1";
+        const match = `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} ${proto} dport ${port.hostPort}`;
+        script.rule(chain, `${f.kw} saddr ${ip} ${match} jump mark-for-masquerade`);
+        script.rule(chain, `${match} dnat ${f.kw} to ${family === "ipv4" ? `${ip}:${port.port}` : `[${ip}]:${port.port}`}`);
+      }
+    }
   }
 }
