@@ -8,6 +8,7 @@ import { EnvironmentError } from "../../runner/provider.js";
 import { run } from "../../runner/run.js";
 import { fakeWorld, OPEN_SCENARIO, openScenario, type FakeWorld } from "../kube/fake-tools.test-helpers.js";
 import type { KubeProviderOptions } from "../kube/options.js";
+import { scenarioFromYaml } from "../../scenario/build.js";
 import { KindProvider } from "./provider.js";
 
 const FAST = { pollMs: 20, readyTimeoutMs: 3000, cniTimeoutMs: 1500 };
@@ -56,6 +57,40 @@ describe("kind provider: orchestration (stand-in kind/kubectl)", function () {
       assert.equal(actual.services["kube-system/kube-dns"]!.ipv4, "10.96.0.10");
       assert.ok(actual.pods["kube-system/coredns"], "the cluster DNS pod");
     } finally { await cluster.destroy(); }
+  });
+
+  it("node ports from pods and from the external client on kind's network, which is removed afterwards", async () => {
+    world = fakeWorld();
+    const scenario = scenarioFromYaml(`apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: north-south }
+namespaces: [ { name: shop } ]
+pods:
+  - { name: web, namespace: shop, labels: { app: web }, node: node-a, ports: [ { name: http, port: 80 } ] }
+  - { name: client, namespace: shop, node: node-b }
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: web, namespace: shop }
+    spec: { type: NodePort, selector: { app: web }, ports: [ { name: http, port: 80, targetPort: http, nodePort: 30080 } ] }
+probe: { from: [external, shop/client, node/node-a], to: [nodeports] }
+`, "north-south.yaml");
+    const results = await run([scenario], { provider: provider(), convergeMs: 0, runId: "t9" });
+    const cells = results.scenarios[0]!.cells;
+    const cell = (from: string, to: string) => cells.find((c) => c.from === from && c.to === to)!;
+    for (const from of ["external", "shop/client"]) {
+      for (const node of ["node-a", "node-b"]) {
+        const c = cell(from, `nodeport/shop/web@${node}`);
+        assert.equal(c.observed, "connected", `${from} -> ${node}: ${c.detail ?? ""}`);
+        assert.equal(c.backend, "shop/web");
+      }
+    }
+    assert.equal(cell("node/node-a", "nodeport/shop/web@node-a").observed, "skipped");
+    assert.match(cell("node/node-a", "nodeport/shop/web@node-a").detail!, /node\/NAME and external\/IP clients are the local provider's/);
+    const docker = world.commands("docker");
+    assert.ok(docker.some((c) => /^run --detach --name netspec-outside-\w+ --network kind .*--label netspec\.io\/outside-of=netspec-\w+ .*agnhost.* pause$/.test(c)), docker.join("\n"));
+    assert.equal(docker.filter((c) => c.startsWith("exec -i netspec-outside-")).length, 1, "one exec for the external client's cells");
+    assert.ok(docker.some((c) => /^rm --force netspec-outside-/.test(c)), "removed at teardown");
   });
 
   it("kind missing: environment error naming it", async () => {
@@ -144,6 +179,16 @@ describe("kind provider: orchestration (stand-in kind/kubectl)", function () {
     await run([ipv6], { provider: provider(keep), convergeMs: 0, runId: "k3" });
     assert.equal(world.clusters().length, 2);
     assert.ok(world.clusters().some((c) => /^netspec-ci-[0-9a-f]{6}$/.test(c)));
+  });
+
+  it("an external client whose cluster is gone is removed by the next run's cleanup", async () => {
+    world = fakeWorld();
+    const containers = path.join(world.dir, "state", "containers");
+    fs.mkdirSync(containers, { recursive: true });
+    fs.writeFileSync(path.join(containers, "netspec-outside-old.json"), JSON.stringify({ name: "netspec-outside-old", network: "kind", labels: { "netspec.io/outside-of": "netspec-gone" } }));
+    await provider().cleanupStale();
+    assert.ok(world.commands("docker").includes("rm --force netspec-outside-old"));
+    assert.equal(fs.readdirSync(containers).length, 0);
   });
 
   it("a cluster left by a killed run is found by name and removed", async () => {

@@ -20,6 +20,7 @@ import { LABEL_MANAGED, LABEL_NODE, MANAGED_BY, NameMap, runLabel, shortHash } f
 import { envNumber, type KubeProviderOptions } from "../kube/options.js";
 import { ClusterNotReadyError, waitClusterReady } from "../kube/readiness.js";
 import { installCni } from "./cni.js";
+import { kindNetwork, OUTSIDE_OF, removeOrphanOutsides, startOutside } from "./outside.js";
 import { generateKindConfig, kindConfigYaml, readKindConfig, shapeHash, type KindConfig } from "./config.js";
 import { checkClusterName, forgetOwner, KindCli, recordOwner, staleClusters } from "./kind-cli.js";
 
@@ -84,6 +85,9 @@ export class KindProvider implements Provider {
       await this.kind.delete(cluster);
       forgetOwner(this.env, cluster);
     }
+    // External clients of clusters that are gone (a run killed before its teardown).
+    const env = this.env ?? process.env;
+    await removeOrphanOutsides(env.NETSPEC_DOCKER ?? "docker", env, await this.kind.clusters().catch(() => clusters));
   }
 
   /** The kind config for a scenario (also what --dry-run writes). */
@@ -104,7 +108,9 @@ export class KindProvider implements Provider {
     const { name, reuse } = await this.chooseCluster(shape, context.runId, kubeconfig);
     const diagnosticsDir = this.options.reportDir ? path.join(this.options.reportDir, "diagnostics", scenario.name) : undefined;
     let created = false;
+    let outside: Awaited<ReturnType<typeof startOutside>> | undefined;
     const teardown = async () => {
+      await outside?.remove();
       if (keep) {
         context.log(`kept kind cluster '${name}' (kubectl --context kind-${name}; kind delete cluster --name ${name} removes it)`);
       } else {
@@ -155,7 +161,20 @@ export class KindProvider implements Provider {
         if (error instanceof AbortedError) throw error;
         throw new EnvironmentError(`kind could not load ${this.image} into cluster '${name}': ${error.message}`);
       });
+      if (wantsOutside(scenario)) {
+        const env = this.env ?? process.env;
+        context.log(`starting the external client on kind's Docker network (${kindNetwork(env)})`);
+        outside = await startOutside({
+          docker: env.NETSPEC_DOCKER ?? "docker", env, image: this.image, signal: this.options.signal,
+          name: `netspec-outside-${shortHash(`${context.runId}:${name}`, 10)}`,
+          labels: { [LABEL_MANAGED]: MANAGED_BY, "netspec.io/run": runLabel(context.runId), [OUTSIDE_OF]: name },
+        }).catch((error: Error) => {
+          if (error instanceof AbortedError) throw error;
+          throw new EnvironmentError(`the external client could not be started on kind's network: ${error.message}`);
+        });
+      }
     } catch (error) {
+      await outside?.remove();
       // Collect what explains the failure, then remove what this run created.
       if (diagnosticsDir && created && !(error instanceof AbortedError)) {
         fs.mkdirSync(diagnosticsDir, { recursive: true });
@@ -171,6 +190,7 @@ export class KindProvider implements Provider {
     }
     return new KubeCluster({
       kubectl,
+      ...(outside ? { outside } : {}),
       manifest: {
         names: new NameMap(scenario.namespaces.map((n) => n.name)),
         runLabel: runLabel(context.runId),
@@ -227,4 +247,9 @@ export class KindProvider implements Provider {
       }
     }
   }
+}
+
+/** Whether `probe.from` names the `external` client (external/IP clients are the local provider's). */
+function wantsOutside(scenario: Scenario): boolean {
+  return scenario.probe.from.some((ref) => ref === "external");
 }

@@ -12,15 +12,29 @@ import {
 } from "../../runner/provider.js";
 import type { Scenario } from "../../scenario/model.js";
 import type { ActualAddresses } from "../../scenario/readdress.js";
-import { AbortedError, CommandError, sleep } from "../../exec/command.js";
+import { AbortedError, CommandError, sleep, type CommandResult } from "../../exec/command.js";
 import { mapLimit } from "../../exec/limit.js";
 import type { Kubectl } from "./kubectl.js";
 import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
 import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
 import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, type Attempt } from "./probe-script.js";
 
+/**
+ * The `external` client of a real cluster: a process outside the cluster network (on kind, a
+ * container on kind's Docker network) that runs the probe script as the pods do.
+ */
+export interface OutsideClient {
+  readonly name: string;
+  /** Its address per family: the `external` client's. */
+  readonly ips: Partial<Record<Family, string>>;
+  /** Runs `args` there (the probe script), `input` on stdin. */
+  exec(args: readonly string[], input: string, timeoutMs: number): Promise<CommandResult>;
+}
+
 export interface KubeClusterOptions {
   readonly kubectl: Kubectl;
+  /** Where `external` cells are probed from (none: they are skipped with the reason). */
+  readonly outside?: OutsideClient;
   readonly manifest: ManifestOptions;
   readonly log: (message: string) => void;
   /** Pods Ready and EndpointSlices populated within this long (default 180 s). */
@@ -193,7 +207,7 @@ export class KubeCluster implements Cluster {
         this.options.log(`the cluster DNS could not be read (${(error as Error).message}); DNS cells keep the planned addresses`);
       }
     }
-    this.addresses = { pods, services, nodes, loadBalancers };
+    this.addresses = { pods, services, nodes, loadBalancers, ...(this.options.outside ? { externalClient: this.options.outside.ips } : {}) };
   }
 
   async actualAddresses(): Promise<ActualAddresses> {
@@ -223,8 +237,11 @@ export class KubeCluster implements Cluster {
 
   private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
     if (families && !families.includes(request.probe.family)) return `the cluster has no ${request.probe.family}`;
-    if (request.from.startsWith("node/") || request.from.startsWith("external")) {
-      return `${request.from}: on a real cluster netspec probes from pods only (node and external clients are the local provider's for now)`;
+    if (request.from === "external" && !this.options.outside) {
+      return "external: this provider has no client outside the cluster network (on kind, netspec starts one on kind's Docker network)";
+    }
+    if (request.from.startsWith("node/") || request.from.startsWith("external/")) {
+      return `${request.from}: on a real cluster netspec probes from pods and the external client only (node/NAME and external/IP clients are the local provider's)`;
     }
     const target = request.target;
     if (target.kind === "loadbalancer" && !this.addresses.loadBalancers?.[target.service.id]?.[request.probe.family]) {
@@ -235,30 +252,36 @@ export class KubeCluster implements Cluster {
     }
     const source = this.scenario?.pods.find((p) => p.id === request.from);
     if (source?.system) return `${request.from} is the cluster's own DNS pod: netspec does not exec into it`;
-    if (!this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
+    if (request.from !== "external" && !this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
     return undefined;
   }
 
-  /** One `kubectl exec` for every probe of one source pod (retried once when the exec itself fails). */
+  /**
+   * One exec for every probe of one source (retried once when the exec itself fails): `kubectl
+   * exec` into a source pod, or the outside client's exec for `external`.
+   */
   private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
-    const [ns, pod] = this.names.id(source).split("/") as [string, string];
     // Names are the scenario's: the cluster knows its Services under the run's namespaces.
     const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host) : r.probe.host, timeoutMs));
     const podParallel = this.options.podParallel ?? 32;
     const samples = Math.max(...requests.map((r) => r.samples));
     const waves = Math.ceil(requests.length / podParallel);
     const budget = waves * samples * (2 * timeoutMs + 2000) + 60_000;
+    const script = ["/bin/sh", "-c", PROBE_SCRIPT, "netspec-probe", String(podParallel)];
+    const outside = source === "external" ? this.options.outside : undefined;
+    const [ns, pod] = outside ? ["", ""] : this.names.id(source).split("/") as [string, string];
+    const exec = (input: string) => outside
+      ? outside.exec(script, input, budget)
+      : this.options.kubectl.run(["exec", "-i", "-n", ns, pod, "-c", PROBE_CONTAINER, "--", ...script], { input, timeoutMs: budget, allowFailure: true });
     let lastError = "";
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const result = await this.options.kubectl.run(
-        ["exec", "-i", "-n", ns, pod, "-c", PROBE_CONTAINER, "--", "/bin/sh", "-c", PROBE_SCRIPT, "netspec-probe", String(podParallel)],
-        { input: `${lines.join("\n")}\n`, timeoutMs: budget, allowFailure: true },
-      );
+      const result = await exec(`${lines.join("\n")}\n`);
       const parsed = parseProbeOutput(result.stdout);
       if (result.code === 0 && parsed.complete) return parsed.attempts;
       lastError = `${result.timedOut ? `timed out after ${budget} ms` : `exit ${result.code}`}: ${(result.stderr || parsed.other.join("\n")).trim().split("\n").slice(-3).join(" ")}`;
       this.options.log(`kubectl exec into ${source} failed (${lastError})${attempt === 1 ? "; retrying once" : ""}`);
     }
+    if (outside) throw new EnvironmentError(`probing from the external client failed: exec into ${outside.name} ${lastError}`, `Check the container: docker logs ${outside.name}`);
     throw new EnvironmentError(`probing from ${source} failed: kubectl exec ${lastError}`,
       `Check the pod: kubectl ${[...this.options.kubectl.connectionArgs, "describe", "pod", "-n", ns, pod].join(" ")}`);
   }
