@@ -24,7 +24,7 @@ export function explain(scenario: Scenario, query: ExplainQuery): string[] {
   // Reuse the expectation-rule matcher: the query is a rule without a result.
   const probeAll: Scenario = {
     ...scenario,
-    probe: { ...scenario.probe, from: [query.from], to: ["pods", "services", "dns"] },
+    probe: { ...scenario.probe, from: [query.from], to: ["pods", "services", "dns", "nodeports", "loadbalancers", "externalips", "hostports"] },
     expect: { default: "oracle", rules: [{ from: query.from, to: query.to, port: query.port, protocol: query.protocol, family: query.family, result: "undefined", index: 0 }] },
   };
   const matcher = new Expectations(probeAll);

@@ -4,21 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
 import { errorsOf } from "./errors.test-helpers.js";
+import { servicesScenario } from "./services-scenario.test-helpers.js";
 
-const scenario = (services: string[], cluster = "") => `
-apiVersion: netspec/v1alpha1
-kind: Scenario
-metadata: { name: t }
-${cluster}
-namespaces: [ { name: app } ]
-pods:
-  - { name: a, namespace: app, labels: { app: a }, ports: [ { name: http, port: 80 } ] }
-resources:
-${services.map((spec, i) => `  - apiVersion: v1
-    kind: Service
-    metadata: { name: s${i}, namespace: app }
-    spec: { selector: { app: a }, ports: [ { port: 80 } ]${spec ? `, ${spec}` : ""} }`).join("\n")}
-`;
+const scenario = (services: string[], cluster = "") => servicesScenario(services, { cluster });
 const DUAL = "cluster: { ipFamily: dual }";
 
 const service = (text: string, name = "s0") => scenarioFromYaml(text).services.find((s) => s.name === name)!;

@@ -5,22 +5,10 @@ import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
 import { clientId, resolveClients } from "./clients.js";
 import { errorsOf } from "./errors.test-helpers.js";
+import { servicesScenario } from "./services-scenario.test-helpers.js";
 import { parseReference } from "./references.js";
 
-const scenario = (services: string[], extra = "", cluster = "") => `
-apiVersion: netspec/v1alpha1
-kind: Scenario
-metadata: { name: t }
-${cluster}
-namespaces: [ { name: app } ]
-pods:
-  - { name: a, namespace: app, labels: { app: a }, ports: [ { name: http, port: 80 } ] }
-resources:
-${services.map((spec, i) => `  - apiVersion: v1
-    kind: Service
-    metadata: { name: s${i}, namespace: app }
-    spec: { selector: { app: a }, ports: [ { port: 80 } ]${spec ? `, ${spec}` : ""} }`).join("\n")}
-${extra}`;
+const scenario = (services: string[], extra = "", cluster = "") => servicesScenario(services, { extra, cluster });
 
 describe("scenario model: north-south addresses", () => {
   it("puts the nodes and the host on kind's network, load balancers at its top (MetalLB's kind pool)", () => {

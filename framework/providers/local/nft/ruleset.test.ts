@@ -191,6 +191,45 @@ resources:
     assert.deepEqual(rulesOf(a, "nat-postrouting"), ["meta mark & 0x4000 == 0 return", "meta mark set meta mark ^ 0x4000", "masquerade fully-random"]);
   });
 
+  it("load-balancer addresses and external IPs: the service map into the external chain; source ranges before DNAT", () => {
+    const s4 = scenario(`
+namespaces: [ { name: shop } ]
+pods:
+  - { name: api, namespace: shop, labels: { app: api }, node: node-a, ports: [ { name: http, port: 8080 } ] }
+resources:
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: lb, namespace: shop }
+    spec: { type: LoadBalancer, externalTrafficPolicy: Local, loadBalancerSourceRanges: [ 203.0.113.0/24 ], externalIPs: [ 198.51.100.9 ],
+            selector: { app: api }, ports: [ { port: 80, targetPort: http } ] }
+`);
+    const lb = s4.services.find((x) => x.id === "shop/lb")!;
+    const [a4, b4] = [compileNodeRuleset(s4, "node-a"), compileNodeRuleset(s4, "node-b")];
+    const chain = "external-v4-shop/lb/tcp/80";
+    const serviceIps = elementsOf(a4, "service-ips-v4");
+    assert.ok(serviceIps.includes(`${lb.loadBalancerIPs.ipv4} . tcp . 80 : goto ${chain}`), serviceIps);
+    assert.ok(serviceIps.includes(`198.51.100.9 . tcp . 80 : goto ${chain}`), serviceIps);
+    // Local: pods and the node itself use every endpoint; the rest this node's (node-b has none: drop).
+    assert.equal(rulesOf(a4, chain).at(-1), "goto local-v4-shop/lb/tcp/80");
+    assert.equal(rulesOf(b4, chain).at(-1), "drop");
+    assert.deepEqual(rulesOf(a4, "filter-prerouting-pre-dnat"), ["ip daddr . meta l4proto . th dport vmap @firewall-ips-v4"]);
+    assert.deepEqual(rulesOf(a4, "firewall-v4-shop/lb/tcp/80"), ["ip saddr { 203.0.113.0/24 } return", "drop"]);
+    assert.match(elementsOf(a4, "firewall-ips-v4"), /: goto firewall-v4-shop\/lb\/tcp\/80$/);
+  });
+
+  it("host ports: DNAT on the pod's node only, hairpin masqueraded", () => {
+    const s5 = scenario(`
+namespaces: [ { name: edge } ]
+pods:
+  - { name: proxy, namespace: edge, node: node-a, ports: [ { port: 8443, hostPort: 443 } ] }
+`);
+    const ip = podIp(s5, "edge/proxy");
+    const match = "meta nfproto ipv4 fib daddr type local ip daddr != 127.0.0.0/8 tcp dport 443";
+    assert.deepEqual(rulesOf(compileNodeRuleset(s5, "node-a"), "hostports"), [`ip saddr ${ip} ${match} jump mark-for-masquerade`, `${match} dnat ip to ${ip}:8443`]);
+    assert.deepEqual(rulesOf(compileNodeRuleset(s5, "node-a"), "nat-prerouting"), ["jump hostports", "jump services"]);
+    assert.deepEqual(rulesOf(compileNodeRuleset(s5, "node-b"), "hostports"), []);
+  });
+
   it("headless Services get no rules", () => {
     assert.ok(!a.includes("shop/headless"));
   });

@@ -160,9 +160,7 @@ export function compileServices(ctx: Ctx): void {
   const markMasq = script.chain("mark-for-masquerade");
   const mark = hex(ctx.masqueradeMark);
 
-  const hostPorts = script.chain("hostports");
-  script.rule(natPre, `jump ${hostPorts}`);
-  script.rule(natOut, `jump ${hostPorts}`);
+  compileHostPorts(ctx, [natPre, natOut]);
   script.rule(natPre, `jump ${services}`);
   script.rule(natOut, `jump ${services}`);
   script.rule(filterPre, `ct state new jump ${checks}`);
@@ -193,8 +191,6 @@ export function compileServices(ctx: Ctx): void {
     script.rule(checks, `${f.kw} daddr @cluster-ips-${f.sfx} goto ${reject}`);
     script.rule(checks, `meta nfproto ${f.nfproto} fib daddr type local ${f.kw} daddr != ${loopback} meta l4proto . th dport vmap @no-endpoint-nodeports-${f.sfx}`);
   }
-
-  compileHostPorts(ctx, hostPorts);
 
   for (const svc of ctx.scenario.services) {
     if (svc.headless || svc.type === "ExternalName") continue;
@@ -317,10 +313,13 @@ function compileServicePort(ctx: Ctx, svc: ServiceModel, port: ServicePortModel,
  * pod reaching its own host port is masqueraded (hairpin), as portmap's SNAT does.
  * https://www.cni.dev/plugins/current/meta/portmap/
  */
-function compileHostPorts(ctx: Ctx, chain: string): void {
+function compileHostPorts(ctx: Ctx, hooks: readonly string[]): void {
   const { script } = ctx;
-  for (const pod of ctx.podNetworkPods) {
-    if (pod.node !== ctx.node.name) continue;
+  const pods = ctx.podNetworkPods.filter((p) => p.node === ctx.node.name && p.ports.some((q) => q.hostPort !== undefined));
+  if (pods.length === 0) return;
+  const chain = script.chain("hostports");
+  for (const hook of hooks) script.rule(hook, `jump ${chain}`);
+  for (const pod of pods) {
     for (const port of pod.ports) {
       if (port.hostPort === undefined) continue;
       const proto = protoWord(port.protocol);
