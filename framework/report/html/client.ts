@@ -6,8 +6,8 @@
 import type { BlockData, ReportData, ScenarioData } from "./data.js";
 
 export function reportClient(): void {
-  const F = { row: 0, col: 1, expected: 2, observed: 3, flags: 4, latency: 5, attempts: 6, backend: 7, backends: 8, reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15 };
-  const STRIDE = 16;
+  const F = { row: 0, col: 1, expected: 2, observed: 3, flags: 4, latency: 5, attempts: 6, backend: 7, backends: 8, reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15, client: 16 };
+  const STRIDE = 17;
   const MATCH = 1;
   const SKIPPED = 2;
   const OBS_SYMBOL: Record<string, string> = { connected: ".", refused: "R", timeout: "D", "dns-error": "E", error: "!", skipped: "–" };
@@ -382,6 +382,7 @@ export function reportClient(): void {
     facts.push(["observed", data.observedNames[v(F.observed)] || "?"]);
     if (v(F.backend) >= 0) facts.push(["backend", str(v(F.backend))]);
     if (v(F.backends) >= 0) facts.push(["backends", str(v(F.backends))]);
+    if (v(F.client) >= 0) facts.push(["client address seen", str(v(F.client))]);
     if (v(F.latency) >= 0 && !(flags & SKIPPED)) facts.push(["latency", `${v(F.latency)} ms`]);
     facts.push(["attempts", String(v(F.attempts))]);
     if (v(F.mismatch) >= 0) facts.push(["mismatch", str(v(F.mismatch))]);

@@ -14,9 +14,9 @@ export const OBSERVED = ["connected", "refused", "timeout", "dns-error", "error"
 /** Offsets in a block's flat cell array. */
 export const F = {
   row: 0, col: 1, expected: 2, observed: 3, flags: 4, latency: 5, attempts: 6, backend: 7, backends: 8,
-  reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15,
+  reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15, client: 16,
 } as const;
-export const CELL_STRIDE = 16;
+export const CELL_STRIDE = 17;
 /** flags bits */
 export const MATCH = 1;
 export const SKIPPED = 2;
@@ -148,6 +148,7 @@ export function buildReportData(results: RunResults, options: ReportOptions = {}
         Math.round(cell.latencyMs ?? -1), cell.attempts, str(cell.backend), str(backends),
         str(cell.reason), str(cell.source), EXPECTED.indexOf(cell.oracle as (typeof EXPECTED)[number]), str(cell.mismatch), str(cell.detail),
         change ? change.kind : -1, change ? change.before : -1,
+        str(cell.observedClient ? `${cell.observedClient}${cell.clientAddress ? ` (${cell.clientAddress} required)` : ""}` : undefined),
       );
     }
     const topology = scenario.topology ? {
