@@ -235,11 +235,13 @@ export class Oracle {
   readonly engine: PolicyEngine;
   readonly pods: PodDecisions;
   private readonly dnsPod: PodModel | undefined;
+  private readonly dnsService: ServiceModel | undefined;
 
   constructor(readonly scenario: Scenario) {
     this.engine = new PolicyEngine(scenario);
     this.pods = new PodDecisions(scenario, this.engine);
     this.dnsPod = scenario.pods.find((p) => p.system && p.namespace === CLUSTER_DNS.namespace && p.name === CLUSTER_DNS.podName);
+    this.dnsService = scenario.services.find((s) => s.system && s.namespace === CLUSTER_DNS.namespace && s.name === CLUSTER_DNS.serviceName);
   }
 
   /** The policy decision for a client's connection to a pod or an address (fast path for pod pairs). */
@@ -279,7 +281,7 @@ export class Oracle {
     if (selection.outcome === "foreign-endpoints") return { expected: "undefined", reason: selection.reason };
     const outcomes = selection.backends.map((backend): BackendOutcome => {
       const decision = this.decide(plan.client, backend.pod, backend.targetPort, backend.protocol, plan.family);
-      const preDnat = this.preDnatConflict(plan, "cluster IP", clusterIP, decision);
+      const preDnat = this.preDnatConflict(plan, "cluster IP", clusterIP, backend.pod, decision);
       if (preDnat) return { pod: backend.pod, outcome: "undefined", reason: preDnat };
       return served(backend.pod, backend.targetPort, backend.protocol, decision);
     });
@@ -293,11 +295,20 @@ export class Oracle {
    * the address connected to (a cluster IP, a node's, a load balancer's), so there, when the
    * two views disagree, the cell is undefined.
    */
-  private preDnatConflict(plan: CellPlan, what: string, address: string, postDnat: PolicyDecision): string | undefined {
+  private preDnatConflict(plan: CellPlan, what: string, address: string, backend: PodModel, postDnat: PolicyDecision): string | undefined {
     if (plan.client.kind !== "pod" || !this.engine.egressIpBlockCovers(plan.client.pod, address)) return undefined;
-    const preDnat = this.decide(plan.client, address, plan.port, plan.protocol, plan.family);
+    const preDnat = this.beforeDnat(plan.client.pod, backend, address, plan.port, plan.protocol, plan.family);
     if (preDnat.verdict === postDnat.verdict) return undefined;
     return `an egress ipBlock of ${plan.client.pod.id} covers ${what} ${address}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${postDnat.verdict} (${postDnat.reason}); Kubernetes leaves the order to the implementation`;
+  }
+
+  /**
+   * The decision as a policy judged before DNAT makes it: IP-based peers see the address
+   * connected to (and its port), selectors the backend pod (the upstream e2e suite reaches
+   * selected pods through Services, so selectors are judged on the pod everywhere).
+   */
+  private beforeDnat(src: PodModel, backend: PodModel, address: string, port: number, protocol: Protocol, family: Family): PolicyDecision {
+    return this.engine.decide({ src: { kind: "pod", pod: src }, dst: { kind: "pod", pod: backend, seenAt: address }, port, protocol, family }, { trace: false });
   }
 
   /**
@@ -315,7 +326,7 @@ export class Oracle {
     const outcomes = receiverBackends(path.receivers).map(({ receiver, backend }): BackendOutcome => {
       const { pod, targetPort, protocol } = backend;
       const asClient = this.decide(plan.client, pod, targetPort, protocol, plan.family);
-      const preDnat = this.preDnatConflict(plan, what, plan.address, asClient);
+      const preDnat = this.preDnatConflict(plan, what, plan.address, pod, asClient);
       if (preDnat) return { pod, outcome: "undefined", reason: preDnat };
       if (receiver.rewritten) {
         const conn = { src: clientEndpoint(plan.client, plan.family), dst: { kind: "pod", pod } as const, port: targetPort, protocol, family: plan.family };
@@ -346,7 +357,7 @@ export class Oracle {
     const { pod, node } = plan.target;
     const { port, protocol } = plan.podPort;
     const asClient = this.decide(plan.client, pod, port, protocol, plan.family);
-    const preDnat = this.preDnatConflict(plan, "node address", plan.address, asClient);
+    const preDnat = this.preDnatConflict(plan, "node address", plan.address, pod, asClient);
     if (preDnat) return makeCell(plan, "undefined", preDnat);
     const conn = { src: clientEndpoint(plan.client, plan.family), dst: { kind: "pod", pod } as const, port, protocol, family: plan.family };
     const asNode = this.engine.decideRewritten(conn, { kind: "node", node });
@@ -395,6 +406,18 @@ export class Oracle {
     const primary = clusterDnsFamily(this.scenario);
     if (!this.dnsPod || !src.ips[primary]) return undefined;
     const decision = this.pods.decide(src, this.dnsPod, 53, "UDP", primary);
+    // The resolver is the kube-dns cluster IP: an egress ipBlock on it (a common way to "allow
+    // DNS") decides only if policy sees the address before DNAT, which Kubernetes leaves open.
+    const resolver = this.dnsService?.clusterIPs[primary];
+    if (resolver && this.engine.egressIpBlockCovers(src, resolver)) {
+      const preDnat = this.beforeDnat(src, this.dnsPod, resolver, 53, "UDP", primary);
+      if (preDnat.verdict !== decision.verdict) {
+        return {
+          expected: "undefined",
+          reason: `DNS lookup: an egress ipBlock of ${src.id} covers the kube-dns address ${resolver}: judged before DNAT it is ${preDnat.verdict} (${preDnat.reason}), after DNAT ${decision.verdict} (${decision.reason}); Kubernetes leaves the order to the implementation`,
+        };
+      }
+    }
     if (decision.verdict === "allow") return undefined;
     if (decision.verdict === "undefined") return { expected: "undefined", reason: `DNS lookup: ${decision.reason}` };
     return { expected: "dns-error", reason: `DNS lookup to ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP) is blocked: ${decision.reason}` };

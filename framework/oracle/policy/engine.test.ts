@@ -162,9 +162,10 @@ describe("policy engine: helpers for the matrix", () => {
   const engine = new PolicyEngine(scenario);
   const [a, b, a2] = scenario.pods as [typeof scenario.pods[number], typeof scenario.pods[number], typeof scenario.pods[number]];
 
-  it("egressIpBlockCovers: an ipBlock of a NetworkPolicy isolating the source for egress", () => {
+  it("egressIpBlockCovers: an ipBlock of a NetworkPolicy isolating the source for egress, its except included", () => {
     assert.equal(engine.egressIpBlockCovers(a, "10.96.0.10"), true);
-    assert.equal(engine.egressIpBlockCovers(a, "10.96.5.1"), false, "except");
+    assert.equal(engine.egressIpBlockCovers(a, "10.96.5.1"), true, "an address the except carves out is decided by the block too");
+    assert.equal(engine.egressIpBlockCovers(a, "10.97.0.1"), false, "outside the block");
     assert.equal(engine.egressIpBlockCovers(b, "10.96.0.10"), false, "the policy does not select b");
   });
 

@@ -175,7 +175,7 @@ export class PolicyEngine {
 
   private memoKey(endpoint: Endpoint): string | number {
     switch (endpoint.kind) {
-      case "pod": return this.classOf(endpoint.pod);
+      case "pod": return endpoint.seenAt === undefined ? this.classOf(endpoint.pod) : `${this.classOf(endpoint.pod)}@${endpoint.seenAt}`;
       case "node": return `node/${endpoint.node.name}`;
       case "external": return endpoint.ip;
     }
@@ -240,7 +240,7 @@ export class PolicyEngine {
   }
 
   /**
-   * Whether an IP-based egress peer that applies to `src` covers `ip`: an ipBlock of a
+   * Whether an IP-based egress peer that applies to `src` spans `ip`: an ipBlock of a
    * NetworkPolicy selecting `src` for egress, or a `networks` peer of an ANP, the BANP or a CNP
    * whose subject includes `src`. The matrix uses it to find Service connections whose verdict may
    * depend on whether policy sees the cluster IP before or after DNAT ([docs] ipBlock: "it is
@@ -251,7 +251,8 @@ export class PolicyEngine {
     for (const policy of index.np.egress) {
       for (const rule of policy.egress ?? []) {
         for (const peer of rule.peers ?? []) {
-          if (peer.kind === "ipBlock" && peer.block.contains(ip)) return true;
+          // Spanned, not only contained: an `except` that carves the address out decides too.
+          if (peer.kind === "ipBlock" && peer.block.spans(ip)) return true;
         }
       }
     }

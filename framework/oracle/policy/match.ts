@@ -128,6 +128,15 @@ export class IpSet {
     }
     return hit;
   }
+
+  /**
+   * Whether the block's CIDR spans `ip`, its exceptions included: an address the block carves
+   * out is still one whose verdict the block decides (an `except` of the Service range, say).
+   */
+  spans(ip: string): boolean {
+    const parsed = parseIp(ip);
+    return this.block !== undefined && parsed !== null && inCidr(this.block, parsed);
+  }
 }
 
 /** The address an endpoint uses for this connection's family (undefined: it has none). */
@@ -135,7 +144,7 @@ export function endpointIp(endpoint: Endpoint, family: Family): string | undefin
   switch (endpoint.kind) {
     case "external": return endpoint.ip;
     case "node": return endpoint.node.ips[family];
-    case "pod": return endpoint.pod.ips[family];
+    case "pod": return endpoint.seenAt ?? endpoint.pod.ips[family];
   }
 }
 

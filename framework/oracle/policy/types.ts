@@ -9,7 +9,14 @@ export type { Family, Protocol, NodeModel, PodModel };
  * One end of a connection: a pod of the scenario, a node (a process in its host network, or the
  * address a node port's SNAT gives a connection), or an address outside the cluster.
  */
-export type Endpoint = { kind: "pod"; pod: PodModel } | { kind: "node"; node: NodeModel } | { kind: "external"; ip: string };
+export type Endpoint =
+  /**
+   * `seenAt`: the address IP-based peers (ipBlock, networks) see instead of the pod's own, as a
+   * policy judged before a Service's DNAT would (the cluster IP); selectors still see the pod.
+   */
+  | { kind: "pod"; pod: PodModel; seenAt?: string }
+  | { kind: "node"; node: NodeModel }
+  | { kind: "external"; ip: string };
 
 /**
  * A connection as the policy layer sees it: after any Service DNAT (dst is the backend pod),
