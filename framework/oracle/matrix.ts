@@ -8,7 +8,8 @@
 //  - external targets (cidr/…, ip/… in expectation rules): egress of the source only;
 //  - north-south targets (node ports, load balancers, external IPs): the receiving node's proxy
 //    picks the backends (externalTrafficPolicy), then policy on each backend, seen both from
-//    the client and from the node where the address may be rewritten (services/north-south.ts).
+//    the client and from the node where the address may be rewritten (services/north-south.ts);
+//  - host ports: the pod on its node's address, judged from the client and from that node.
 // Clients are pods, nodes (`node/NAME`: pods and cluster IPs too) and clients outside the
 // cluster network (`external`: north-south targets only, as a real user reaches nothing else).
 import type { Family } from "../kube/net.js";
