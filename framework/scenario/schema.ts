@@ -19,6 +19,14 @@ export const NodeSpec = Type.Object(
   Strict,
 );
 
+export const UpstreamName = Type.Object(
+  {
+    name: Type.String({ description: "A DNS name outside the cluster's zone, e.g. db.example.com." }),
+    addresses: Type.Array(Type.String(), { minItems: 1, description: "Its A/AAAA records: addresses outside the cluster's pod and Service subnets." }),
+  },
+  Strict,
+);
+
 export const ClusterSpec = Type.Object(
   {
     ipFamily: opt(Type.Union([Type.Literal("ipv4"), Type.Literal("ipv6"), Type.Literal("dual")], {
@@ -27,6 +35,9 @@ export const ClusterSpec = Type.Object(
     podSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
     serviceSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
     nodes: opt(Type.Array(NodeSpec, { minItems: 1, description: "Default: node-a (zone-a) and node-b (zone-b)." })),
+    upstreamDNS: opt(Type.Array(UpstreamName, {
+      description: "What the cluster DNS's upstream resolvers answer for names outside cluster.local (an ExternalName Service's target, say); other such names are outside the model.",
+    })),
   },
   Strict,
 );
@@ -52,6 +63,8 @@ export const PodSpec = Type.Object(
     ports: opt(Type.Array(PodPortSpec)),
     ready: opt(Type.Boolean({ description: "false: running but not Ready, so no Service sends it traffic. Default true." })),
     hostNetwork: opt(Type.Boolean({ description: "Runs in the node's network namespace (NetworkPolicy does not apply; verdicts are undefined)." })),
+    hostname: opt(Type.String({ description: "spec.hostname (DNS-1123 label): with subdomain, the pod's name HOSTNAME.SUBDOMAIN.NS.svc.cluster.local, served when a headless Service named SUBDOMAIN selects it. Every replica gets it." })),
+    subdomain: opt(Type.String({ description: "spec.subdomain (DNS-1123 label): the headless Service that gives the pod's hostname a DNS record." })),
   },
   Strict,
 );
