@@ -2,13 +2,13 @@
 // was consulted and the final verdict, so a user can see why, not only what.
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
+import { byName, dialledServicePort, Oracle, planCells, throughService, type CellPlan } from "./matrix.js";
 import type { TraceStep } from "./policy/index.js";
-import { selectBackends } from "./services/index.js";
+import { nameAnswer, selectBackends } from "./services/index.js";
 
 export interface ExplainQuery {
   readonly from: Reference;
@@ -50,22 +50,40 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
       dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
       port, protocol: plan.protocol, family: plan.family,
     }).trace.map(formatStep);
-  if (throughService(plan)) {
-    const svc = plan.target.service;
-    const lookup = plan.target.kind === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
-    if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
-    const selection = selectBackends(scenario, svc, plan.servicePort, plan.src, plan.family);
-    const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
+  const viaService = (svc: ServiceModel, servicePort: ServicePortModel): string[] => {
+    const selection = selectBackends(scenario, svc, servicePort, plan.src, plan.family);
+    const lines = [`Service ${svc.id} port ${servicePort.port}/${servicePort.protocol}: ${selection.reason}`];
     for (const backend of selection.backends) {
       lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
       lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
     }
     return lines;
+  };
+  if (byName(plan)) {
+    const { name, fqdn } = plan.target;
+    const answer = nameAnswer(scenario, plan.target.record, plan.family);
+    const lines = [...dnsLookupLines(scenario, oracle, plan), `${name}${fqdn === name ? "" : ` → ${fqdn}`}: ${answer.reason}`];
+    switch (answer.kind) {
+      case "cluster-ip": {
+        const servicePort = dialledServicePort(plan, answer);
+        return servicePort ? [...lines, ...viaService(answer.service, servicePort)] : lines;
+      }
+      case "pods": {
+        const port = answer.port ?? plan.port;
+        return [...lines, ...answer.pods.flatMap((pod) => [`${pod.id} port ${port}/${plan.protocol}:`, ...trace(pod, port).map((l) => `  ${l}`)])];
+      }
+      case "addresses":
+        return [...lines, ...answer.addresses.flatMap((ip) => [`${ip}:`, ...trace(ip, plan.port).map((l) => `  ${l}`)])];
+      default:
+        return lines;
+    }
   }
+  if (throughService(plan) && plan.target.kind === "service") return viaService(plan.target.service, plan.servicePort);
   const target = plan.target;
   switch (target.kind) {
     case "pod": return trace(target.pod, plan.port);
     case "external": return trace(target.ip, plan.port);
+    default: return [];
   }
 }
 

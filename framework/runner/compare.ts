@@ -44,5 +44,8 @@ export function compare(cell: ExpectedCell, observation: Observation): Verdict {
  * headless Service has no proxy, so no affinity.
  */
 export function sticky(target: ProbedTarget): boolean {
-  return (target.kind === "service" || target.kind === "dns") && target.service.sessionAffinity === "ClientIP" && !target.service.headless;
+  // By name: a Service's own name or an SRV answer leads to its cluster IP; other records to pods.
+  const byName = target.kind === "dns" && (target.record.kind === "service" || target.record.kind === "srv") ? target.record.service : undefined;
+  const svc = target.kind === "service" ? target.service : byName;
+  return svc !== undefined && svc.type !== "ExternalName" && svc.sessionAffinity === "ClientIP" && !svc.headless;
 }

@@ -3,6 +3,7 @@
 // the real ones once the oracle has re-run on them (runner/run.ts).
 import type { ExpectedCell } from "../oracle/cells.js";
 import type { ProbeSpec } from "../probe/protocol.js";
+import { isSrvName } from "../scenario/dns-names.js";
 
 export function probeSpec(cell: ExpectedCell): ProbeSpec {
   const { port, protocol, family } = cell;
@@ -10,8 +11,9 @@ export function probeSpec(cell: ExpectedCell): ProbeSpec {
   switch (target.kind) {
     case "pod": return { host: target.pod.ips[family]!, port, protocol, family };
     case "service": return { host: target.service.clusterIPs[family]!, port, protocol, family };
-    // The pod resolves the name itself (through its resolv.conf), as a client would.
-    case "dns": return { host: target.name, port, protocol, family };
+    // The pod resolves the name itself (through its resolv.conf), as a client would; an SRV
+    // name's answer says where to connect.
+    case "dns": return { host: target.name, port, protocol, family, ...(isSrvName(target.name) ? { srv: true } : {}) };
     case "external": return { host: target.ip, port, protocol, family };
   }
 }
