@@ -74,7 +74,7 @@ export const SelectorRef = Type.Object(
   { ...Strict, description: "Every pod matching these labels (in this namespace, if given)." },
 );
 export const Reference = Type.Union([
-  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…" }),
+  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/NAME (as the client looks it up: svc, svc.ns[.svc.cluster.local][.], _port._tcp.svc.ns, hostname.svc.ns, a-b-c-d.ns.pod, an upstream name), cidr/…, ip/…" }),
   SelectorRef,
 ]);
 export type Reference = Static<typeof Reference>;
