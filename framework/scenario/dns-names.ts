@@ -35,10 +35,10 @@ export type ClusterName =
   | { readonly kind: "pod"; readonly ip: string; readonly family: Family; readonly namespace: string };
 
 /** The SRV protocol labels (RFC 2782 `_Proto`), by the Service port protocol they name. */
-export const SRV_PROTOCOLS: Readonly<Record<string, Protocol>> = { _tcp: "TCP", _udp: "UDP", _sctp: "SCTP" };
+const SRV_PROTOCOLS: Readonly<Record<string, Protocol>> = { _tcp: "TCP", _udp: "UDP", _sctp: "SCTP" };
 
 /** What a pod's resolv.conf says, as the kubelet writes it for dnsPolicy ClusterFirst. */
-export const POD_NDOTS = 5;
+const POD_NDOTS = 5;
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -97,7 +97,7 @@ export function isSrvName(name: string): boolean {
 }
 
 /** The kubelet's search list for a pod of `namespace` (dnsPolicy ClusterFirst). */
-export function podSearchList(namespace: string): string[] {
+function podSearchList(namespace: string): string[] {
   const zone = CLUSTER_DNS.domain;
   return [`${namespace}.svc.${zone}`, `svc.${zone}`, zone];
 }
