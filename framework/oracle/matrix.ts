@@ -18,8 +18,7 @@ import { flatten } from "./batches.js";
 import type { OracleCell } from "./cells.js";
 import { PodDecisions } from "./fast/decisions.js";
 import { PolicyEngine, type PolicyDecision } from "./policy/index.js";
-import { endpointsNamed } from "./services/dns-lookup.js";
-import { nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
+import { endpointsNamed, nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
 interface PlanCoordinates {

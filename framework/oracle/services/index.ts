@@ -19,7 +19,7 @@ export {
   dnsAnswer,
 } from "./dns.js";
 export { type NameAnswer, nameAnswer } from "./dns-answers.js";
-export { resolveDnsName } from "./dns-lookup.js";
+export { endpointsNamed, resolveDnsName } from "./dns-lookup.js";
 export {
   type HintPlan,
   type EndpointHint,
