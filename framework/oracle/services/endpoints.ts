@@ -228,7 +228,17 @@ export interface EndpointName {
  * && pod.Spec.Subdomain == svc.Name && svc.Namespace == pod.Namespace"), then every address of
  * the ready endpoints of written slices, with the hostname written there.
  */
-export function endpointNames(scenario: Scenario, svc: ServiceModel): EndpointName[] {
+export function endpointNames(scenario: Scenario, svc: ServiceModel): readonly EndpointName[] {
+  let table = namesCache.get(scenario);
+  if (!table) namesCache.set(scenario, (table = new Map()));
+  let names = table.get(svc.id);
+  if (!names) table.set(svc.id, (names = readEndpointNames(scenario, svc)));
+  return names;
+}
+
+const namesCache = new WeakMap<Scenario, Map<string, readonly EndpointName[]>>();
+
+function readEndpointNames(scenario: Scenario, svc: ServiceModel): EndpointName[] {
   if (svc.type === "ExternalName") return [];
   const out: EndpointName[] = [];
   const seen = new Set<string>();
