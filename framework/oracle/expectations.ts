@@ -6,13 +6,28 @@ import type { ExpectRuleModel, Scenario } from "../scenario/model.js";
 import { clientIds } from "../scenario/clients.js";
 import { globToRegExp, parseReference, resolvePods, type ParsedReference } from "../scenario/references.js";
 import type { ClientAddressExpectation } from "../scenario/schema.js";
+import type { DnsTarget } from "../scenario/target.js";
 import type { ExpectedCell, OracleCell } from "./cells.js";
+import { resolveDnsName } from "./services/index.js";
 
 interface CompiledRule {
   readonly rule: ExpectRuleModel;
   readonly from: Set<string> | undefined;
   readonly to: ParsedReference | undefined;
   readonly toPods: Set<string> | undefined;
+}
+
+/** What a DNS target's record is, as a key: two names are the same target when their keys are equal. */
+function recordKey(target: DnsTarget): string {
+  const record = target.record;
+  switch (record.kind) {
+    case "service": return `service ${record.service.id}`;
+    case "srv": return `srv ${record.service.id} ${record.port.name}/${record.port.protocol}`;
+    case "endpoint": return `endpoint ${record.service.id} ${record.hostname}`;
+    case "pod": return `pod ${record.namespace} ${record.ip}`;
+    case "upstream": return `upstream ${record.name}`;
+    case "missing": return `missing ${target.fqdn}`;
+  }
 }
 
 export class Expectations {
@@ -82,10 +97,15 @@ export class Expectations {
         return target.kind === "pod" && toPods!.has(target.pod.id);
       case "service":
         return target.kind === "service" && target.service.namespace === to.namespace && target.service.name === to.name;
-      case "dns":
-        // A relative name (no namespace) is the Service of that name in the client's namespace.
-        return target.kind === "dns" && target.service.name === to.name &&
-          target.service.namespace === (to.namespace ?? cell.from.slice(0, cell.from.indexOf("/")));
+      case "dns": {
+        // The name as written, or any spelling of the same record for this client (a relative
+        // name is resolved in the client's namespace): `dns/api.shop` holds for the cells of
+        // `probe.to: dns`, which look up api.shop.svc.cluster.local.
+        if (target.kind !== "dns") return false;
+        if (target.name === to.name) return true;
+        const named = resolveDnsName(this.scenario, to.name, cell.from.slice(0, cell.from.indexOf("/")));
+        return named !== undefined && recordKey(named) === recordKey(target);
+      }
       case "cidr":
         return target.kind === "external" && cidrContains(to.cidr, target.ip);
       case "ip":

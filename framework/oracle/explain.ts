@@ -2,14 +2,14 @@
 // was consulted and the final verdict, so a user can see why, not only what.
 import type { Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario } from "../scenario/model.js";
+import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { clientEndpoint, northSouth, Oracle, planCells, throughHostPort, throughService, type CellPlan } from "./matrix.js";
-import { northSouthPath, receiverBackends } from "./services/north-south.js";
+import { byName, clientEndpoint, dialledServicePort, northSouth, Oracle, planCells, throughHostPort, throughService, type CellPlan } from "./matrix.js";
 import type { TraceStep } from "./policy/index.js";
-import { selectBackends } from "./services/index.js";
+import { nameAnswer, selectBackends } from "./services/index.js";
+import { northSouthPath, receiverBackends } from "./services/north-south.js";
 
 export interface ExplainQuery {
   readonly from: Reference;
@@ -51,19 +51,36 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
       dst: typeof dst === "string" ? { kind: "external", ip: dst } : { kind: "pod", pod: dst },
       port, protocol: plan.protocol, family: plan.family,
     }).trace.map(formatStep);
-  if (throughService(plan)) {
-    const svc = plan.target.service;
-    const lookup = plan.target.kind === "dns" ? dnsLookupLines(scenario, oracle, plan) : [];
-    if (svc.headless) return [...lookup, `headless Service ${svc.id}: the name resolves to its ready endpoints' pod IPs`];
+  const viaService = (svc: ServiceModel, servicePort: ServicePortModel): string[] => {
     const node = plan.client.kind === "pod" ? plan.client.pod.node : plan.client.kind === "node" ? plan.client.node.name : "";
-    const selection = selectBackends(scenario, svc, plan.servicePort, node, plan.family);
-    const lines = [...lookup, `Service ${svc.id} port ${plan.port}/${plan.protocol}: ${selection.reason}`];
+    const selection = selectBackends(scenario, svc, servicePort, node, plan.family);
+    const lines = [`Service ${svc.id} port ${servicePort.port}/${servicePort.protocol}: ${selection.reason}`];
     for (const backend of selection.backends) {
       lines.push(`backend ${backend.pod.id} (targetPort ${backend.targetPort}/${backend.protocol}):`);
       lines.push(...trace(backend.pod, backend.targetPort).map((l) => `  ${l}`));
     }
     return lines;
+  };
+  if (byName(plan)) {
+    const { name, fqdn } = plan.target;
+    const answer = nameAnswer(scenario, plan.target.record, plan.family);
+    const lines = [...dnsLookupLines(scenario, oracle, plan), `${name}${fqdn === name ? "" : ` → ${fqdn}`}: ${answer.reason}`];
+    switch (answer.kind) {
+      case "cluster-ip": {
+        const servicePort = dialledServicePort(plan, answer);
+        return servicePort ? [...lines, ...viaService(answer.service, servicePort)] : lines;
+      }
+      case "pods": {
+        const port = answer.port ?? plan.port;
+        return [...lines, ...answer.pods.flatMap((pod) => [`${pod.id} port ${port}/${plan.protocol}:`, ...trace(pod, port).map((l) => `  ${l}`)])];
+      }
+      case "addresses":
+        return [...lines, ...answer.addresses.flatMap((ip) => [`${ip}:`, ...trace(ip, plan.port).map((l) => `  ${l}`)])];
+      default:
+        return lines;
+    }
   }
+  if (throughService(plan) && plan.target.kind === "service") return viaService(plan.target.service, plan.servicePort);
   if (northSouth(plan)) {
     const path = northSouthPath(scenario, plan.target, plan.servicePort, plan.client, plan.family);
     const lines = [`${plan.address} port ${plan.port}/${plan.protocol}: ${path.reason}`];
@@ -82,6 +99,7 @@ function details(scenario: Scenario, oracle: Oracle, plan: CellPlan): string[] {
   switch (target.kind) {
     case "pod": return trace(target.pod, plan.port);
     case "external": return trace(target.ip, plan.port);
+    default: return [];
   }
 }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "../scenario/build.js";
 import { formatTarget } from "../scenario/target.js";
-import { expectedCells } from "./index.js";
+import { Expectations, expectedCells } from "./index.js";
 import { planCells, throughService, type CellPlan } from "./matrix.js";
 
 const scenario = scenarioFromYaml(`
@@ -103,13 +103,96 @@ expect:
     - { from: "*", to: dns/api, result: deny }
 `, "relative.yaml");
 
-  it("a bare dns/NAME rule holds for the Service of that name in each client's own namespace only", () => {
+  it("a bare dns/NAME rule is probed as written from its sources, and holds for their own namespace's Service only", () => {
     const cells = [...expectedCells(twoShops)].filter((c) => c.target === "dns");
     const byRule = cells.filter((c) => c.source !== "oracle").map((c) => `${c.from} ${c.to}`).sort();
     assert.deepEqual(byRule, [
+      "blue/client dns/api",
       "blue/client dns/api.blue.svc.cluster.local",
+      "red/client dns/api",
       "red/client dns/api.red.svc.cluster.local",
     ]);
     for (const cell of cells.filter((c) => c.source === "oracle")) assert.notEqual(cell.from.split("/")[0], cell.to.split(".")[1]);
+  });
+});
+
+describe("oracle: cells by the DNS names rules write", () => {
+  const shop = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: dns-cells }
+cluster:
+  ipFamily: dual
+  upstreamDNS: [ { name: db.example.com, addresses: [192.0.2.10] } ]
+namespaces: [ { name: shop }, { name: ops } ]
+pods:
+  - { name: web, namespace: shop, labels: { app: web } }
+  - { name: db-0, namespace: shop, labels: { app: db }, hostname: db-0, subdomain: db, ports: [ { name: pg, port: 5432 }, { name: metrics, port: 9187 } ] }
+  - { name: locked, namespace: ops, labels: { app: locked } }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: db, namespace: shop }, spec: { clusterIP: None, ipFamilyPolicy: PreferDualStack, selector: { app: db }, ports: [ { name: pg, port: 5432 } ] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: payments, namespace: shop }, spec: { type: ExternalName, externalName: db.example.com, ports: [ { port: 5432 } ] } }
+  # web may reach the cluster and 192.0.2.0/24 on 5432 only; ops/locked nothing, not even the DNS.
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: web-egress, namespace: shop }
+    spec:
+      podSelector: { matchLabels: { app: web } }
+      policyTypes: [Egress]
+      egress:
+        - to: [ { namespaceSelector: {} } ]
+        - to: [ { ipBlock: { cidr: 192.0.2.0/24 } } ]
+          ports: [ { port: 5432 } ]
+  - { apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: { name: deny-all, namespace: ops }, spec: { podSelector: {}, policyTypes: [Egress] } }
+probe: { from: [shop/web, ops/locked], to: [] }
+expect:
+  rules:
+    - { from: "*", to: dns/db-0.db.shop, result: allow }
+    - { from: shop/web, to: dns/_pg._tcp.db.shop, result: allow }
+    - { from: shop/web, to: dns/payments.shop, result: allow }
+    - { from: shop/web, to: dns/db.example.com., port: 443, result: deny }
+    - { from: shop/web, to: dns/10-244-1-2.shop.pod, result: allow }
+`, "dns-cells.yaml");
+  const cells = [...expectedCells(shop)].map((c) => `${c.from} ${c.to} ${c.port}/${c.protocol} ${c.family} ${c.oracle.expected}`);
+
+  it("plans each name on the ports and in the families of what it names", () => {
+    assert.deepEqual(cells.filter((c) => c.startsWith("shop/web")), [
+      // An endpoint's name: the pod's ports, in each family it has an address of.
+      "shop/web dns/db-0.db.shop 5432/TCP ipv4 allow",
+      "shop/web dns/db-0.db.shop 5432/TCP ipv6 allow",
+      "shop/web dns/db-0.db.shop 9187/TCP ipv4 allow",
+      "shop/web dns/db-0.db.shop 9187/TCP ipv6 allow",
+      // An SRV name: the port it names.
+      "shop/web dns/_pg._tcp.db.shop 5432/TCP ipv4 allow",
+      "shop/web dns/_pg._tcp.db.shop 5432/TCP ipv6 allow",
+      // An ExternalName: its ports, in every family; its CNAME decides (no AAAA upstream).
+      "shop/web dns/payments.shop 5432/TCP ipv4 allow",
+      "shop/web dns/payments.shop 5432/TCP ipv6 dns-error",
+      // A name outside the cluster: the rule's port, the families of its addresses.
+      "shop/web dns/db.example.com. 443/TCP ipv4 deny",
+      // A pod record: the pod's ports, in the address's family.
+      "shop/web dns/10-244-1-2.shop.pod 5432/TCP ipv4 allow",
+      "shop/web dns/10-244-1-2.shop.pod 9187/TCP ipv4 allow",
+    ]);
+  });
+
+  it("every lookup must pass the client's egress to the cluster DNS first", () => {
+    const locked = [...expectedCells(shop)].filter((c) => c.from === "ops/locked");
+    assert.ok(locked.length > 0);
+    for (const cell of locked) {
+      assert.equal(cell.oracle.expected, "dns-error", cell.to);
+      assert.match(cell.reason, /DNS lookup to kube-system\/kube-dns \(53\/UDP\) is blocked/);
+    }
+  });
+
+  it("judges a connection that leaves the cluster by the client's egress alone", () => {
+    const upstream = [...expectedCells(shop)].find((c) => c.to === "dns/db.example.com.")!;
+    assert.match(upstream.reason, /^db\.example\.com: A 192\.0\.2\.10 \(cluster\.upstreamDNS\); 192\.0\.2\.10: egress: isolated by shop\/web-egress/);
+  });
+
+  it("matches a rule's name to every spelling of the same record for the client", () => {
+    const expectations = new Expectations({ ...shop, expect: { default: "oracle", rules: [{ from: "shop/web", to: "dns/DB-0.db.shop.svc.cluster.local.", result: "deny", index: 0 }] } });
+    const matched = [...expectedCells(shop)].filter((c) => expectations.ruleMatches(0, c)).map((c) => c.to);
+    assert.deepEqual([...new Set(matched)], ["dns/db-0.db.shop"]);
   });
 });

@@ -4,7 +4,9 @@
 //    the policy engine on each backend after DNAT (policies see the backend pod and its
 //    targetPort: kube-proxy rewrites the destination before the packet reaches the pod);
 //  - DNS targets: the lookup itself must be allowed (egress to the cluster DNS), then the
-//    answer (a cluster IP, or a headless Service's pod IPs) is judged like the above;
+//    answer (a cluster IP, a headless Service's pod IPs, an SRV answer's target and port, a pod
+//    or endpoint record, an ExternalName's CNAME followed) is judged like the above; names
+//    rules write are planned as written, from the rules' sources (services/dns-lookup.ts);
 //  - external targets (cidr/…, ip/… in expectation rules): egress of the source only;
 //  - north-south targets (node ports, load balancers, external IPs): the receiving node's proxy
 //    picks the backends (externalTrafficPolicy), then policy on each backend, seen both from
@@ -12,11 +14,11 @@
 //  - host ports: the pod on its node's address, judged from the client and from that node.
 // Clients are pods, nodes (`node/NAME`: pods and cluster IPs too) and clients outside the
 // cluster network (`external`: north-south targets only, as a real user reaches nothing else).
-import type { Family } from "../kube/net.js";
+import { familyOf, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { clientId, clientIp, resolveClients, type Client } from "../scenario/clients.js";
+import { clientId, clientIp, resolveClients, type Client, type PodClient } from "../scenario/clients.js";
 import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type PodModel, type PodPort, type Scenario, type ServiceModel, type ServicePortModel } from "../scenario/model.js";
-import { externalTargets, parseReference } from "../scenario/references.js";
+import { externalTargets, parseReference, ruleDnsNames, type RuleDnsName } from "../scenario/references.js";
 import type { ClientAddressExpectation, ExpectedResult } from "../scenario/schema.js";
 import {
   dnsTarget, formatTarget, northSouthAddress, type DnsTarget, type ExternalTarget, type HostPortTarget, type NorthSouthTarget, type PodTarget,
@@ -26,7 +28,7 @@ import { flatten } from "./batches.js";
 import type { OracleCell } from "./cells.js";
 import { PodDecisions } from "./fast/decisions.js";
 import { PolicyEngine, type Endpoint, type PolicyDecision } from "./policy/index.js";
-import { dnsAnswer, selectBackends } from "./services/index.js";
+import { endpointsNamed, nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
@@ -50,6 +52,14 @@ export interface ServiceCellPlan extends PlanCoordinates {
 }
 
 /**
+ * A cell by a DNS name that names no one Service port: a pod or endpoint record, a name outside
+ * the cluster, a name without a record, an ExternalName Service without ports.
+ */
+export interface NameCellPlan extends PlanCoordinates {
+  readonly target: DnsTarget;
+}
+
+/**
  * A cell from outside the Service's cluster IP (node port, load balancer, external IP): the
  * port is the node port for node ports, the Service port otherwise.
  */
@@ -70,11 +80,19 @@ export interface HostPortCellPlan extends PlanCoordinates {
 }
 
 /** One cell before judging: who connects to what, discriminated by the typed target. */
-export type CellPlan = DirectCellPlan | ServiceCellPlan | NorthSouthCellPlan | HostPortCellPlan;
+export type CellPlan = DirectCellPlan | ServiceCellPlan | NameCellPlan | NorthSouthCellPlan | HostPortCellPlan;
+
+/** A cell by DNS name, with the Service port its name is a record of, if any. */
+export type DnsCellPlan = PlanCoordinates & { readonly target: DnsTarget; readonly servicePort?: ServicePortModel };
 
 /** Whether a plan goes through a Service's cluster IP or name. */
 export function throughService(plan: CellPlan): plan is ServiceCellPlan {
   return plan.target.kind === "service" || plan.target.kind === "dns";
+}
+
+/** Whether a plan looks a name up first. */
+export function byName(plan: CellPlan): plan is DnsCellPlan {
+  return plan.target.kind === "dns";
 }
 
 /** Whether a plan enters a Service from outside its cluster IP. */
@@ -109,7 +127,7 @@ export function sourceClients(scenario: Scenario): Client[] {
 
 /** Services a matrix probes: the scenario's own (not netspec's DNS), reachable by cluster IP or name. */
 export function probedServices(scenario: Scenario): ServiceModel[] {
-  return scenario.services.filter((s) => !s.system && s.type !== "ExternalName");
+  return scenario.services.filter((s) => !s.system);
 }
 
 /** Every cell of the scenario's matrix, in a stable order (source, target kind, target, port, family). */
@@ -129,9 +147,14 @@ function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
   const wants = (kind: Scenario["probe"]["to"][number]) => scenario.probe.to.includes(kind);
   const podTargets = wants("pods") ? scenario.pods.filter((p) => !p.system).map((pod): PodTarget => ({ kind: "pod", pod })) : [];
   const services = probedServices(scenario);
-  // A headless Service has no cluster IP: it is reached by name only.
-  const serviceTargets = wants("services") ? services.filter((s) => !s.headless).map((service): ServiceTarget => ({ kind: "service", service })) : [];
+  // A headless Service has no cluster IP, an ExternalName none either: they are reached by name only.
+  const serviceTargets = wants("services")
+    ? services.filter((s) => !s.headless && s.type !== "ExternalName").map((service): ServiceTarget => ({ kind: "service", service }))
+    : [];
   const dnsTargets = wants("dns") ? services.map(dnsTarget) : [];
+  // Names rules write are probed as written, unless probe.to already plans that very name.
+  const planned = new Set(dnsTargets.map((t) => t.name));
+  const ruleNames = ruleDnsNames(scenario).filter((n) => !planned.has(n.name));
   const externals = externalTargets(scenario).filter((e) => families.includes(e.family));
   const northSouthTargets = northSouthTargetsOf(scenario, wants);
   // A hostNetwork pod's host ports are its own ports, on the node's address: its pod target.
@@ -163,14 +186,13 @@ function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
       }
     }
     if (client.kind === "pod") {
-      for (const target of dnsTargets) {
-        for (const servicePort of target.service.ports) {
-          for (const family of families) {
-            if (has(family) && target.service.families.includes(family)) {
-              out.push({ client, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
-            }
-          }
-        }
+      const src = client.pod;
+      for (const target of dnsTargets) out.push(...nameCells(scenario, client, target, families));
+      for (const name of ruleNames) {
+        if (!name.sources.has(src.id)) continue;
+        // A relative name depends on the client's namespace: resolved once per namespace.
+        const target = resolveDnsName(scenario, name.name, src.namespace);
+        if (target) out.push(...nameCells(scenario, client, target, families, name));
       }
       // Addresses outside the cluster, towards which an expectation rule from this source points.
       for (const external of externals) {
@@ -205,6 +227,66 @@ function cellPlanner(scenario: Scenario): (client: Client) => CellPlan[] {
   };
 }
 
+/**
+ * The cells of one source to one DNS target: the ports and families of what its record names.
+ * A Service's name and SRV records are cells of its ports (an ExternalName's in every family:
+ * its CNAME decides); pod and endpoint records of those pods' ports, in the families the name
+ * has; what brings no port of its own (a name outside the cluster, no record, an ExternalName
+ * without ports) is probed on the rules' ports.
+ */
+function nameCells(scenario: Scenario, client: PodClient, target: DnsTarget, families: readonly Family[], rule?: RuleDnsName): CellPlan[] {
+  const out: CellPlan[] = [];
+  const src = client.pod;
+  const servicePorts = (ports: readonly ServicePortModel[], inFamilies: readonly Family[]) => {
+    for (const servicePort of ports) {
+      for (const family of inFamilies) {
+        if (src.ips[family]) out.push({ client, target, family, port: servicePort.port, protocol: servicePort.protocol, portName: servicePort.name, servicePort });
+      }
+    }
+  };
+  const ports = (list: readonly { port: number; protocol: Protocol; name?: string }[], inFamilies: readonly Family[]) => {
+    for (const port of list) {
+      for (const family of inFamilies) {
+        if (src.ips[family]) out.push({ client, target, family, port: port.port, protocol: port.protocol, portName: port.name });
+      }
+    }
+  };
+  const rulePorts = rule ? rule.ports.map((port) => ({ port, protocol: rule.protocol })) : [];
+  const record = target.record;
+  switch (record.kind) {
+    case "service":
+    case "srv": {
+      const svc = record.service;
+      const inFamilies = svc.type === "ExternalName" ? families : families.filter((f) => svc.families.includes(f));
+      if (record.kind === "srv") servicePorts([record.port], inFamilies);
+      else if (svc.ports.length > 0) servicePorts(svc.ports, inFamilies);
+      else if (svc.type === "ExternalName") ports(rulePorts, inFamilies);
+      break;
+    }
+    case "endpoint": {
+      const named = endpointsNamed(scenario, record.service, record.hostname);
+      const served = new Map<string, PodModel["ports"][number]>();
+      for (const port of named.flatMap((e) => e.pod?.ports ?? [])) served.set(`${port.port}/${port.protocol}`, port);
+      ports(served.size > 0 ? [...served.values()] : rulePorts, families.filter((f) => named.some((e) => e.family === f)));
+      break;
+    }
+    case "pod": {
+      const pod = scenario.pods.find((p) => p.ips[record.family] === record.ip);
+      ports(pod && pod.ports.length > 0 ? pod.ports : rulePorts, families.filter((f) => f === record.family));
+      break;
+    }
+    case "upstream":
+      ports(rulePorts, families.filter((f) => record.addresses.some((a) => familyOf(a) === f)));
+      break;
+    case "missing":
+      ports(rulePorts, families);
+      break;
+  }
+  return out;
+}
+
+type Verdict = { expected: ExpectedResult; reason: string; backends?: string[] };
+
 /** The north-south targets `probe.to` asks for: every node's port of each node-port Service, load balancers, external IPs. */
 function northSouthTargetsOf(scenario: Scenario, wants: (kind: Scenario["probe"]["to"][number]) => boolean): NorthSouthTarget[] {
   const services = probedServices(scenario);
@@ -219,7 +301,7 @@ function northSouthTargetsOf(scenario: Scenario, wants: (kind: Scenario["probe"]
     for (const service of services) if (service.type === "LoadBalancer") out.push({ kind: "loadbalancer", service });
   }
   if (wants("externalips")) {
-    for (const service of services) if (service.externalIPs.length > 0) out.push({ kind: "externalip", service });
+    for (const service of services) if (service.externalIPs.length > 0 && service.type !== "ExternalName") out.push({ kind: "externalip", service });
   }
   return out;
 }
@@ -253,7 +335,11 @@ export class Oracle {
   }
 
   judge(plan: CellPlan): OracleCell {
-    if (throughService(plan)) return plan.target.kind === "dns" ? this.viaDns(plan, plan.target) : this.viaClusterIp(plan, plan.target);
+    if (byName(plan)) return this.viaName(plan);
+    if (throughService(plan) && plan.target.kind === "service") {
+      const verdict = this.viaService(plan, plan.target.service, plan.servicePort, plan.target.service.clusterIPs[plan.family]!);
+      return makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
+    }
     if (northSouth(plan)) return this.viaNorthSouth(plan);
     if (throughHostPort(plan)) return this.viaHostPort(plan);
     const target = plan.target;
@@ -266,17 +352,14 @@ export class Oracle {
         const decision = this.decide(plan.client, target.ip, plan.port, plan.protocol, plan.family);
         return makeCell(plan, decision.verdict, decision.reason);
       }
+      default:
+        throw new Error(`no judge for a ${target.kind} target`);
     }
   }
 
-  private viaClusterIp(plan: ServiceCellPlan, target: ServiceTarget): OracleCell {
-    const verdict = this.viaService(plan, target.service.clusterIPs[plan.family]!);
-    return makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
-  }
-
   /** A connection to a cluster IP: backend selection, then policy on each backend after DNAT. */
-  private viaService(plan: ServiceCellPlan, clusterIP: string): { expected: ExpectedResult; reason: string; backends?: string[] } {
-    const selection = selectBackends(this.scenario, plan.target.service, plan.servicePort, clientNode(plan.client), plan.family);
+  private viaService(plan: PlanCoordinates, svc: ServiceModel, servicePort: ServicePortModel, clusterIP: string): Verdict {
+    const selection = selectBackends(this.scenario, svc, servicePort, clientNode(plan.client), plan.family);
     if (selection.outcome === "no-endpoints") return { expected: "refused", reason: selection.reason };
     if (selection.outcome === "no-local-endpoints") return { expected: "drop", reason: selection.reason };
     if (selection.outcome === "foreign-endpoints") return { expected: "undefined", reason: selection.reason };
@@ -296,7 +379,7 @@ export class Oracle {
    * the address connected to (a cluster IP, a node's, a load balancer's), so there, when the
    * two views disagree, the cell is undefined.
    */
-  private preDnatConflict(plan: CellPlan, what: string, address: string, backend: PodModel, postDnat: PolicyDecision): string | undefined {
+  private preDnatConflict(plan: PlanCoordinates, what: string, address: string, backend: PodModel, postDnat: PolicyDecision): string | undefined {
     if (plan.client.kind !== "pod" || !this.engine.egressIpBlockCovers(plan.client.pod, address)) return undefined;
     const preDnat = this.beforeDnat(plan.client.pod, backend, address, plan.port, plan.protocol, plan.family);
     if (preDnat.verdict === postDnat.verdict) return undefined;
@@ -370,34 +453,48 @@ export class Oracle {
     return makeCell(plan, outcome.outcome, `${via}: ${outcome.reason}`);
   }
 
-  private viaDns(plan: ServiceCellPlan, target: DnsTarget): OracleCell {
-    const { service: svc, name } = target;
-    const cell = (verdict: { expected: ExpectedResult; reason: string; backends?: string[] }) =>
-      makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
+  /** A cell by name: the lookup must pass policy, then the client connects to what the name answers. */
+  private viaName(plan: DnsCellPlan): OracleCell {
     if (plan.client.kind !== "pod") throw new Error(`DNS cells start from pods, not ${clientId(plan.client)}`);
-    const src = plan.client;
-    const lookup = this.dnsLookupVerdict(src.pod);
-    if (lookup) return cell(lookup);
-    const answer = dnsAnswer(this.scenario, svc, plan.family);
-    if (answer.kind === "none" || answer.addresses.length === 0) {
-      const record = plan.family === "ipv4" ? "A" : "AAAA";
-      return cell({ expected: "dns-error", reason: `${name} has no ${record} record (${svc.headless ? "headless Service without ready endpoints of that family" : `Service families: ${svc.families.join(", ")}`})` });
+    const lookup = this.dnsLookupVerdict(plan.client.pod);
+    const verdict = lookup ?? this.connectTo(plan, nameAnswer(this.scenario, plan.target.record, plan.family));
+    return makeCell(plan, verdict.expected, verdict.reason, verdict.backends);
+  }
+
+  private connectTo(plan: DnsCellPlan, answer: NameAnswer): Verdict {
+    switch (answer.kind) {
+      case "none": return { expected: "dns-error", reason: `${plan.target.name}: ${answer.reason}` };
+      case "undefined": return { expected: "undefined", reason: answer.reason };
+      case "cluster-ip": {
+        const servicePort = dialledServicePort(plan, answer);
+        if (!servicePort) {
+          return { expected: "undefined", reason: `${answer.reason}; ${answer.service.id} has no port ${plan.port}/${plan.protocol}: what its cluster IP does with a port the Service does not expose is left to the implementation` };
+        }
+        const verdict = this.viaService(plan, answer.service, servicePort, answer.ip);
+        // A Service's own name needs no word on the lookup; an SRV answer or a CNAME does.
+        const record = plan.target.record;
+        const ownName = record.kind === "service" && record.service === answer.service;
+        return ownName ? verdict : { ...verdict, reason: `${answer.reason}; ${verdict.reason}` };
+      }
+      case "pods": {
+        // No proxy: the client dials the pod itself, on the SRV answer's port or its own.
+        const port = answer.port ?? plan.port;
+        const outcomes = answer.pods.map((pod): BackendOutcome => served(pod, port, plan.protocol, this.decide(plan.client, pod, port, plan.protocol, plan.family)));
+        return combineBackends(outcomes, answer.reason, clientId(plan.client));
+      }
+      case "addresses": {
+        // Outside the cluster: the source's egress alone decides, as for an ip/ target.
+        const decisions = answer.addresses.map((ip) => ({ ip, decision: this.decide(plan.client, ip, plan.port, plan.protocol, plan.family) }));
+        const verdicts = new Set(decisions.map((d) => d.decision.verdict));
+        const first = decisions[0]!;
+        if (verdicts.size === 1) return { expected: first.decision.verdict, reason: `${answer.reason}; ${first.ip}: ${first.decision.reason}` };
+        return { expected: "undefined", reason: `${answer.reason}; the client picks one, and policy treats them differently: ${decisions.map((d) => `${d.ip} ${d.decision.verdict} (${d.decision.reason})`).join("; ")}` };
+      }
     }
-    if (answer.kind === "cluster-ip") return cell(this.viaService(plan, answer.addresses[0]!));
-    // Headless: the name resolves to the ready endpoints' own IPs; the client connects to one
-    // of them directly on the Service port (no proxy, so targetPort plays no part).
-    const pods = answer.addresses.map((ip) => this.scenario.pods.find((p) => p.ips[plan.family] === ip)!).filter(Boolean);
-    const foreign = answer.addresses.filter((ip) => !this.scenario.pods.some((p) => p.ips[plan.family] === ip));
-    if (foreign.length > 0) {
-      // Written EndpointSlices may list addresses no pod holds: the client may dial one of them.
-      return cell({ expected: "undefined", reason: `${name} also resolves to ${foreign.join(", ")}, no pod of the scenario (from the Service's EndpointSlices): what answers there is outside what netspec models` });
-    }
-    const outcomes = pods.map((pod): BackendOutcome => served(pod, plan.port, plan.protocol, this.decide(src, pod, plan.port, plan.protocol, plan.family)));
-    return cell(combineBackends(outcomes, `headless ${svc.id} resolves to ${pods.map((p) => p.id).join(", ")}`, src.pod.id));
   }
 
   /** The pod's resolver is the kube-dns cluster IP (primary family): the lookup must pass policy. */
-  private dnsLookupVerdict(src: PodModel): { expected: ExpectedResult; reason: string } | undefined {
+  private dnsLookupVerdict(src: PodModel): Verdict | undefined {
     if (!usesClusterDns(src)) {
       return {
         expected: "undefined",
@@ -423,6 +520,18 @@ export class Oracle {
     if (decision.verdict === "undefined") return { expected: "undefined", reason: `DNS lookup: ${decision.reason}` };
     return { expected: "dns-error", reason: `DNS lookup to ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.serviceName} (53/UDP) is blocked: ${decision.reason}` };
   }
+}
+
+/**
+ * The Service port a cell by name dials at a cluster IP: the one an SRV answer names, the
+ * cell's own when the name is that Service's, else (a CNAME to another Service's name) the
+ * port of that Service the client's port is; undefined when it has none.
+ */
+export function dialledServicePort(plan: DnsCellPlan, answer: NameAnswer & { kind: "cluster-ip" }): ServicePortModel | undefined {
+  if (answer.port) return answer.port;
+  const record = plan.target.record;
+  if (record.kind === "service" && record.service === answer.service && plan.servicePort) return plan.servicePort;
+  return answer.service.ports.find((p) => p.port === plan.port && p.protocol === plan.protocol);
 }
 
 /** Every cell has the same shape (one hidden class): the bulk path builds millions of them. */

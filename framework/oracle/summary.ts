@@ -5,9 +5,10 @@
 //  - Services and DNS names: the answer also depends on the client's node (traffic policy,
 //    topology) and on whether the client is one of the backends (a pod always reaches itself),
 //    so clients are grouped by class, the node where routing uses it, and backends alone;
-//  - external targets (named by rules): few, judged one by one.
+//  - what rules name (external addresses, DNS names as written): few, judged one by one.
 import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
+import { dnsTarget } from "../scenario/target.js";
 import { countPodCells } from "./fast/counts.js";
 import { northSouth, Oracle, planCells, probedServices, sourcePods, throughHostPort } from "./matrix.js";
 import { parseReference } from "../scenario/references.js";
@@ -46,21 +47,29 @@ export function summarize(scenario: Scenario): Summary {
       if (group) group.push(pod);
       else groups.set(key, [pod]);
     }
-    const onlyServices: Scenario = { ...scenario, probe: { ...scenario.probe, from: [], to: scenario.probe.to.filter((t) => t !== "pods") } };
+    // Without the rules: the cells they name are counted one by one below.
+    const onlyServices: Scenario = {
+      ...scenario, probe: { ...scenario.probe, from: [], to: scenario.probe.to.filter((t) => t !== "pods") }, expect: { ...scenario.expect, rules: [] },
+    };
     for (const group of groups.values()) {
       const rep = group[0]!;
       for (const plan of planCells({ ...onlyServices, probe: { ...onlyServices.probe, from: [rep.id] } })) {
-        if (plan.target.kind === "external" || northSouth(plan) || throughHostPort(plan)) continue;
+        if (northSouth(plan) || throughHostPort(plan)) continue;
         add(oracle.judge(plan).expected, group.length);
       }
     }
   }
 
+  // A rule naming a Service's full name is the probe.to dns cell counted above, not one more.
   const podsOnly = scenario.probe.from.filter((ref) => !isOtherClient(ref));
-  const externalOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: [] } };
-  for (const plan of planCells(externalOnly)) add(oracle.judge(plan).expected, 1);
-  // Node ports, load balancers, external IPs and host ports from pods, and every cell of the clients that
-  // are no pods (nodes, clients outside the cluster): few, judged one by one.
+  const countedNames = new Set(scenario.probe.to.includes("dns") ? services.map((svc) => dnsTarget(svc).name) : []);
+  const ruleNamedOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: [] } };
+  for (const plan of planCells(ruleNamedOnly)) {
+    if (plan.target.kind === "dns" && countedNames.has(plan.target.name)) continue;
+    add(oracle.judge(plan).expected, 1);
+  }
+  // Node ports, load balancers, external IPs and host ports from pods, and every cell of the
+  // clients that are no pods (nodes, clients outside the cluster): few, judged one by one.
   const northSouthOnly: Scenario = { ...scenario, probe: { ...scenario.probe, from: podsOnly, to: scenario.probe.to.filter((t) => NORTH_SOUTH.has(t)) } };
   if (northSouthOnly.probe.to.length > 0) {
     for (const plan of planCells(northSouthOnly)) if (northSouth(plan) || throughHostPort(plan)) add(oracle.judge(plan).expected, 1);

@@ -1,8 +1,9 @@
 // The DNS stub resolver against a small authoritative server on loopback, written here from
-// RFC 1035 §4: answers with a compressed CNAME chain, AAAA, NXDOMAIN, SERVFAIL, no data, silence.
+// RFC 1035 §4: answers with a compressed CNAME chain, AAAA, SRV (RFC 2782, its target compressed),
+// NXDOMAIN, SERVFAIL, no data, silence.
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
-import { decodeAnswer, encodeQuery, query } from './dns-client.js';
+import { decodeAnswer, encodeQuery, query, querySrv } from './dns-client.js';
 
 /** The question's name and type, read back from a query. */
 function question(msg: Buffer): { name: string; type: number; end: number } {
@@ -36,6 +37,17 @@ function answer(msg: Buffer): Buffer | undefined {
       if (q.type === 1) records.push(rr(q.end + 12, 1, Buffer.from([10, 96, 0, 7])));
       break;
     }
+    case '_http._tcp.api.test':
+      if (q.type === 33) {
+        // priority 10, weight 5, port 8080, target "web" + the question's name from its 4th label
+        // on (a pointer into the question: web.api.test); then one whose target is "." (RFC 2782:
+        // not available there), and one at a worse priority.
+        const apiLabel = 12 + '_http._tcp'.length + 1;
+        records.push(rr(12, 33, Buffer.concat([Buffer.from([0, 10, 0, 5, 0x1f, 0x90]), Buffer.from([3, 0x77, 0x65, 0x62, 0xc0 | (apiLabel >> 8), apiLabel & 0xff])])));
+        records.push(rr(12, 33, Buffer.from([0, 10, 0, 5, 0, 80, 0])));
+        records.push(rr(12, 33, Buffer.concat([Buffer.from([0, 20, 0, 1, 0x01, 0xbb]), Buffer.from([6, ...Buffer.from('backup'), 4, ...Buffer.from('test'), 0])])));
+      }
+      break;
     case 'six.test':
       if (q.type === 28) records.push(rr(12, 28, Buffer.from('fd000010024400010000000000000002', 'hex')));
       break;
@@ -69,6 +81,15 @@ describe('DNS stub resolver on loopback', () => {
   it('follows a compressed CNAME chain to the A record, and reads AAAA in RFC 5952 text', async () => {
     assert.deepEqual(await ask('web.shop.svc.cluster.local'), ['10.96.0.7']);
     assert.deepEqual(await ask('six.test', 'AAAA'), ['fd00:10:244:1::2']);
+  });
+
+  it('reads SRV answers, a compressed target included, and leaves out a "." target', async () => {
+    assert.deepEqual(await querySrv('_http._tcp.api.test', { server: '127.0.0.1', port, timeoutMs: 500 }), [
+      { priority: 10, weight: 5, port: 8080, target: 'web.api.test' },
+      { priority: 20, weight: 1, port: 443, target: 'backup.test' },
+    ]);
+    await assert.rejects(querySrv('six.test', { server: '127.0.0.1', port, timeoutMs: 500 }), { code: 'ENODATA' });
+    await assert.rejects(querySrv('nx.test', { server: '127.0.0.1', port, timeoutMs: 500 }), { code: 'ENOTFOUND' });
   });
 
   it('reports what went wrong with the codes node:dns uses', async () => {

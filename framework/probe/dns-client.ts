@@ -1,11 +1,12 @@
 /**
- * A DNS stub resolver for A and AAAA over UDP, on a socket the caller supplies.
+ * A DNS stub resolver for A, AAAA and SRV over UDP, on a socket the caller supplies.
  *
  * Why not node:dns: its resolvers make their own sockets in the process's network namespace,
  * but a probe's lookup must leave from the source pod's namespace (a pod's egress policy
  * decides whether its lookup reaches the cluster DNS at all), on a socket the launcher made
  * there (netns-sockets.ts). The wire format is RFC 1035 §4 (header, question, resource records,
- * §4.1.4 name compression) and RFC 3596 (AAAA, type 28).
+ * §4.1.4 name compression), RFC 3596 (AAAA, type 28) and RFC 2782 (SRV, type 33: priority,
+ * weight, port, target; a target of "." means the service is not available there).
  *
  * Errors carry the codes node:dns uses, so callers treat them alike: ENOTFOUND (NXDOMAIN),
  * ENODATA (the name exists without records of that type), ESERVFAIL, EREFUSED, ETIMEOUT,
@@ -14,8 +15,16 @@
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 
-export type RecordType = 'A' | 'AAAA';
-const TYPE_CODE: Record<RecordType, number> = { A: 1, AAAA: 28 };
+export type RecordType = 'A' | 'AAAA' | 'SRV';
+const TYPE_CODE: Record<RecordType, number> = { A: 1, AAAA: 28, SRV: 33 };
+
+/** One SRV answer (RFC 2782); `target` without its trailing dot. */
+export interface SrvRecord {
+  priority: number;
+  weight: number;
+  port: number;
+  target: string;
+}
 
 /** A query for `name` (RD set: the cluster DNS is a recursive resolver for its clients). */
 export function encodeQuery(id: number, name: string, type: RecordType): Buffer {
@@ -41,12 +50,32 @@ function skipName(msg: Buffer, offset: number): number {
   throw Object.assign(new Error('truncated DNS name'), { code: 'EBADRESP' });
 }
 
+/** Reads a (possibly compressed) name at `offset`, following pointers backwards only (no loops). */
+function readName(msg: Buffer, offset: number): string {
+  const labels: string[] = [];
+  let o = offset;
+  let limit = offset;
+  while (o < msg.length) {
+    const len = msg[o]!;
+    if (len === 0) return labels.join('.');
+    if ((len & 0xc0) === 0xc0) {
+      const pointer = msg.readUInt16BE(o) & 0x3fff;
+      if (pointer >= limit) break;
+      o = limit = pointer;
+      continue;
+    }
+    labels.push(msg.subarray(o + 1, o + 1 + len).toString('ascii'));
+    o += len + 1;
+  }
+  throw dnsError('EBADRESP', 'bad DNS name in an answer');
+}
+
 function dnsError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
 }
 
-/** The addresses of `type` in an answer to query `id`; throws with node:dns's codes. */
-export function decodeAnswer(msg: Buffer, id: number, type: RecordType, name: string): string[] {
+/** The resource records of the answer section to query `id`, of every type; throws with node:dns's codes. */
+function answerRecords(msg: Buffer, id: number, name: string): Array<{ type: number; data: Buffer; offset: number }> {
   if (msg.length < 12 || msg.readUInt16BE(0) !== id) throw dnsError('EBADRESP', `bad DNS answer for ${name}`);
   const rcode = msg[3]! & 0x0f;
   if (rcode === 3) throw dnsError('ENOTFOUND', `${name}: no such name`);
@@ -57,23 +86,43 @@ export function decodeAnswer(msg: Buffer, id: number, type: RecordType, name: st
   const answers = msg.readUInt16BE(6);
   let o = 12;
   for (let i = 0; i < questions; i++) o = skipName(msg, o) + 4;
-  const out: string[] = [];
+  const out: Array<{ type: number; data: Buffer; offset: number }> = [];
   for (let i = 0; i < answers; i++) {
     o = skipName(msg, o);
     if (o + 10 > msg.length) throw dnsError('EBADRESP', `truncated DNS answer for ${name}`);
-    const rtype = msg.readUInt16BE(o);
     const length = msg.readUInt16BE(o + 8);
-    const data = msg.subarray(o + 10, o + 10 + length);
-    // CNAMEs in the chain are skipped; their targets' records follow in the same answer.
-    if (rtype === TYPE_CODE.A && type === 'A' && length === 4) out.push([...data].join('.'));
-    if (rtype === TYPE_CODE.AAAA && type === 'AAAA' && length === 16) {
+    if (o + 10 + length > msg.length) throw dnsError('EBADRESP', `truncated DNS answer for ${name}`);
+    out.push({ type: msg.readUInt16BE(o), data: msg.subarray(o + 10, o + 10 + length), offset: o + 10 });
+    o += 10 + length;
+  }
+  return out;
+}
+
+/** The addresses of `type` (A or AAAA) in an answer to query `id`; throws with node:dns's codes. */
+export function decodeAnswer(msg: Buffer, id: number, type: 'A' | 'AAAA', name: string): string[] {
+  const out: string[] = [];
+  // CNAMEs in the chain are skipped; their targets' records follow in the same answer.
+  for (const { type: rtype, data } of answerRecords(msg, id, name)) {
+    if (rtype === TYPE_CODE.A && type === 'A' && data.length === 4) out.push([...data].join('.'));
+    if (rtype === TYPE_CODE.AAAA && type === 'AAAA' && data.length === 16) {
       const groups: string[] = [];
       for (let g = 0; g < 16; g += 2) groups.push(data.readUInt16BE(g).toString(16));
       out.push(compress(groups));
     }
-    o += 10 + length;
   }
   if (out.length === 0) throw dnsError('ENODATA', `${name}: no ${type} record`);
+  return out;
+}
+
+/** The SRV records in an answer to query `id` (a "." target, RFC 2782's "not available", left out). */
+export function decodeSrvAnswer(msg: Buffer, id: number, name: string): SrvRecord[] {
+  const out: SrvRecord[] = [];
+  for (const { type, data, offset } of answerRecords(msg, id, name)) {
+    if (type !== TYPE_CODE.SRV || data.length < 7) continue;
+    const target = readName(msg, offset + 6);
+    if (target !== '') out.push({ priority: data.readUInt16BE(0), weight: data.readUInt16BE(2), port: data.readUInt16BE(4), target });
+  }
+  if (out.length === 0) throw dnsError('ENODATA', `${name}: no SRV record`);
   return out;
 }
 
@@ -102,24 +151,33 @@ export interface QueryOptions {
 }
 
 /** One query, one socket: resolves the addresses or rejects with node:dns's error codes. */
-export function query(name: string, type: RecordType, options: QueryOptions): Promise<string[]> {
+export function query(name: string, type: 'A' | 'AAAA', options: QueryOptions): Promise<string[]> {
+  return exchange(name, type, options, (msg, id) => decodeAnswer(msg, id, type, name));
+}
+
+/** One SRV query, one socket: resolves the records or rejects with node:dns's error codes. */
+export function querySrv(name: string, options: QueryOptions): Promise<SrvRecord[]> {
+  return exchange(name, 'SRV', options, (msg, id) => decodeSrvAnswer(msg, id, name));
+}
+
+function exchange<T>(name: string, type: RecordType, options: QueryOptions, decode: (msg: Buffer, id: number) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const id = randomInt(0x10000);
     const six = options.server.includes(':');
     const sock = dgram.createSocket(six ? 'udp6' : 'udp4');
     let done = false;
-    const finish = (error: Error | undefined, addresses?: string[]) => {
+    const finish = (error: Error | undefined, answer?: T) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       try { sock.close(); } catch { /* closed */ }
-      if (error) reject(error); else resolve(addresses!);
+      if (error) reject(error); else resolve(answer!);
     };
     const timer = setTimeout(() => finish(dnsError('ETIMEOUT', `DNS timeout resolving ${name}`)), options.timeoutMs);
     sock.on('error', (err: NodeJS.ErrnoException) => finish(dnsError(err.code ?? 'ECONNREFUSED', `DNS query for ${name}: ${err.message}`)));
     sock.on('message', (msg) => {
       if (msg.length >= 2 && msg.readUInt16BE(0) !== id) return; // a late answer to another query
-      try { finish(undefined, decodeAnswer(msg, id, type, name)); } catch (e) { finish(e as Error); }
+      try { finish(undefined, decode(msg, id)); } catch (e) { finish(e as Error); }
     });
     const send = () => sock.connect(options.port ?? 53, options.server, () => sock.send(encodeQuery(id, name, type)));
     if (options.fd === undefined) send();

@@ -7,7 +7,9 @@
  *
  * DNS names are resolved with the pod's resolv.conf (/etc/netns/POD/resolv.conf, what
  * `ip netns exec` would bind-mount): its first nameserver, search list and ndots, in glibc's
- * order, A for ipv4 and AAAA for ipv6 (dns-client.ts).
+ * order, A for ipv4 and AAAA for ipv6 (dns-client.ts). An SRV target (ProbeSpec.srv) is
+ * looked up as SRV the same way, then the chosen answer's target name (absolute) as A/AAAA, and
+ * the connection goes to that address at the answer's port.
  *
  * Runs under the node image's Node.js with node: built-ins only.
  */
@@ -15,7 +17,7 @@ import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { query } from './dns-client.js';
+import { query, querySrv, type SrvRecord } from './dns-client.js';
 import { parseSockets, type SocketRequest } from './netns-sockets.js';
 import type { AgentProbeRequest, Family, ProbeBatch, ProbeDone, ProbeResult, ProbeTarget, ServerIdentity } from './protocol.js';
 
@@ -214,24 +216,27 @@ function nameserverOf(conf: ResolvConf): string {
   return (conf.nameservers[0] ?? '127.0.0.1').replace(/%.*$/, '');
 }
 
+type Lookup = 'A' | 'AAAA' | 'SRV';
+
 /**
- * Resolves a name once per (name, family) per batch; every answer is kept so attempts spread
- * over them (headless Services). One query per socket, at most DNS_TRIES per candidate name.
+ * Resolves a name once per (name, record type) per batch; every answer is kept so attempts
+ * spread over them (headless Services, SRV answers). One query per socket, at most DNS_TRIES per
+ * candidate name.
  */
 function makeResolver(dnsTimeoutMs: number, conf: ResolvConf, pool?: SocketPool) {
   const server = nameserverOf(conf);
   const serverFamily: Family = server.includes(':') ? 'ipv6' : 'ipv4';
-  const ask = (name: string, family: Family, deadline: number): Promise<string[]> => {
+  const ask = <T>(name: string, deadline: number, send: (options: Parameters<typeof query>[2]) => Promise<T>): Promise<T> => {
     const left = deadline - performance.now();
     if (left <= 0) return Promise.reject(Object.assign(new Error(`DNS timeout resolving ${name}`), { code: 'ETIMEOUT' }));
     const fd = pool?.take('udp', serverFamily);
     if (typeof fd === 'object') return Promise.reject(Object.assign(new Error(`no socket for a DNS query: ${fd.error}`), { code: 'ECONNREFUSED' }));
-    return query(name, family === 'ipv4' ? 'A' : 'AAAA', { server, timeoutMs: Math.max(50, Math.min(1000, Math.floor(left / DNS_TRIES))), ...(fd === undefined ? {} : { fd }) });
+    return send({ server, timeoutMs: Math.max(50, Math.min(1000, Math.floor(left / DNS_TRIES))), ...(fd === undefined ? {} : { fd }) });
   };
-  const cache = new Map<string, Promise<string[]>>();
-  return (host: string, family: Family): Promise<string[]> => {
-    const key = `${family}|${host}`;
-    let p = cache.get(key);
+  const cache = new Map<string, Promise<unknown>>();
+  const lookup = <T>(host: string, type: Lookup, send: (name: string, options: Parameters<typeof query>[2]) => Promise<T>): Promise<T> => {
+    const key = `${type}|${host}`;
+    let p = cache.get(key) as Promise<T> | undefined;
     if (!p) {
       p = (async () => {
         const deadline = performance.now() + dnsTimeoutMs;
@@ -241,7 +246,7 @@ function makeResolver(dnsTimeoutMs: number, conf: ResolvConf, pool?: SocketPool)
           let err: NodeJS.ErrnoException | undefined;
           for (let attempt = 1; attempt <= DNS_TRIES; attempt++) {
             try {
-              return await ask(name, family, deadline);
+              return await ask(name, deadline, (options) => send(name, options));
             } catch (e) {
               err = e as NodeJS.ErrnoException;
               if (err.code !== 'ETIMEOUT' || performance.now() >= deadline) break;
@@ -252,11 +257,23 @@ function makeResolver(dnsTimeoutMs: number, conf: ResolvConf, pool?: SocketPool)
           // "No such name" and SERVFAIL move on to the next candidate, as in glibc.
           if (err!.code !== 'ENOTFOUND' && err!.code !== 'ENODATA' && err!.code !== 'ESERVFAIL') break;
         }
-        throw noData ?? firstError ?? Object.assign(new Error(`no address for ${host}`), { code: 'ENODATA' });
+        throw noData ?? firstError ?? Object.assign(new Error(`no ${type} record for ${host}`), { code: 'ENODATA' });
       })();
       cache.set(key, p);
     }
     return p;
+  };
+  return {
+    addresses: (host: string, family: Family): Promise<string[]> => {
+      const type = family === 'ipv4' ? 'A' : 'AAAA';
+      return lookup(host, type, (name, options) => query(name, type, options));
+    },
+    /** RFC 2782: only the lowest priority is tried while it answers; within it, every answer. */
+    srv: async (host: string): Promise<SrvRecord[]> => {
+      const records = await lookup(host, 'SRV', (name, options) => querySrv(name, options));
+      const best = Math.min(...records.map((r) => r.priority));
+      return records.filter((r) => r.priority === best);
+    },
   };
 }
 
@@ -274,12 +291,16 @@ export function socketNeeds(batch: ProbeBatch, conf: ResolvConf): Map<string, { 
     needs.set(key, entry);
   };
   const names = new Set<string>();
+  const serverFamily: Family = nameserverOf(conf).includes(':') ? 'ipv6' : 'ipv4';
   for (const t of batch.targets ?? []) {
     if (validate(t, 0) || t.protocol === 'SCTP') continue;
-    add(t.protocol === 'TCP' ? 'tcp' : 'udp', t.family, Math.max(1, Math.min(1000, Math.floor(t.count ?? 1))));
-    if (!net.isIP(t.host)) names.add(`${t.family}|${t.host}`);
+    const count = Math.max(1, Math.min(1000, Math.floor(t.count ?? 1)));
+    add(t.protocol === 'TCP' ? 'tcp' : 'udp', t.family, count);
+    if (net.isIP(t.host)) continue;
+    names.add(`${t.srv ? 'SRV' : t.family}|${t.host}`);
+    // Each attempt may take another SRV answer, whose target (absolute: one name) is looked up once.
+    if (t.srv) add('udp', serverFamily, count * DNS_TRIES);
   }
-  const serverFamily: Family = nameserverOf(conf).includes(':') ? 'ipv6' : 'ipv4';
   for (const key of names) add('udp', serverFamily, candidates(key.slice(key.indexOf('|') + 1), conf).length * DNS_TRIES);
   return needs;
 }
@@ -293,6 +314,7 @@ function validate(t: ProbeTarget, index: number): string | undefined {
   if (t.family !== 'ipv4' && t.family !== 'ipv6') return `target ${t.id}: bad family`;
   // Never answer an HTTP cell with a bare connection: that would pass it without its request.
   if (t.http !== undefined) return `target ${t.id}: HTTP requests are not probed yet`;
+  if (t.srv !== undefined && (typeof t.srv !== 'boolean' || (t.srv && net.isIP(t.host)))) return `target ${t.id}: srv must be a boolean, for a DNS name`;
   return undefined;
 }
 
@@ -303,6 +325,7 @@ async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: Re
   }
   const timeoutMs = t.timeoutMs ?? batch.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let address = t.host;
+  let port = t.port;
   const literal = net.isIP(t.host);
   if (literal) {
     if ((literal === 4) !== (t.family === 'ipv4')) {
@@ -310,7 +333,15 @@ async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: Re
     }
   } else {
     try {
-      const list = await resolve(t.host, t.family);
+      let name = t.host;
+      if (t.srv) {
+        // Attempts take the answers in turn, as they take a headless Service's addresses.
+        const records = await resolve.srv(t.host);
+        const chosen = records[n % records.length]!;
+        name = `${chosen.target}.`;
+        port = chosen.port;
+      }
+      const list = await resolve.addresses(name, t.family);
       address = list[n % list.length]!;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -318,8 +349,8 @@ async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: Re
     }
   }
   const a = t.protocol === 'TCP'
-    ? await probeTcp(address, t.port, t.family, timeoutMs, pool)
-    : await probeUdp(address, t.port, t.family, timeoutMs, pool);
+    ? await probeTcp(address, port, t.family, timeoutMs, pool)
+    : await probeUdp(address, port, t.family, timeoutMs, pool);
   return { ...base, ...a };
 }
 

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { candidates, parseResolvConf, proberSocketRequests, runBatch } from './probe-core.js';
+import { candidates, parseResolvConf, proberSocketRequests, runBatch, socketNeeds } from './probe-core.js';
 import { serverSocketRequests, socketLauncherArgv } from './netns-sockets.js';
 import type { AgentProbeRequest, ProbeBatch, ProbeResult, ServersReady, ServerSpec } from './protocol.js';
 
@@ -145,6 +145,22 @@ describe('pod DNS configuration', () => {
       'api.ops.shop.svc.cluster.local', 'api.ops.svc.cluster.local', 'api.ops.cluster.local', 'api.ops']);
     assert.deepEqual(candidates('a.b.c.d.e.f', k8s)[0], 'a.b.c.d.e.f');
     assert.deepEqual(candidates('api.ops.svc.cluster.local.', k8s), ['api.ops.svc.cluster.local']);
+  });
+});
+
+describe('prober sockets for SRV names', () => {
+  const conf = parseResolvConf('nameserver 10.96.0.10\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
+
+  it('counts the SRV lookup through the search path, and one absolute target lookup per attempt', () => {
+    const needs = socketNeeds({ targets: [{ id: 's', host: '_http._tcp.api', port: 80, protocol: 'TCP', family: 'ipv4', srv: true, count: 3 }] }, conf);
+    // 4 candidate names and 3 targets, two tries each; 3 connections.
+    assert.deepEqual([...needs.values()], [{ kind: 'tcp', family: 'ipv4', count: 3 }, { kind: 'udp', family: 'ipv4', count: 3 * 2 + 4 * 2 }]);
+  });
+
+  it('answers an SRV flag on an address with an error', async () => {
+    const results: ProbeResult[] = [];
+    await runBatch({ targets: [{ id: 'x', host: '127.0.0.1', port: 80, protocol: 'TCP', family: 'ipv4', srv: true }] }, (r) => results.push(r), { conf });
+    assert.deepEqual(results.map((r) => [r.outcome, r.reason]), [['error', 'target x: srv must be a boolean, for a DNS name']]);
   });
 });
 

@@ -27,6 +27,11 @@ export interface ProbeSpec {
   protocol: Protocol;
   /** Family to connect over; a DNS name is resolved to A (ipv4) or AAAA (ipv6). */
   family: Family;
+  /**
+   * `host` is an SRV name (RFC 2782): it is looked up as SRV, and the connection goes to an
+   * answer's target (resolved to A/AAAA) at the answer's port; `port` is then the one expected.
+   */
+  srv?: boolean;
   /** A Layer 7 cell's request, sent once connected (no prober sends it yet: such a target is an error). */
   http?: HttpRequest;
 }

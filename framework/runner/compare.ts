@@ -69,5 +69,8 @@ function clientAddressMismatch(cell: ExpectedCell, observation: Observation, add
  */
 export function sticky(target: ProbedTarget): boolean {
   if (target.kind === "pod" || target.kind === "external" || target.kind === "hostport") return false;
-  return target.service.sessionAffinity === "ClientIP" && !target.service.headless;
+  // By name: a Service's own name or an SRV answer leads to its cluster IP; other records to pods.
+  const byName = target.kind === "dns" ? (target.record.kind === "service" || target.record.kind === "srv" ? target.record.service : undefined) : undefined;
+  const svc = target.kind === "dns" ? byName : target.service;
+  return svc !== undefined && svc.type !== "ExternalName" && svc.sessionAffinity === "ClientIP" && !svc.headless;
 }

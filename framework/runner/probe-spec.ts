@@ -4,6 +4,7 @@
 import type { ExpectedCell } from "../oracle/cells.js";
 import type { ProbeSpec } from "../probe/protocol.js";
 import { northSouthAddress } from "../scenario/target.js";
+import { isSrvName } from "../scenario/dns-names.js";
 
 export function probeSpec(cell: ExpectedCell): ProbeSpec {
   const { port, protocol, family } = cell;
@@ -11,8 +12,9 @@ export function probeSpec(cell: ExpectedCell): ProbeSpec {
   switch (target.kind) {
     case "pod": return { host: target.pod.ips[family]!, port, protocol, family };
     case "service": return { host: target.service.clusterIPs[family]!, port, protocol, family };
-    // The pod resolves the name itself (through its resolv.conf), as a client would.
-    case "dns": return { host: target.name, port, protocol, family };
+    // The pod resolves the name itself (through its resolv.conf), as a client would; an SRV
+    // name's answer says where to connect.
+    case "dns": return { host: target.name, port, protocol, family, ...(isSrvName(target.name) ? { srv: true } : {}) };
     case "external": return { host: target.ip, port, protocol, family };
     // A node's InternalIP on the node port, a load-balancer address or an external IP on the Service port.
     case "nodeport":

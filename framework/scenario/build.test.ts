@@ -214,3 +214,55 @@ resources:
     });
   }
 });
+
+describe("scenario model: pod hostname and subdomain (ValidatePodSpec: each a DNS-1123 label)", () => {
+  const pod = (fields: string) => base(`  - { name: db, namespace: app, labels: { app: db }, replicas: 2, ${fields} }`);
+
+  it("keeps both on the model, for every replica; an empty one is not set", () => {
+    const s = scenarioFromYaml(pod("hostname: db-main, subdomain: db"));
+    assert.deepEqual(s.pods.filter((p) => p.name.startsWith("db-")).map((p) => [p.id, p.hostname, p.subdomain]), [
+      ["app/db-0", "db-main", "db"], ["app/db-1", "db-main", "db"],
+    ]);
+    const unset = scenarioFromYaml(pod('hostname: "", subdomain: ""')).pods.find((p) => p.id === "app/db-0")!;
+    assert.equal("hostname" in unset || "subdomain" in unset, false);
+  });
+
+  const rejected: [string, string][] = [
+    ["hostname: DB", "10:77 pod app/db: hostname 'DB' must be a DNS-1123 label"],
+    ["hostname: db.main", "10:77 pod app/db: hostname 'db.main' must be a DNS-1123 label"],
+    [`subdomain: ${"s".repeat(64)}`, "10:78 pod app/db: subdomain '" + "s".repeat(64) + "' must be no more than 63 characters"],
+    ["subdomain: -db", "10:78 pod app/db: subdomain '-db' must be a DNS-1123 label"],
+  ];
+  for (const [fields, error] of rejected) {
+    it(`rejects ${fields.length > 30 ? `${fields.slice(0, 27)}…` : fields} at its position`, () => {
+      const errors = errorsOf(pod(fields));
+      assert.equal(errors.length, 1, errors.join("\n"));
+      assert.ok(errors[0]!.startsWith(error), errors[0]);
+    });
+  }
+});
+
+describe("scenario model: cluster.upstreamDNS, what the cluster DNS's upstream answers", () => {
+  const upstream = (entries: string, family = "") => base("", `cluster: { ${family}upstreamDNS: [ ${entries} ] }`);
+
+  it("keeps names canonical (lower case, no trailing dot) and addresses canonical", () => {
+    const s = scenarioFromYaml(upstream('{ name: DB.Example.com., addresses: [192.0.2.10, "2001:DB8::0:1"] }', "ipFamily: dual, "));
+    assert.deepEqual(s.upstreamDns, [{ name: "db.example.com", addresses: ["192.0.2.10", "2001:db8::1"] }]);
+  });
+
+  const rejected: [string, RegExp][] = [
+    ["{ name: db_1.example.com, addresses: [192.0.2.10] }", /^5:35 upstream name 'db_1.example.com' must be a DNS-1123 subdomain/],
+    ["{ name: api.shop.svc.cluster.local, addresses: [192.0.2.10] }", /^5:35 upstream name 'api.shop.svc.cluster.local' is in the cluster's zone cluster.local/],
+    ["{ name: a.example.com, addresses: [192.0.2.1] }, { name: A.example.com, addresses: [192.0.2.2] }", /^5:84 upstream name 'A.example.com' is declared twice/],
+    ["{ name: a.example.com, addresses: [not-an-ip] }", /^5:62 'not-an-ip' is not an IPv4 or IPv6 address/],
+    ["{ name: a.example.com, addresses: [10.244.3.7] }", /^5:62 10.244.3.7 lies in the cluster's subnet 10.244.0.0\/16: an upstream name resolves outside the cluster/],
+    ["{ name: a.example.com, addresses: [10.96.0.1] }", /^5:62 10.96.0.1 lies in the cluster's subnet 10.96.0.0\/16/],
+  ];
+  for (const [entries, error] of rejected) {
+    it(`rejects ${entries.length > 60 ? `${entries.slice(0, 57)}…` : entries}`, () => {
+      const errors = errorsOf(upstream(entries));
+      assert.equal(errors.length, 1, errors.join("\n"));
+      assert.match(errors[0]!, error);
+    });
+  }
+});

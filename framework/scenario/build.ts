@@ -2,7 +2,7 @@
 // reported at its position. Kubernetes' own defaulting is applied here once (namespace labels,
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
-import { canonicalIp, cidr, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
+import { canonicalIp, cidr, cidrContains, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
 import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
   KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type Endpoints, type NetworkPolicy, type Service,
@@ -15,8 +15,9 @@ import { Diagnostics, ScenarioError } from "./diagnostics.js";
 import { loadScenarioFile, loadScenarioText, type LoadedResource, type LoadedScenario } from "./load.js";
 import {
   CLUSTER_DNS, type ExpectRuleModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
-  type PodPort, type Scenario, type ServiceModel,
+  type PodPort, type Scenario, type ServiceModel, type UpstreamNameModel,
 } from "./model.js";
+import { canonicalName, inClusterZone } from "./dns-names.js";
 import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
@@ -107,6 +108,7 @@ class Builder {
         ...mirroredSlices(byKind("Endpoints") as unknown as Endpoints[], byKind("Service") as unknown as Service[]),
       ],
       manifests,
+      upstreamDns: this.buildUpstreamDns(),
       probe: this.buildProbe(),
       expect: this.buildExpect(),
     };
@@ -231,6 +233,12 @@ class Builder {
         this.diags.error(this.at.at([...path, "node"]), `pod ${spec.namespace}/${spec.name}: node '${spec.node}' is not declared${hint(spec.node, nodeNames, "declared nodes")}`);
       }
       this.checkLabels(spec.labels ?? {}, [...path, "labels"]);
+      // pkg/apis/core/validation ValidatePodSpec: a non-empty hostname and subdomain are each
+      // ValidateDNS1123Label.
+      for (const field of ["hostname", "subdomain"] as const) {
+        const value = spec[field];
+        if (value) this.name(checkDns1123Label, value, [...path, field], `pod ${spec.namespace}/${spec.name}: ${field}`);
+      }
       const ports = this.podPorts(spec.ports ?? [], [...path, "ports"], `${spec.namespace}/${spec.name}`, spec.hostNetwork ?? false);
       // The declared name is checked once; replica suffixes (-0, -1, …) keep it valid.
       this.name(checkDns1123Subdomain, spec.name, [...path, "name"], "pod name");
@@ -248,6 +256,8 @@ class Builder {
         place({ namespace: spec.namespace, name }, node, {
           labels: spec.labels ?? {}, ports, ready: spec.ready ?? true, terminating: spec.terminating ?? false, hostNetwork,
           dnsPolicy: spec.dnsPolicy ?? "ClusterFirst", system: false,
+          // An empty string is "not set", as the API server stores it.
+          ...(spec.hostname ? { hostname: spec.hostname } : {}), ...(spec.subdomain ? { subdomain: spec.subdomain } : {}),
         }, path);
       }
     });
@@ -484,6 +494,40 @@ class Builder {
       internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", topologyModeAuto: false, sessionAffinity: "None",
       publishNotReadyAddresses: false, loadBalancerIPs: {}, externalIPs: [], loadBalancerSourceRanges: [], manifest, system: true,
     };
+  }
+
+  // ---- names outside the cluster ------------------------------------------------------------
+
+  /**
+   * cluster.upstreamDNS: what the cluster DNS's upstream resolvers answer (docs, "DNS for
+   * Services and Pods", dnsPolicy ClusterFirst: names outside the cluster domain are forwarded
+   * upstream). Names outside the zone only (the zone's records are the scenario's own), and
+   * addresses outside the pod and Service subnets (a cluster address is named by its Service or pod).
+   */
+  private buildUpstreamDns(): UpstreamNameModel[] {
+    const seen = new Set<string>();
+    const subnets = [...Object.values(this.podSubnets), ...Object.values(this.serviceSubnets)].filter((c): c is Cidr => c !== undefined);
+    return (this.loaded.raw.cluster?.upstreamDNS ?? []).map((entry, i) => {
+      const path = ["cluster", "upstreamDNS", i];
+      const name = canonicalName(entry.name);
+      // DNS names are not case-sensitive: checked, compared and served lower-cased.
+      const problem = checkDns1123Subdomain(name);
+      if (problem) this.diags.error(this.at.at([...path, "name"]), `upstream name '${entry.name}' ${problem}`);
+      else if (inClusterZone(name)) {
+        this.diags.error(this.at.at([...path, "name"]), `upstream name '${entry.name}' is in the cluster's zone ${CLUSTER_DNS.domain}: its records are the scenario's Services and pods`);
+      }
+      if (seen.has(name)) this.diags.error(this.at.at([...path, "name"]), `upstream name '${entry.name}' is declared twice`);
+      seen.add(name);
+      const addresses: string[] = [];
+      entry.addresses.forEach((address, a) => {
+        const where = this.at.at([...path, "addresses", a]);
+        if (!familyOf(address)) { this.diags.error(where, `'${address}' is not an IPv4 or IPv6 address`); return; }
+        const inside = subnets.find((subnet) => cidrContains(subnet, address));
+        if (inside) this.diags.error(where, `${address} lies in the cluster's subnet ${inside.text}: an upstream name resolves outside the cluster (name a cluster address by its Service or pod)`);
+        else addresses.push(canonicalIp(address));
+      });
+      return { name, addresses };
+    });
   }
 
   // ---- probe and expectations ---------------------------------------------------------------

@@ -65,6 +65,9 @@ export interface PodModel {
   readonly system: boolean;
   /** Index in declaration order (after replica expansion). */
   readonly index: number;
+  /** spec.hostname and spec.subdomain: the endpoint hostname a Service named `subdomain` publishes. */
+  readonly hostname?: string;
+  readonly subdomain?: string;
 }
 
 export interface ServicePortModel {
@@ -107,6 +110,13 @@ export interface ServiceModel {
   readonly loadBalancerSourceRanges: readonly string[];
   readonly manifest: Service;
   readonly system: boolean;
+}
+
+export interface UpstreamNameModel {
+  /** Lower-cased, without a trailing dot. */
+  readonly name: string;
+  /** Canonical IP literals. */
+  readonly addresses: readonly string[];
 }
 
 export interface ManifestModel {
@@ -179,6 +189,8 @@ export interface Scenario {
   readonly clusterNetworkPolicies: readonly ClusterNetworkPolicy[];
   /** Every resource in apply order (modelled kinds and passed-through ones). */
   readonly manifests: readonly ManifestModel[];
+  /** cluster.upstreamDNS: names outside the cluster's zone and the addresses upstream resolvers answer. */
+  readonly upstreamDns: readonly UpstreamNameModel[];
   readonly probe: ProbeModel;
   readonly expect: ExpectModel;
 }

@@ -1,4 +1,5 @@
 // Checks that every reference in `probe.from` and `expect.rules` names something declared.
+import { canonicalName, inClusterZone, isSrvName, parseClusterName, resolverCandidates, type ClusterName } from "./dns-names.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { familyOf } from "../kube/net.js";
 import { resolveClients } from "./clients.js";
@@ -48,6 +49,7 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
     diags.error(pos, `'${formatReference(ref)}' is a source, not a target; a node's ports are reached as nodeport/NAMESPACE/NAME, an address outside the cluster as ip/… or cidr/…`);
     return;
   }
+  if (parsed.kind === "dns") { checkDnsReference(scenario, parsed.name, pos, diags); return; }
   const namespaces = scenario.namespaces.map((n) => n.name);
   const namespace = "namespace" in parsed ? parsed.namespace : undefined;
   if (namespace !== undefined && !namespaces.includes(namespace)) {
@@ -66,21 +68,9 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
     case "selector":
       if (resolvePods(scenario, parsed).length === 0) diags.warning(pos, `'${formatReference(ref)}' matches no pod`);
       return;
-    case "dns":
     case "service": {
-      if (parsed.kind === "dns" && parsed.namespace === undefined) {
-        // A relative name: it must name a Service in some namespace (each client resolves it in its own).
-        if (!scenario.services.some((s) => !s.system && s.name === parsed.name)) {
-          const services = [...new Set(scenario.services.filter((s) => !s.system).map((s) => s.name))];
-          diags.error(pos, `no Service is named '${parsed.name}' in any namespace (dns/NAME resolves in the client's own namespace)${hint(parsed.name, services, "Services")}`);
-        }
-        return;
-      }
-      const found = scenario.services.some((s) => s.namespace === parsed.namespace && s.name === parsed.name);
-      if (!found) {
-        const services = scenario.services.filter((s) => !s.system).map((s) => `${s.namespace}/${s.name}`);
-        diags.error(pos, `Service '${parsed.namespace}/${parsed.name}' is not declared${hint(`${parsed.namespace}/${parsed.name}`, services, "Services")}`);
-      }
+      const problem = missingService(scenario, parsed.namespace, parsed.name);
+      if (problem) diags.error(pos, problem);
       return;
     }
     case "node": {
@@ -118,11 +108,7 @@ function checkReference(scenario: Scenario, ref: Reference, path: Path, at: Loca
 function checkNorthSouth(scenario: Scenario, ref: Extract<ParsedReference, { kind: NorthSouthKind }>, pos: SourcePos, diags: Diagnostics): void {
   const id = `${ref.namespace}/${ref.name}`;
   const svc = scenario.services.find((s) => !s.system && s.id === id);
-  if (!svc) {
-    const services = scenario.services.filter((s) => !s.system).map((s) => s.id);
-    diags.error(pos, `Service '${id}' is not declared${hint(id, services, "Services")}`);
-    return;
-  }
+  if (!svc) { diags.error(pos, missingService(scenario, ref.namespace, ref.name)!); return; }
   if (ref.kind === "nodeport") {
     if (!svc.ports.some((p) => p.nodePort !== undefined)) {
       diags.error(pos, `Service ${id} has no node port: it is type ${svc.type}${svc.type === "LoadBalancer" ? " with allocateLoadBalancerNodePorts: false" : ""} (node ports come with type NodePort or LoadBalancer)`);
@@ -136,4 +122,71 @@ function checkNorthSouth(scenario: Scenario, ref: Extract<ParsedReference, { kin
   } else if (ref.kind === "externalip" && svc.externalIPs.length === 0) {
     diags.error(pos, `Service ${id} has no spec.externalIPs`);
   }
+}
+
+/**
+ * A `dns/` name must name something the scenario declares, for some client: among the names a
+ * pod's search path completes it to (its own namespace's first), a Service (with the named
+ * port, for SRV), an endpoint of one, a pod record of a declared namespace; or, outside the
+ * cluster's zone, a name of cluster.upstreamDNS. Whether a hostname or pod address answers is
+ * the oracle's to say (a dns-error cell), not a mistake in the reference.
+ */
+function checkDnsReference(scenario: Scenario, name: string, pos: SourcePos, diags: Diagnostics): void {
+  const namespaces = scenario.namespaces.map((n) => n.name);
+  const everyClient = [...new Set(namespaces.flatMap((ns) => resolverCandidates(name, ns)))];
+  const forms = everyClient.map(parseClusterName).filter((f) => f !== undefined);
+  if (forms.some((form) => declaredProblem(scenario, form) === undefined)) return;
+  // The names it stands for whatever the client's namespace, the fullest first (as written,
+  // then completed by `cluster.local`, then by `svc.cluster.local`): what the user most likely meant.
+  const spelled = resolverCandidates(name).sort((a, b) => a.length - b.length);
+  const outside = spelled.find((candidate) => !inClusterZone(candidate));
+  const upstream = scenario.upstreamDns.map((u) => u.name);
+  if (outside !== undefined && upstream.includes(canonicalName(outside))) return;
+  const explicit = spelled.map(parseClusterName).find((f) => f !== undefined);
+  const ref = `'dns/${name}'`;
+  // A name that spells no record explicitly (no SRV labels, no svc or pod label, not in the zone) may have been meant for upstream.
+  const clusterLike = isSrvName(name) || /(^|\.)(svc|pod)(\.|$)/.test(name) || inClusterZone(canonicalName(name));
+  const orUpstream = clusterLike ? "" : `; nor is ${canonicalName(name)} a name of cluster.upstreamDNS`;
+  if (explicit) { diags.error(pos, `${ref} (${FORM_TEXT[explicit.kind]}): ${declaredProblem(scenario, explicit)}${orUpstream}`); return; }
+  const own = forms[0];
+  if (own && own.kind !== "pod") {
+    const services = [...new Set(scenario.services.filter((s) => !s.system).map((s) => s.name))];
+    const resolves = `(dns/${name} resolves in the client's own namespace)`;
+    if (own.kind === "srv" && services.includes(own.service)) {
+      diags.error(pos, `no Service named '${own.service}' has a port named '${own.port}' (${own.protocol}) in any namespace ${resolves}`);
+    } else {
+      diags.error(pos, `no Service is named '${own.service}' in any namespace ${resolves}${hint(own.service, services, "Services")}${orUpstream}`);
+    }
+    return;
+  }
+  const absolute = name.endsWith(".") ? " (a trailing dot makes it absolute: no search path completes it)" : "";
+  diags.error(pos, `${ref} names no record of the cluster's zone${absolute} and is not a name of cluster.upstreamDNS${upstream.length > 0 ? hint(canonicalName(name), upstream, "upstream names") : ""}`);
+}
+
+/** How each record form is written, for messages. */
+const FORM_TEXT: Readonly<Record<ClusterName["kind"], string>> = {
+  service: "SERVICE.NAMESPACE.svc",
+  srv: "_PORT._PROTO.SERVICE.NAMESPACE.svc",
+  endpoint: "HOSTNAME.SERVICE.NAMESPACE.svc",
+  pod: "A-B-C-D.NAMESPACE.pod",
+};
+
+/** Why a record form names nothing declared, or undefined when it does. */
+function declaredProblem(scenario: Scenario, form: ClusterName): string | undefined {
+  if (!scenario.namespaces.some((n) => n.name === form.namespace)) {
+    return `namespace '${form.namespace}' is not declared${hint(form.namespace, scenario.namespaces.map((n) => n.name))}`;
+  }
+  if (form.kind === "pod") return undefined;
+  const missing = missingService(scenario, form.namespace, form.service);
+  if (missing || form.kind !== "srv") return missing;
+  const svc = scenario.services.find((s) => s.namespace === form.namespace && s.name === form.service)!;
+  if (svc.ports.some((p) => p.name === form.port && p.protocol === form.protocol)) return undefined;
+  const named = svc.ports.filter((p) => p.name).map((p) => `${p.name} (${p.protocol})`);
+  return `Service ${svc.id} has no port named '${form.port}' with protocol ${form.protocol} (SRV records exist for named ports only, kubernetes/dns specification 2.3.2)${named.length ? `; its named ports: ${named.join(", ")}` : ""}`;
+}
+
+function missingService(scenario: Scenario, namespace: string, name: string): string | undefined {
+  if (scenario.services.some((s) => s.namespace === namespace && s.name === name)) return undefined;
+  const services = scenario.services.filter((s) => !s.system).map((s) => `${s.namespace}/${s.name}`);
+  return `Service '${namespace}/${name}' is not declared${hint(`${namespace}/${name}`, services, "Services")}`;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "./build.js";
-import { externalTargets, parseReference, resolvePods } from "./references.js";
+import { errorsOf } from "./errors.test-helpers.js";
+import { externalTargets, parseReference, resolvePods, ruleDnsNames } from "./references.js";
 
 const scenario = scenarioFromYaml(`
 apiVersion: netspec/v1alpha1
@@ -33,21 +34,44 @@ describe("references (SPEC.md, References)", () => {
 
   it("parses Service, DNS, CIDR and IP references", () => {
     assert.deepEqual(parseReference("svc/shop/api"), { kind: "service", namespace: "shop", name: "api" });
-    assert.deepEqual(parseReference("dns/api.shop.svc.cluster.local"), { kind: "dns", namespace: "shop", name: "api" });
-    assert.deepEqual(parseReference("dns/api.shop"), { kind: "dns", namespace: "shop", name: "api" });
+    assert.deepEqual(parseReference("dns/api.shop.svc.cluster.local"), { kind: "dns", name: "api.shop.svc.cluster.local" });
+    assert.deepEqual(parseReference("dns/api.shop"), { kind: "dns", name: "api.shop" });
     assert.equal((parseReference("cidr/10.0.0.0/8") as { kind: string }).kind, "cidr");
     assert.deepEqual(parseReference("ip/2001:db8::1"), { kind: "ip", ip: "2001:db8::1" });
   });
 
-  it("reads DNS names as a pod's resolver does: relative through the search path, absolute with a trailing dot", () => {
-    assert.deepEqual(parseReference("dns/api"), { kind: "dns", name: "api" });
-    assert.deepEqual(parseReference("dns/API.Shop"), { kind: "dns", namespace: "shop", name: "api" });
-    assert.deepEqual(parseReference("dns/api.shop.svc"), { kind: "dns", namespace: "shop", name: "api" });
-    assert.deepEqual(parseReference("dns/api.shop.svc.cluster.local."), { kind: "dns", namespace: "shop", name: "api" });
-    assert.match(String(parseReference("dns/api.")), /trailing dot the name is absolute/);
-    assert.match(String(parseReference("dns/api.shop.")), /trailing dot the name is absolute/);
-    assert.match(String(parseReference("dns/a.b.c")), /is not a DNS reference/);
-  });
+  // A DNS reference is the name the client looks up, as written: case folded (DNS names are
+  // not case-sensitive), a trailing dot kept (absolute: no search path). Its form is checked
+  // once, here; what it names is the scenario's checks' and the oracle's.
+  const dnsNames: [string, string | RegExp][] = [
+    ["dns/api", "api"],
+    ["dns/API.Shop", "api.shop"],
+    ["dns/api.shop.svc", "api.shop.svc"],
+    ["dns/api.shop.svc.cluster.local.", "api.shop.svc.cluster.local."],
+    ["dns/_http._tcp.api.shop", "_http._tcp.api.shop"],
+    ["dns/_dns._udp.kube-dns.kube-system.svc.cluster.local", "_dns._udp.kube-dns.kube-system.svc.cluster.local"],
+    ["dns/web-0.db.shop", "web-0.db.shop"],
+    ["dns/10-244-1-3.shop.pod", "10-244-1-3.shop.pod"],
+    ["dns/fd00-10-244-1--3.shop.pod.cluster.local", "fd00-10-244-1--3.shop.pod.cluster.local"],
+    ["dns/db.example.com.", "db.example.com."],
+    ["dns/api.", "api."],
+    ["dns/_http.api.shop", /an SRV name is _PORT._PROTO.SERVICE/],
+    ["dns/_http._quic.api.shop", /an SRV name is _PORT._PROTO.SERVICE/],
+    ["dns/api._tcp.shop", /'_tcp' is not a DNS label/],
+    ["dns/api..shop", /it has an empty label/],
+    ["dns/api_v2.shop", /'api_v2' is not a DNS label/],
+    ["dns/a.b.c.d.svc.cluster.local", /no name its search path completes it to is a Service, endpoint or pod record/],
+    ["dns/10-244-1.shop.pod.cluster.local", /no name its search path completes it to/],
+    [`dns/${"a".repeat(64)}.shop`, /is not a DNS label/],
+    [`dns/${Array.from({ length: 64 }, () => "abc").join(".")}`, /at most 253 characters/],
+  ];
+  for (const [ref, want] of dnsNames) {
+    it(`${ref.length > 60 ? `${ref.slice(0, 57)}…` : ref} → ${typeof want === "string" ? want : "rejected"}`, () => {
+      const parsed = parseReference(ref);
+      if (typeof want === "string") assert.deepEqual(parsed, { kind: "dns", name: want });
+      else assert.match(String(parsed), want);
+    });
+  }
 
   it("explains malformed references", () => {
     assert.match(String(parseReference("svc/shop")), /write svc\/NAMESPACE\/NAME/);
@@ -88,5 +112,79 @@ expect:
     assert.deepEqual(externalTargets(withRules).map((t) => [...t.sources]), [
       ["shop/web"], ["shop/api-0", "shop/api-1"], ["shop/api-0", "shop/api-1", "shop/web"],
     ]);
+  });
+});
+
+describe("references: DNS names rules probe as written", () => {
+  const withNames = scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: dns-refs }
+namespaces: [ { name: shop }, { name: ops } ]
+pods:
+  - { name: web, namespace: shop, labels: { app: web } }
+  - { name: debug, namespace: ops, labels: { app: debug } }
+  - { name: api, namespace: shop, labels: { app: api }, ports: [ { name: http, port: 8080 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: api, namespace: shop }, spec: { selector: { app: api }, ports: [ { name: http, port: 80 } ] } }
+expect:
+  rules:
+    - { from: shop/web, to: dns/API.shop, result: allow }
+    - { from: ops/debug, to: dns/api.shop, port: 8443, protocol: UDP, result: deny }
+    - { from: shop/web, to: dns/_http._tcp.api, result: allow }
+    - { from: shop/web, to: shop/api, result: allow }
+`);
+
+  it("one entry per name, in rule order, with every rule's sources and ports (80 by default)", () => {
+    assert.deepEqual(ruleDnsNames(withNames).map((n) => [n.name, [...n.sources], n.ports, n.protocol]), [
+      ["api.shop", ["shop/web", "ops/debug"], [80, 8443], "TCP"],
+      ["_http._tcp.api", ["shop/web"], [80], "TCP"],
+    ]);
+  });
+});
+
+describe("references: what a DNS name names must be declared", () => {
+  const scenario = (rules: string, cluster = "") => `
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: dns-checks }
+${cluster}
+namespaces: [ { name: shop }, { name: ops } ]
+pods:
+  - { name: web, namespace: shop, labels: { app: web } }
+  - { name: api, namespace: shop, labels: { app: api }, ports: [ { name: http, port: 8080 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: api, namespace: shop }, spec: { selector: { app: api }, ports: [ { name: http, port: 80 }, { name: metrics, port: 81 } ] } }
+expect:
+  rules:
+${rules}`;
+  const rule = (to: string) => `    - { from: shop/web, to: "${to}", result: allow }`;
+  const cases: [string, string | undefined, string?][] = [
+    ["dns/api", undefined],
+    ["dns/api.shop.svc.cluster.local.", undefined],
+    ["dns/_http._tcp.api.shop", undefined],
+    ["dns/web-0.api.shop", undefined, "whether an endpoint has that hostname is the oracle's to say"],
+    ["dns/10-244-9-9.ops.pod", undefined],
+    ["dns/kube-dns.kube-system", undefined],
+    ["dns/apii", "14:29 no Service is named 'apii' in any namespace (dns/apii resolves in the client's own namespace); did you mean 'api'?; nor is apii a name of cluster.upstreamDNS"],
+    ["dns/api.nope", "14:29 'dns/api.nope' (SERVICE.NAMESPACE.svc): namespace 'nope' is not declared; did you mean 'ops'?; nor is api.nope a name of cluster.upstreamDNS"],
+    ["dns/web.shop.svc.cluster.local", "14:29 'dns/web.shop.svc.cluster.local' (SERVICE.NAMESPACE.svc): Service 'shop/web' is not declared; Services: shop/api"],
+    ["dns/_grpc._tcp.api.shop", "14:29 'dns/_grpc._tcp.api.shop' (_PORT._PROTO.SERVICE.NAMESPACE.svc): Service shop/api has no port named 'grpc' with protocol TCP (SRV records exist for named ports only, kubernetes/dns specification 2.3.2); its named ports: http (TCP), metrics (TCP)"],
+    ["dns/_http._udp.api", "14:29 no Service named 'api' has a port named 'http' (UDP) in any namespace (dns/_http._udp.api resolves in the client's own namespace)"],
+    ["dns/10-244-9-9.nope.pod", "14:29 'dns/10-244-9-9.nope.pod' (A-B-C-D.NAMESPACE.pod): namespace 'nope' is not declared"],
+    ["dns/api.", "14:29 'dns/api.' names no record of the cluster's zone (a trailing dot makes it absolute: no search path completes it) and is not a name of cluster.upstreamDNS"],
+    ["dns/db.example.com", "14:29 'dns/db.example.com' (HOSTNAME.SERVICE.NAMESPACE.svc): namespace 'com' is not declared; declared: shop, ops, kube-system; nor is db.example.com a name of cluster.upstreamDNS"],
+  ];
+  for (const [to, error, why] of cases) {
+    it(`${to}: ${error ? "rejected" : "accepted"}${why ? ` (${why})` : ""}`, () => {
+      const errors = errorsOf(scenario(rule(to)));
+      if (error === undefined) assert.deepEqual(errors, []);
+      else assert.ok(errors.some((e) => e.startsWith(error)), errors.join("\n"));
+    });
+  }
+
+  it("accepts a name outside the cluster that cluster.upstreamDNS declares, relative or absolute", () => {
+    const upstream = "cluster: { upstreamDNS: [ { name: db.example.com, addresses: [192.0.2.10] } ] }";
+    assert.deepEqual(errorsOf(scenario(`${rule("dns/db.example.com.")}\n${rule("dns/DB.example.com")}`, upstream)), []);
   });
 });

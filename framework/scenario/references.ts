@@ -1,11 +1,13 @@
 // References to pods, Services and addresses, as expectation rules and `probe.from` use them
-// (SPEC.md, "References"): ns/pod, globs, svc/ns/name, dns/name.ns[.svc.cluster.local],
-// cidr/…, ip/…, a label selector object, the north-south targets nodeport/…, loadbalancer/…,
-// externalip/…, and the sources that are not pods: node/NAME, external, external/IP.
+// (SPEC.md, "References"): ns/pod, globs, svc/ns/name, dns/NAME (any name a pod looks up in
+// the cluster DNS: see dns-names.ts), cidr/…, ip/…, a label selector object, the north-south
+// targets nodeport/…, loadbalancer/…, externalip/…, host ports hostport/…, and the sources that
+// are not pods: node/NAME, external, external/IP.
 import { selectorMatches } from "../kube/labels.js";
 import { canonicalIp, familyOf, nthAddress, parseCidr, type Cidr, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, type ExpectRuleModel, type PodModel, type Scenario } from "./model.js";
+import { isSrvName, parseClusterName, resolverCandidates } from "./dns-names.js";
+import type { ExpectRuleModel, PodModel, Scenario } from "./model.js";
 import type { Reference } from "./schema.js";
 import type { ExternalTarget } from "./target.js";
 
@@ -13,8 +15,12 @@ export type ParsedReference =
   | { kind: "pods"; namespace?: string; glob: string }
   | { kind: "selector"; namespace?: string; labels: Record<string, string> }
   | { kind: "service"; namespace: string; name: string }
-  /** `namespace` undefined: a relative name, the Service of that name in each client's own namespace. */
-  | { kind: "dns"; namespace?: string; name: string }
+  /**
+   * A name the client looks up as written (lower-cased; a trailing dot kept: absolute), through
+   * its resolv.conf search path; an SRV name (`_port._proto.…`, dns-names.ts isSrvName) is
+   * looked up as SRV, and the client connects to an answer's target at the answer's port.
+   */
+  | { kind: "dns"; name: string }
   | { kind: "cidr"; cidr: Cidr }
   | { kind: "ip"; ip: string }
   /** A Service reached from outside: on its node port (on every node, or `node` only), load-balancer address or external IPs. */
@@ -38,24 +44,7 @@ export function parseReference(ref: Reference): ParsedReference | string {
     if (parts.length !== 2 || !parts[0] || !parts[1]) return `'${ref}' is not a Service reference; write svc/NAMESPACE/NAME`;
     return { kind: "service", namespace: parts[0], name: parts[1] };
   }
-  if (ref.startsWith("dns/")) {
-    // Docs, "DNS for Services and Pods": a pod's resolv.conf searches `<ns>.svc.cluster.local`
-    // first, so a bare `NAME` is the Service NAME of the client's own namespace; `NAME.NS` and
-    // `NAME.NS.svc` complete through the search path too; a trailing dot makes a name
-    // absolute, which only the full `NAME.NS.svc.cluster.local.` then is. DNS names are not
-    // case-sensitive.
-    const text = ref.slice(4).toLowerCase();
-    const absolute = text.endsWith(".");
-    const name = absolute ? text.slice(0, -1) : text;
-    const suffix = `.svc.${CLUSTER_DNS.domain}`;
-    const wrong = `'${ref}' is not a DNS reference; write dns/NAME (the client's namespace), dns/NAME.NAMESPACE or dns/NAME.NAMESPACE.svc.cluster.local`;
-    if (absolute && !name.endsWith(suffix)) return `${wrong} (with a trailing dot the name is absolute, so it must be the full NAME.NAMESPACE.svc.cluster.local.)`;
-    const trimmed = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name.endsWith(".svc") ? name.slice(0, -4) : name;
-    const parts = trimmed.split(".");
-    if (parts.length === 1 && parts[0] && trimmed === name) return { kind: "dns", name: parts[0] };
-    if (parts.length !== 2 || !parts[0] || !parts[1]) return wrong;
-    return { kind: "dns", name: parts[0], namespace: parts[1] };
-  }
+  if (ref.startsWith("dns/")) return parseDnsName(ref);
   for (const kind of NORTH_SOUTH_PREFIXES) {
     if (!ref.startsWith(`${kind}/`)) continue;
     const [path, node, extra] = ref.slice(kind.length + 1).split("@");
@@ -94,6 +83,32 @@ export function parseReference(ref: Reference): ParsedReference | string {
     return `'${ref}' is not a reference; use ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…, nodeport/ns/name, loadbalancer/ns/name, externalip/ns/name (sources also node/NAME, external, external/IP)`;
   }
   return { kind: "pods", namespace: parts[0], glob: parts[1] };
+}
+
+const DNS_FORMS = "dns/NAME (a Service of the client's namespace), dns/NAME.NAMESPACE[.svc[.cluster.local]][.], " +
+  "dns/_PORT._PROTO.SERVICE.NAMESPACE (SRV), dns/HOSTNAME.SERVICE.NAMESPACE, dns/A-B-C-D.NAMESPACE.pod, or a name of cluster.upstreamDNS";
+const LABEL = /^_?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A `dns/` reference, read once: the name as a pod's resolver takes it (DNS names are not
+ * case-sensitive; a trailing dot makes it absolute). Some name it stands for, through a pod's
+ * search path (`<ns>.svc.cluster.local`, `svc.cluster.local`, `cluster.local`), must be a form of
+ * the Kubernetes DNS schema (dns-names.ts), unless it leaves the cluster's zone altogether, as
+ * a name of `cluster.upstreamDNS` does; the scenario's checks say whether what it names exists.
+ */
+function parseDnsName(ref: string): ParsedReference | string {
+  const name = ref.slice(4).toLowerCase();
+  const wrong = (why: string) => `'${ref}' is not a DNS reference: ${why}; write ${DNS_FORMS}`;
+  const labels = (name.endsWith(".") ? name.slice(0, -1) : name).split(".");
+  if (name.length > 254 || (!name.endsWith(".") && name.length > 253)) return wrong("a DNS name has at most 253 characters");
+  const srv = isSrvName(name);
+  const bad = labels.find((label, i) => !LABEL.test(label) || (label.startsWith("_") && (i > 1 || !srv)));
+  if (bad !== undefined) return wrong(bad === "" ? "it has an empty label" : `'${bad}' is not a DNS label (lower-case letters, digits and '-'; '_' only before an SRV name's port and protocol)`);
+  // A placeholder stands for the client's namespace: only the form matters here.
+  const forms = resolverCandidates(name, "client-namespace").map(parseClusterName).filter((f) => f !== undefined);
+  if (srv && !forms.some((f) => f.kind === "srv")) return wrong("an SRV name is _PORT._PROTO.SERVICE[.NAMESPACE[.svc[.cluster.local]]], with _tcp, _udp or _sctp");
+  if (!srv && forms.length === 0 && labels.some((l) => l === "svc" || l === "pod")) return wrong("no name its search path completes it to is a Service, endpoint or pod record");
+  return { kind: "dns", name };
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -167,11 +182,48 @@ export function externalTargets(scenario: Scenario): RuleExternalTarget[] {
     const ip = to.kind === "ip" ? to.ip : nthAddress(to.cidr, to.cidr.prefix >= (to.cidr.family === "ipv4" ? 31 : 127) ? 0 : 1);
     const family = familyOf(ip);
     if (!family) continue;
-    const ports = typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
     out.push({
-      target: { kind: "external", ip }, family, ports, protocol: rule.protocol ?? "TCP",
+      target: { kind: "external", ip }, family, ports: rulePorts(rule), protocol: rule.protocol ?? "TCP",
       sources: new Set(resolvePods(scenario, from).map((p) => p.id)),
     });
   }
   return out;
+}
+
+/** The port a rule probes an address on that has none of its own: its port (a range's first), else 80. */
+function rulePorts(rule: ExpectRuleModel): number[] {
+  return typeof rule.port === "number" ? [rule.port] : typeof rule.port === "object" ? [rule.port.from] : [80];
+}
+
+/** A DNS name the scenario's rules name (`dns/…`), probed as written from their sources. */
+export interface RuleDnsName {
+  /** As parsed: lower-cased, a trailing dot kept. */
+  readonly name: string;
+  /** The pods the rules' `from` name. */
+  readonly sources: ReadonlySet<string>;
+  /**
+   * Ports for an answer that brings none (a pod without ports, a name outside the cluster, no
+   * answer at all): each rule's port (a range's first), else 80; a port name means 80 here too.
+   */
+  readonly ports: readonly number[];
+  readonly protocol: Protocol;
+}
+
+/**
+ * The DNS names the scenario's rules name, in rule order, one entry per name (the sources of
+ * every rule naming it). Shared by the oracle's matrix, which plans their cells, and the local
+ * provider, which serves the ports they may be probed on at the hosts they may lead to.
+ */
+export function ruleDnsNames(scenario: Scenario): RuleDnsName[] {
+  const byName = new Map<string, { name: string; sources: Set<string>; ports: Set<number>; protocol: Protocol }>();
+  for (const rule of scenario.expect.rules) {
+    const to = parseReference(rule.to);
+    const from = parseReference(rule.from);
+    if (typeof to === "string" || typeof from === "string" || to.kind !== "dns") continue;
+    const entry = byName.get(to.name) ?? { name: to.name, sources: new Set<string>(), ports: new Set<number>(), protocol: rule.protocol ?? "TCP" };
+    for (const pod of resolvePods(scenario, from)) entry.sources.add(pod.id);
+    for (const port of rulePorts(rule)) entry.ports.add(port);
+    byName.set(to.name, entry);
+  }
+  return [...byName.values()].map((e) => ({ ...e, ports: [...e.ports] }));
 }

@@ -167,7 +167,6 @@ class Checker {
         const problem = checkDns1123Subdomain(cname);
         if (problem) this.error(["spec", "externalName"], `externalName '${spec.externalName}': ${problem}`);
       }
-      this.warn(["spec", "type"], "ExternalName Services are not modelled (no cluster IP, no endpoints): netspec does not probe them");
     }
     for (const [key, value] of Object.entries(spec.selector ?? {})) {
       const problem = checkLabelKey(key) ?? checkLabelValue(value);

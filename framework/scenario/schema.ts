@@ -19,6 +19,14 @@ export const NodeSpec = Type.Object(
   Strict,
 );
 
+export const UpstreamName = Type.Object(
+  {
+    name: Type.String({ description: "A DNS name outside the cluster's zone, e.g. db.example.com." }),
+    addresses: Type.Array(Type.String(), { minItems: 1, description: "Its A/AAAA records: addresses outside the cluster's pod and Service subnets." }),
+  },
+  Strict,
+);
+
 export const ClusterSpec = Type.Object(
   {
     ipFamily: opt(Type.Union([Type.Literal("ipv4"), Type.Literal("ipv6"), Type.Literal("dual")], {
@@ -27,6 +35,9 @@ export const ClusterSpec = Type.Object(
     podSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
     serviceSubnet: opt(Type.String({ description: "Comma-separated CIDRs, one per family (kind's format)." })),
     nodes: opt(Type.Array(NodeSpec, { minItems: 1, description: "Default: node-a (zone-a) and node-b (zone-b)." })),
+    upstreamDNS: opt(Type.Array(UpstreamName, {
+      description: "What the cluster DNS's upstream resolvers answer for names outside cluster.local (an ExternalName Service's target, say); other such names are outside the model.",
+    })),
   },
   Strict,
 );
@@ -57,6 +68,8 @@ export const PodSpec = Type.Object(
     dnsPolicy: opt(Type.Union([Type.Literal("ClusterFirst"), Type.Literal("ClusterFirstWithHostNet"), Type.Literal("Default")], {
       description: "As PodSpec.dnsPolicy (default ClusterFirst). A hostNetwork pod uses the cluster DNS only with ClusterFirstWithHostNet.",
     })),
+    hostname: opt(Type.String({ description: "spec.hostname (DNS-1123 label): with subdomain, the pod's name HOSTNAME.SUBDOMAIN.NS.svc.cluster.local, served when a headless Service named SUBDOMAIN selects it. Every replica gets it." })),
+    subdomain: opt(Type.String({ description: "spec.subdomain (DNS-1123 label): the headless Service that gives the pod's hostname a DNS record." })),
   },
   Strict,
 );
@@ -66,7 +79,7 @@ export const SelectorRef = Type.Object(
   { ...Strict, description: "Every pod matching these labels (in this namespace, if given)." },
 );
 export const Reference = Type.Union([
-  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/name.ns, cidr/…, ip/…, nodeport/ns/name, loadbalancer/ns/name, externalip/ns/name; sources also node/NAME, external, external/IP" }),
+  Type.String({ description: "ns/pod, ns/prefix-*, ns/*, *, svc/ns/name, dns/NAME (as the client looks it up: svc, svc.ns[.svc.cluster.local][.], _port._tcp.svc.ns, hostname.svc.ns, a-b-c-d.ns.pod, an upstream name), cidr/…, ip/…, nodeport/ns/name, loadbalancer/ns/name, externalip/ns/name, hostport/ns/pod; sources also node/NAME, external, external/IP" }),
   SelectorRef,
 ]);
 export type Reference = Static<typeof Reference>;

@@ -12,7 +12,8 @@
 // runner/probe-spec.ts), which ProbedTarget admits once it is planned.
 import { familyOf, type Family } from "../kube/net.js";
 import type { Protocol } from "../kube/types.js";
-import { CLUSTER_DNS, type NodeModel, type PodModel, type ServiceModel } from "./model.js";
+import { parseClusterName } from "./dns-names.js";
+import { CLUSTER_DNS, type NodeModel, type PodModel, type ServiceModel, type ServicePortModel } from "./model.js";
 
 /** An HTTP request a Layer 7 cell sends (SPEC.md, `expect.http[].request`). */
 export interface HttpRequest {
@@ -35,13 +36,34 @@ export interface ServiceTarget {
   readonly service: ServiceModel;
 }
 
-/** A Service, probed by its DNS name (`dns/name.ns.svc.cluster.local`). */
+/**
+ * A name the client looks up in the cluster DNS, then connects to what it answers (`dns/…`):
+ * a Service's name (`probe.to: dns`), or any name a rule writes, as it writes it.
+ */
 export interface DnsTarget {
   readonly kind: "dns";
-  readonly service: ServiceModel;
-  /** The fully qualified name the client resolves. */
+  /** The name as the client looks it up (relative names complete through its search path). */
   readonly name: string;
+  /** The absolute name its resolver settles on (the first it tries that names a record). */
+  readonly fqdn: string;
+  /** What that name is a record of (for this target's clients: relative names depend on their namespace). */
+  readonly record: DnsRecord;
 }
+
+/** The record a DNS target's name resolves to (see scenario/dns-names.ts for the forms). */
+export type DnsRecord =
+  /** A Service's own name: its cluster IP(s), a headless Service's endpoints, an ExternalName's CNAME. */
+  | { readonly kind: "service"; readonly service: ServiceModel }
+  /** A named port's SRV record: the client connects to each answer's target at its port. */
+  | { readonly kind: "srv"; readonly service: ServiceModel; readonly port: ServicePortModel }
+  /** One endpoint of a Service, by its hostname (a pod's hostname and subdomain) or its dashed address. */
+  | { readonly kind: "endpoint"; readonly service: ServiceModel; readonly hostname: string }
+  /** A pod's address record (`a-b-c-d.ns.pod.cluster.local`). */
+  | { readonly kind: "pod"; readonly namespace: string; readonly ip: string; readonly family: Family }
+  /** A name outside the cluster that `cluster.upstreamDNS` declares. */
+  | { readonly kind: "upstream"; readonly name: string; readonly addresses: readonly string[] }
+  /** No such record (the cluster DNS answers NXDOMAIN), and why. */
+  | { readonly kind: "missing"; readonly reason: string };
 
 /** An address outside the cluster (`ip/…`; a `cidr/…` rule is probed at one host of the block). */
 export interface ExternalTarget {
@@ -115,7 +137,8 @@ export function northSouthAddress(target: NorthSouthTarget, family: Family): str
 
 /** A Service's DNS target: its fully qualified name, `name.ns.svc.cluster.local`. */
 export function dnsTarget(service: ServiceModel): DnsTarget {
-  return { kind: "dns", service, name: `${service.name}.${service.namespace}.svc.${CLUSTER_DNS.domain}` };
+  const name = `${service.name}.${service.namespace}.svc.${CLUSTER_DNS.domain}`;
+  return { kind: "dns", name, fqdn: name, record: { kind: "service", service } };
 }
 
 /** A target's reference text, the `to` of its cells (SPEC.md, "`to` is `ns/pod` for a pod target, …"). */
@@ -196,6 +219,18 @@ export const TARGET_KIND_LABELS: Readonly<Record<TargetKind, { readonly group: s
 };
 
 /**
+ * The namespace a DNS name spells: that of the record its fully qualified form names (the name
+ * completed with the cluster's zone, as the pod's last search domain does), else its second label.
+ * A relative name without a namespace (`api`) spells none.
+ */
+function dnsNameNamespace(name: string): string {
+  const text = name.replace(/\.$/, "");
+  const qualified = text.endsWith(`.${CLUSTER_DNS.domain}`) ? text : `${text}.${CLUSTER_DNS.domain}`;
+  const record = parseClusterName(qualified) ?? parseClusterName(`${text}.svc.${CLUSTER_DNS.domain}`);
+  return record?.namespace ?? text.split(".")[1] ?? "";
+}
+
+/**
  * The namespace a report files a target under (its destination-namespace filter), read from
  * the names formatTarget() gave it; addresses outside the cluster are `(external)`.
  */
@@ -203,7 +238,7 @@ export function targetNamespace(name: TargetName): string {
   switch (name.target) {
     case "pod": return name.to.split("/")[0] ?? "";
     case "hostport": return name.to.split("/")[1] ?? "";
-    case "dns": return name.to.slice("dns/".length).split(".")[1] ?? "";
+    case "dns": return dnsNameNamespace(name.to.slice("dns/".length));
     case "external": return "(external)";
     case "service":
     case "nodeport":

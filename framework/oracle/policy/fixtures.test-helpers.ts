@@ -69,6 +69,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     clusterNetworkPolicies: policies.filter((p): p is ClusterNetworkPolicy => p.kind === "ClusterNetworkPolicy"),
     endpointSlices: [],
     manifests: [],
+    upstreamDns: [],
     probe: { from: [], fromDeclared: true, to: ["pods"], families: ["ipv4", "ipv6"], timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },
   };

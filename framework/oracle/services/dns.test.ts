@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import type { Family } from "../../kube/net.js";
-import { dnsAnswer, planTopologyAuto, serviceForDnsName, familyEndpoints } from "./index.js";
+import { dnsAnswer, planTopologyAuto, familyEndpoints } from "./index.js";
 import { buildScenario, replicas, type ScenarioSpec } from "./fixtures.test-helpers.js";
 
 interface DnsCase {
   name: string;
   spec: ScenarioSpec;
   family: Family;
-  kind: "cluster-ip" | "endpoints" | "none";
+  kind: "cluster-ip" | "endpoints" | "cname" | "none";
   addresses: string[];
 }
 
@@ -59,9 +59,9 @@ const dnsCases: DnsCase[] = [
     family: "ipv4", kind: "none", addresses: [],
   },
   {
-    name: "ExternalName: none (CNAME, out of scope)",
-    spec: { services: [{ name: "ext", type: "ExternalName" }] },
-    family: "ipv4", kind: "none", addresses: [],
+    name: "ExternalName: a CNAME, in every family (specification 2.5)",
+    spec: { services: [{ name: "ext", type: "ExternalName", externalName: "DB.example.com." }] },
+    family: "ipv6", kind: "cname", addresses: [],
   },
 ];
 
@@ -72,28 +72,7 @@ describe("services: dnsAnswer", () => {
       const got = dnsAnswer(scenario, scenario.services[0]!, c.family);
       assert.equal(got.kind, c.kind, got.reason);
       assert.deepEqual(got.addresses, c.addresses);
-    });
-  }
-});
-
-describe("services: serviceForDnsName", () => {
-  const scenario = buildScenario({ services: [{ name: "api", namespace: "shop" }, { name: "api", namespace: "ops" }] });
-  const table: [string, string | undefined, string?][] = [
-    ["api.shop", "shop/api"],
-    ["api.shop.svc", "shop/api"],
-    ["api.shop.svc.cluster.local", "shop/api"],
-    ["api.shop.svc.cluster.local.", "shop/api"],
-    ["API.Shop.svc.cluster.local", "shop/api"],
-    ["api.ops", "ops/api"],
-    ["api", "ops/api", "ops"],
-    ["api", undefined],
-    ["api.shop.svc.example.org", undefined],
-    ["api.shop.pod.cluster.local", undefined],
-    ["web.shop", undefined],
-  ];
-  for (const [name, want, ns] of table) {
-    it(`${name}${ns ? ` (from namespace ${ns})` : ""} → ${want ?? "no Service"}`, () => {
-      assert.equal(serviceForDnsName(scenario, name, ns)?.id, want);
+      if (got.kind === "cname") assert.equal(got.cname, "db.example.com");
     });
   }
 });

@@ -14,13 +14,16 @@
 // - Docs, Service "Headless Services": no cluster IP, reached through DNS only; NodePort and
 //   LoadBalancer Services also have a cluster IP.
 import type { Family } from "../../kube/net.js";
-import { CLUSTER_DNS, type Scenario, type ServiceModel } from "../../scenario/model.js";
+import { canonicalName } from "../../scenario/dns-names.js";
+import type { Scenario, ServiceModel } from "../../scenario/model.js";
 import { addressType, hasSelector, headlessEndpoints, writtenAddresses } from "./endpoints.js";
 
 export interface DnsAnswer {
   /** A (ipv4) or AAAA (ipv6) record values, in a stable order. */
   readonly addresses: string[];
-  readonly kind: "cluster-ip" | "endpoints" | "none";
+  readonly kind: "cluster-ip" | "endpoints" | "cname" | "none";
+  /** For an ExternalName Service: the CNAME's target (spec.externalName, lower-cased, without a trailing dot). */
+  readonly cname?: string;
   readonly reason: string;
 }
 
@@ -28,7 +31,10 @@ export interface DnsAnswer {
 export function dnsAnswer(scenario: Scenario, svc: ServiceModel, family: Family): DnsAnswer {
   const record = family === "ipv4" ? "A" : "AAAA";
   if (svc.type === "ExternalName") {
-    return { addresses: [], kind: "none", reason: `Service ${svc.id} is type ExternalName: its name is a CNAME (not modelled by netspec)` };
+    // 2.5: `<service>.<ns>.svc.<zone>. IN CNAME <extname>.`, whatever the family asked for; the
+    // API server requires spec.externalName for this type (ValidateService).
+    const cname = canonicalName(svc.manifest.spec.externalName ?? "");
+    return { addresses: [], kind: "cname", cname, reason: `Service ${svc.id} is type ExternalName: CNAME ${cname}` };
   }
   if (!svc.families.includes(family)) {
     return { addresses: [], kind: "none", reason: `Service ${svc.id} has no ${addressType(family)} in spec.ipFamilies: no ${record} record` };
@@ -45,28 +51,4 @@ export function dnsAnswer(scenario: Scenario, svc: ServiceModel, family: Family)
   const ip = svc.clusterIPs[family];
   if (ip === undefined) return { addresses: [], kind: "none", reason: `Service ${svc.id} has no ${addressType(family)} cluster IP` };
   return { addresses: [ip], kind: "cluster-ip", reason: `Service ${svc.id}: ${record} ${ip} (cluster IP)` };
-}
-
-/**
- * The Service a DNS name refers to: `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local`
- * (trailing dot and letter case ignored, as DNS does). With `clientNamespace`, a bare `name`
- * resolves through the pod's search path (`<ns>.svc.cluster.local`, first in resolv.conf).
- */
-export function serviceForDnsName(scenario: Scenario, name: string, clientNamespace?: string): ServiceModel | undefined {
-  const labels = name.trim().toLowerCase().replace(/\.$/, "").split(".");
-  const domain = CLUSTER_DNS.domain.split(".");
-  let svcName: string | undefined;
-  let namespace: string | undefined;
-  if (labels.length === 1 && clientNamespace !== undefined) {
-    [svcName, namespace] = [labels[0], clientNamespace];
-  } else if (labels.length === 2) {
-    [svcName, namespace] = labels;
-  } else if (labels.length >= 3 && labels[2] === "svc") {
-    const rest = labels.slice(3);
-    if (rest.length === 0 || (rest.length === domain.length && rest.every((l, i) => l === domain[i]))) {
-      [svcName, namespace] = labels;
-    }
-  }
-  if (!svcName || !namespace) return undefined;
-  return scenario.services.find((svc) => svc.name === svcName && svc.namespace === namespace);
 }

@@ -221,6 +221,63 @@ export function writtenEndpoints(scenario: Scenario, svc: ServiceModel, port: Se
   return out;
 }
 
+/** One ready endpoint address of a Service, as the cluster DNS reads its EndpointSlices. */
+export interface EndpointName {
+  readonly address: string;
+  readonly family: Family;
+  /** The endpoint's `hostname` field, when set. */
+  readonly hostname?: string;
+  /** The pod at that address; none for a written endpoint no pod holds. */
+  readonly pod?: PodModel;
+}
+
+/**
+ * A Service's ready endpoint addresses with their hostnames, whatever the ports: the
+ * controller's (ready selected pods of the Service's families; podToEndpoint sets `hostname`
+ * from the pod when ShouldSetHostname, pkg/controller/util/endpoint: "len(pod.Spec.Hostname) > 0
+ * && pod.Spec.Subdomain == svc.Name && svc.Namespace == pod.Namespace"), then every address of
+ * the ready endpoints of written slices, with the hostname written there.
+ */
+export function endpointNames(scenario: Scenario, svc: ServiceModel): readonly EndpointName[] {
+  let table = namesCache.get(scenario);
+  if (!table) namesCache.set(scenario, (table = new Map()));
+  let names = table.get(svc.id);
+  if (!names) table.set(svc.id, (names = readEndpointNames(scenario, svc)));
+  return names;
+}
+
+const namesCache = new WeakMap<Scenario, Map<string, readonly EndpointName[]>>();
+
+function readEndpointNames(scenario: Scenario, svc: ServiceModel): EndpointName[] {
+  if (svc.type === "ExternalName") return [];
+  const out: EndpointName[] = [];
+  const seen = new Set<string>();
+  const add = (entry: EndpointName) => {
+    const key = canonicalIp(entry.address);
+    if (!seen.has(key)) { seen.add(key); out.push(entry); }
+  };
+  for (const family of svc.families) {
+    for (const pod of familyEndpoints(scenario, svc, family)) {
+      add({ address: pod.ips[family]!, family, pod, ...(pod.hostname && pod.subdomain === svc.name ? { hostname: pod.hostname } : {}) });
+    }
+  }
+  const byAddress = podsByAddress(scenario);
+  for (const slice of scenario.endpointSlices) {
+    if (slice.metadata.namespace !== svc.namespace || slice.metadata.labels?.[SERVICE_NAME_LABEL] !== svc.name || slice.addressType === "FQDN") continue;
+    const family: Family = slice.addressType === "IPv4" ? "ipv4" : "ipv6";
+    if (!svc.families.includes(family)) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      if (!(endpoint.conditions?.ready ?? true)) continue;
+      for (const address of endpoint.addresses) {
+        if (familyOf(address) !== family) continue;
+        const pod = byAddress.get(canonicalIp(address));
+        add({ address: canonicalIp(address), family, ...(endpoint.hostname ? { hostname: endpoint.hostname } : {}), ...(pod ? { pod } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
 const addressCache = new WeakMap<Scenario, Map<string, PodModel>>();
 
 /** Pod-network pods by address (a host-network pod's address is its node's, no pod's own). */
@@ -242,7 +299,7 @@ export function explainNoEndpoints(
   scenario: Scenario, svc: ServiceModel, port: ServicePortModel, family: Family,
 ): string {
   const name = `Service ${svc.id}`;
-  if (svc.type === "ExternalName") return `${name} is type ExternalName: no endpoints, only a DNS CNAME (not modelled)`;
+  if (svc.type === "ExternalName") return `${name} is type ExternalName: no endpoints, only a CNAME in DNS (kubernetes/dns specification 2.5)`;
   if (!hasSelector(svc)) {
     const written = scenario.endpointSlices.some((s) => s.metadata.namespace === svc.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name);
     return written

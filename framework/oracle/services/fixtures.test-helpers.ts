@@ -32,6 +32,8 @@ export interface SvcSpec {
   trafficDistribution?: string;
   annotations?: Record<string, string>;
   publishNotReadyAddresses?: boolean;
+  /** For type ExternalName; default example.com. */
+  externalName?: string;
 }
 export interface ScenarioSpec {
   families?: Family[];
@@ -95,7 +97,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
         ...(s.headless ? { clusterIP: "None" } : {}),
         ports: ports.map((q) => ({ name: q.name, port: q.port, protocol: q.protocol, targetPort: q.targetPort })),
         ...(s.trafficDistribution ? { trafficDistribution: s.trafficDistribution } : {}),
-        ...(type === "ExternalName" ? { externalName: "example.com" } : {}),
+        ...(type === "ExternalName" ? { externalName: s.externalName ?? "example.com" } : {}),
       },
     };
     const ann = s.annotations ?? {};
@@ -115,7 +117,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     ipFamily: families.length === 2 ? "dual" : families[0]!,
     podSubnets: {}, serviceSubnets: {}, nodeSubnets: {}, externalClient: {}, nodes,
     namespaces: namespaces.map((name) => ({ name, labels: { "kubernetes.io/metadata.name": name }, system: false })),
-    pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], endpointSlices: [], manifests: [],
+    pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], endpointSlices: [], manifests: [], upstreamDns: [],
     probe: { from: ["*"], fromDeclared: false, to: ["pods", "services"], families, timeoutMs: 1000 },
     expect: { default: "oracle", rules: [] },
   };

@@ -1,5 +1,5 @@
 // Service semantics of the oracle: endpoints, backend selection (traffic policy, traffic
-// distribution, topology-aware routing) and DNS answers.
+// distribution, topology-aware routing), DNS lookups and answers.
 // Pure functions over the normalised Scenario; each rule cites its Kubernetes source where it
 // is implemented. Policy verdicts are not decided here: the oracle judges each backend returned
 // by selectBackends with the policy engine (policies apply after DNAT, on the backend pod).
@@ -17,8 +17,9 @@ export { type BackendSelection, selectBackends, selectExternalBackends } from ".
 export {
   type DnsAnswer,
   dnsAnswer,
-  serviceForDnsName,
 } from "./dns.js";
+export { type NameAnswer, nameAnswer } from "./dns-answers.js";
+export { endpointsNamed, resolveDnsName } from "./dns-lookup.js";
 export {
   type HintPlan,
   type EndpointHint,

@@ -94,7 +94,9 @@ function compute(scenario: Scenario, svc: ServiceModel, port: ServicePortModel, 
     ({ outcome: "no-endpoints", backends: [], reason, exact: true, decidedBy });
 
   if (svc.type === "ExternalName") {
-    return none("type", `Service ${svc.id} is type ExternalName: a DNS CNAME to ${svc.manifest?.spec?.externalName ?? "an external name"}, no proxying (not modelled)`);
+    // Docs, Service "ExternalName": "redirection happens at the DNS level rather than via
+    // proxying or forwarding": no cluster IP, no endpoints, nothing for kube-proxy to select.
+    return none("type", `Service ${svc.id} is type ExternalName: no cluster IP and no endpoints, only a CNAME to ${svc.manifest.spec.externalName ?? "its external name"} in DNS (a client by name reaches what that resolves to)`);
   }
   if (!svc.families.includes(family)) {
     return none("ipFamilies", `Service ${svc.id} has no ${addressType(family)} in spec.ipFamilies (${svc.families.map(addressType).join(",") || "none"}): no ${addressType(family)} cluster IP or endpoints`);

@@ -97,6 +97,27 @@ probe:`;
     assert.ok(world.commands("kubectl").some((c) => c.startsWith("delete namespaces")), "what was created is deleted");
   });
 
+  it("maps the namespace a DNS name spells; skips SRV names and pod and endpoint records, with the reason", async () => {
+    const named = `
+expect:
+  rules:
+    - { from: ops/client, to: dns/web.shop, result: allow }
+    - { from: ops/client, to: dns/_http._tcp.web.shop, result: allow }
+    - { from: ops/client, to: dns/10-244-0-2.shop.pod, result: allow }
+    - { from: ops/client, to: dns/w.web.shop, result: undefined }
+`;
+    const withHostname = OPEN_SCENARIO.replace("labels: { app: web },", "labels: { app: web }, hostname: w, subdomain: web,");
+    const results = await run([scenarioFromYaml(`${withHostname}${named}`, "named.yaml")], { provider: provider(), convergeMs: 0, runId: "e6" });
+    const cells = results.scenarios[0]!.cells.filter((c) => c.from === "ops/client" && !c.to.endsWith(".svc.cluster.local"));
+    const byTo = (to: string) => cells.filter((c) => c.to === to);
+    // The stand-in resolves SERVICE.NAMESPACE of its own namespaces only: the run's, not the scenario's.
+    assert.ok(byTo("dns/web.shop").length > 0 && byTo("dns/web.shop").every((c) => c.observed === "connected" && c.match), JSON.stringify(byTo("dns/web.shop")));
+    assert.match(byTo("dns/_http._tcp.web.shop")[0]!.detail ?? "", /is an SRV name: agnhost connect looks names up as A\/AAAA only/);
+    assert.match(byTo("dns/10-244-0-2.shop.pod")[0]!.detail ?? "", /is a pod record of a planned address/);
+    assert.match(byTo("dns/w.web.shop")[0]!.detail ?? "", /names an endpoint by hostname or planned address/);
+    for (const to of ["dns/_http._tcp.web.shop", "dns/10-244-0-2.shop.pod", "dns/w.web.shop"]) assert.ok(byTo(to).length > 0 && byTo(to).every((c) => c.skipped), to);
+  });
+
   it("places scenario nodes by --node-map", async () => {
     const results = await run([openScenario()], {
       provider: provider({ nodeMap: { "node-a": "staging-worker", "node-b": "staging-worker3" } }), convergeMs: 0, runId: "e4",

@@ -253,6 +253,13 @@ export class KubeCluster implements Cluster {
     const source = this.scenario?.pods.find((p) => p.id === request.from);
     if (source?.system) return `${request.from} is the cluster's own DNS pod: netspec does not exec into it`;
     if (request.from !== "external" && !this.addresses.pods[request.from] && !source) return `${request.from} is not a pod of this scenario`;
+    if (request.probe.srv) return `${request.probe.host} is an SRV name: agnhost connect looks names up as A/AAAA only`;
+    const record = request.target.kind === "dns" ? request.target.record : undefined;
+    // A pod record spells an address netspec planned; this cluster assigned its pods their own.
+    if (record?.kind === "pod") return `${request.probe.host} is a pod record of a planned address, which this cluster does not use`;
+    // An endpoint's name is its hostname or its address; here every pod's spec.hostname is its
+    // identity token (podHostname), and its address the cluster's own.
+    if (record?.kind === "endpoint") return `${request.probe.host} names an endpoint by hostname or planned address: this provider sets spec.hostname to the pod's identity token`;
     return undefined;
   }
 
@@ -262,7 +269,7 @@ export class KubeCluster implements Cluster {
    */
   private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
     // Names are the scenario's: the cluster knows its Services under the run's namespaces.
-    const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host) : r.probe.host, timeoutMs));
+    const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host, r.target.fqdn) : r.probe.host, timeoutMs));
     const podParallel = this.options.podParallel ?? 32;
     const samples = Math.max(...requests.map((r) => r.samples));
     const waves = Math.ceil(requests.length / podParallel);

@@ -80,8 +80,16 @@ pods:
     assert.deepEqual(out.spec.ingress[0]!.from[1]!.namespaceSelector!.matchExpressions![0]!.values, ["shop-s1", "kube-system", "elsewhere"]);
     assert.deepEqual(out.spec.ingress[0]!.from[2], { namespaceSelector: { matchLabels: { team: "ops" } } });
     assert.equal(policy.metadata.namespace, "shop", "the scenario's object is not modified");
-    assert.equal(names.dnsName("api.shop.svc.cluster.local"), "api.shop-s1.svc.cluster.local");
-    assert.equal(names.dnsName("kube-dns.kube-system.svc.cluster.local"), "kube-dns.kube-system.svc.cluster.local");
+    assert.equal(names.dnsName("api.shop.svc.cluster.local", "api.shop.svc.cluster.local"), "api.shop-s1.svc.cluster.local");
+    assert.equal(names.dnsName("api.shop", "api.shop.svc.cluster.local"), "api.shop-s1");
+    assert.equal(names.dnsName("api", "api.shop.svc.cluster.local"), "api", "the client's search path adds its namespace");
+    assert.equal(names.dnsName("web-0.db.shop.svc.cluster.local.", "web-0.db.shop.svc.cluster.local"), "web-0.db.shop-s1.svc.cluster.local.");
+    assert.equal(names.dnsName("db.example.com", "db.example.com"), "db.example.com");
+    assert.equal(names.dnsName("kube-dns.kube-system.svc.cluster.local", "kube-dns.kube-system.svc.cluster.local"), "kube-dns.kube-system.svc.cluster.local");
+    const alias = names.rewrite({ apiVersion: "v1", kind: "Service", metadata: { name: "a", namespace: "ops" }, spec: { type: "ExternalName", externalName: "api.shop.svc.cluster.local." } });
+    assert.equal(alias.spec.externalName, "api.shop-s1.svc.cluster.local.", "an ExternalName into the cluster names the run's namespace");
+    const outside = names.rewrite({ apiVersion: "v1", kind: "Service", metadata: { name: "b", namespace: "ops" }, spec: { type: "ExternalName", externalName: "shop.example.com" } });
+    assert.equal(outside.spec.externalName, "shop.example.com");
     assert.equal(names.scenarioId("ops-s1", "client"), "ops/client");
     assert.equal(names.scenarioId("ops", "client"), undefined);
     const long = new NameMap(["a".repeat(60)], "s1").namespace("a".repeat(60));

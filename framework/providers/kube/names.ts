@@ -4,6 +4,7 @@
 // namespaceSelectors on kubernetes.io/metadata.name, DNS names) and reports keep the
 // scenario's names.
 import { createHash } from "node:crypto";
+import { inClusterZone, parseClusterName, type ClusterName } from "../../scenario/dns-names.js";
 import { CLUSTER_DNS } from "../../scenario/model.js";
 
 /** On every object netspec creates. */
@@ -21,6 +22,9 @@ export const METADATA_NAME = "kubernetes.io/metadata.name";
 
 /** Namespaces a cluster already has: used as they are, never created or deleted. */
 export const BUILTIN_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
+
+/** Where each record form of the cluster's zone spells its namespace (0-based label). */
+const NAMESPACE_LABEL: Record<ClusterName["kind"], number> = { service: 1, pod: 1, endpoint: 2, srv: 3 };
 
 export function shortHash(text: string, length = 6): string {
   return createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -65,14 +69,25 @@ export class NameMap {
     return ns === undefined ? undefined : `${ns}/${name}`;
   }
 
-  /** A Service DNS name (`svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`) with its namespace mapped. */
-  dnsName(name: string): string {
-    const parts = name.split(".");
-    if (parts.length < 2) return name;
-    const real = this.toReal.get(parts[1]!);
-    if (real === undefined) return name;
-    parts[1] = real;
-    return parts.join(".");
+  /**
+   * A name as a cell looks it up, with the namespace it spells mapped. `fqdn` is the cluster
+   * name it stands for (scenario/dns-names.ts), which says where the namespace sits; a name
+   * that leaves it to the client's search path (`api`), or that leaves the cluster, is as is.
+   */
+  dnsName(name: string, fqdn: string): string {
+    const form = parseClusterName(fqdn);
+    if (!form) return name;
+    const at = NAMESPACE_LABEL[form.kind];
+    const labels = name.split(".");
+    const real = this.toReal.get(form.namespace);
+    if (real === undefined || labels[at] !== form.namespace) return name;
+    labels[at] = real;
+    return labels.join(".");
+  }
+
+  /** An ExternalName Service's target in the cluster's zone names a scenario namespace too. */
+  private externalName(name: string): string {
+    return inClusterZone(name) ? this.dnsName(name, name) : name;
   }
 
   get identity(): boolean {
@@ -96,6 +111,8 @@ export class NameMap {
     if (top && object.metadata && typeof object.metadata === "object") {
       const metadata = object.metadata as Record<string, unknown>;
       if (typeof metadata.namespace === "string") metadata.namespace = this.namespace(metadata.namespace);
+      const spec = object.spec as Record<string, unknown> | undefined;
+      if (object.kind === "Service" && typeof spec?.externalName === "string") spec.externalName = this.externalName(spec.externalName);
     }
     const matchLabels = object.matchLabels as Record<string, unknown> | undefined;
     if (matchLabels && typeof matchLabels === "object" && typeof matchLabels[METADATA_NAME] === "string") {

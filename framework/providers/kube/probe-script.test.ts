@@ -67,6 +67,8 @@ describe("kube providers: agnhost connect output", () => {
     assert.equal(requestLine(3, request({ protocol: "UDP", samples: 8 }), "10.244.1.5", 1000), "3 10.244.1.5 80 udp 1000 8 4 ip");
     assert.equal(requestLine(0, request({ family: "ipv6" }), "fd00:10:244:1::5", 500), "0 fd00:10:244:1::5 80 tcp 500 1 6 ip");
     assert.equal(requestLine(0, request(), "api.shop.svc.cluster.local", 500), "0 api.shop.svc.cluster.local 80 tcp 500 1 4 dns");
+    assert.equal(requestLine(0, request(), "api.shop.svc.cluster.local.", 500), "0 api.shop.svc.cluster.local. 80 tcp 500 1 4 dns", "an absolute name keeps its dot");
+    assert.throws(() => requestLine(0, request(), "api..shop", 500), /refusing/);
     assert.throws(() => requestLine(0, request(), "x; rm -rf /", 500), /refusing/);
     assert.throws(() => requestLine(0, request(), "$(reboot)", 500), /refusing/);
     assert.throws(() => requestLine(0, request({ port: 0 }), "10.0.0.1", 500), /bad port/);

@@ -71,12 +71,13 @@ wait
 echo NSP-END
 `.replace(/\\\$/g, "$");
 
-const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS name, relative or absolute (a trailing dot: dig and agnhost skip the search list for it). */
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$/;
 
 /** The stdin line for one request; throws on anything that is not a plain address. */
 export function requestLine(index: number, request: ProbeRequest, address: string, timeoutMs: number): string {
   const literal = isIpAddress(address);
-  if (!literal && (!DNS_NAME.test(address) || address.length > 253)) throw new Error(`refusing to probe ${JSON.stringify(address)}: not an IP address or DNS name`);
+  if (!literal && (!DNS_NAME.test(address) || address.replace(/\.$/, "").length > 253)) throw new Error(`refusing to probe ${JSON.stringify(address)}: not an IP address or DNS name`);
   const { port, protocol, family, http } = request.probe;
   if (http) throw new Error(`refusing to probe ${JSON.stringify(address)} with an HTTP request: agnhost connect makes bare connections`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port ${port}`);

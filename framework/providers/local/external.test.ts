@@ -57,6 +57,24 @@ describe('local provider: external hosts', () => {
     assert.match(unhosted.get('10.244.200.7') ?? '', /subnet 10\.244\.0\.0\/16/);
   });
 
+  it('hosts the addresses of cluster.upstreamDNS on every port a cell by name may dial there', () => {
+    const { hosts, unhosted } = externalHosts(scenarioFromYaml(`
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: upstream-hosts }
+cluster: { upstreamDNS: [ { name: db.example.com, addresses: [192.0.2.10, "2001:db8::10"] }, { name: mc.example.com, addresses: [224.0.0.9] } ] }
+namespaces: [ { name: app } ]
+pods: [ { name: a, namespace: app }, { name: b, namespace: app } ]
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: ext, namespace: app }, spec: { type: ExternalName, externalName: db.example.com, ports: [ { name: pg, port: 5432 }, { name: dns, port: 53, protocol: UDP } ] } }
+expect:
+  rules: [ { from: app/a, to: dns/ext, port: 8443, result: allow } ]
+`));
+    // An IPv6 address on an IPv4 cluster is no host of it.
+    assert.deepEqual(hosts, [{ ip: '192.0.2.10', ports: [{ port: 5432, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }, { port: 8443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] }]);
+    assert.match(unhosted.get('224.0.0.9') ?? '', /not a unicast host address/);
+  });
+
   it('hosts the external targets the oracle probes: a cidr/ block at its first host', () => {
     const scenario = scenarioFromYaml(SCENARIO);
     assert.deepEqual(externalTargets(scenario).map((e) => e.target.ip), [

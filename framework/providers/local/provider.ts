@@ -2,8 +2,9 @@
 // containers, pods network namespaces inside them (cluster.ts); Services, NetworkPolicies and
 // (Baseline)AdminNetworkPolicies become nftables rules compiled from the manifests (nft/); the
 // cluster DNS is dnsmasq in the kube-system/coredns pod, reached through the kube-dns Service.
-// Addresses outside the cluster that expectation rules probe (ip/…, cidr/…) are external hosts:
-// network namespaces on the first node, outside every pod CIDR, routed from every node.
+// Addresses outside the cluster that expectation rules probe (ip/…, cidr/…), and those the
+// names of cluster.upstreamDNS resolve to (an ExternalName Service's target, say), are external
+// hosts: network namespaces on the first node, outside every pod CIDR, routed from every node.
 // Clients outside the cluster network (`external`, `external/<ip>`) run on the outside host, a
 // container beside the nodes; it routes each load-balancer address to a node as a load balancer
 // would (cloud-provider-kind, MetalLB): with externalTrafficPolicy Local to a node whose health
@@ -15,7 +16,7 @@ import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type Scenario, type Serv
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
 import { resolveClients } from "../../scenario/clients.js";
 import { withActualAddresses, type ActualAddresses } from "../../scenario/readdress.js";
-import { externalTargets, parseReference } from "../../scenario/references.js";
+import { externalTargets, parseReference, ruleDnsNames } from "../../scenario/references.js";
 import {
   EnvironmentError, type Cluster, type Observation, type Observed, type ProbeOptions, type ProbeRequest, type Provider, type ProvisionContext,
 } from "../../runner/provider.js";
@@ -23,7 +24,7 @@ import {
   checkEngine, cleanupStale, destroyCluster, diagnose, DockerUnavailableError, ensureNodeImage, probe, provisionCluster, runOnNode,
   type LocalCluster,
 } from "./index.js";
-import { dnsHostsFile, podResolvConf } from "./dns-records.js";
+import { dnsRecords, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
 import { allEndpoints } from "./nft/services.js";
 import { runAgent } from "./agent-client.js";
@@ -32,6 +33,7 @@ import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js"
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
 /** A resolver configuration without a nameserver: every lookup fails at once, nothing leaves the run. */
 const NO_RESOLVER = "# the node's own resolver: outside this run\n";
+const DNS_CONFIG = "/etc/netspec/dnsmasq.conf";
 
 export class LocalProvider implements Provider {
   readonly name = "local";
@@ -93,6 +95,8 @@ class LocalScenarioCluster implements Cluster {
   private serviceAddresses = new Set<string>();
   /** The scenario as apply() got it (the plan's addresses). */
   private applied: Scenario | undefined;
+  /** Names of cluster.upstreamDNS with an address no external host could be made for, with the reason. */
+  private unhostedNames = new Map<string, string>();
 
   private readonly externalAddresses: Set<string>;
   /** Pod id by each of its addresses. */
@@ -142,7 +146,7 @@ class LocalScenarioCluster implements Cluster {
     });
     const dnsService = scenario.services.find((s) => s.system && s.name === CLUSTER_DNS.serviceName)!;
     const nameserver = dnsService.clusterIPs[clusterDnsFamily(scenario)]!;
-    const hosts = dnsHostsFile(scenario);
+    const records = dnsRecords(scenario);
     const dnsPod = this.cluster.pods.find((p) => p.id === `${CLUSTER_DNS.namespace}/${CLUSTER_DNS.podName}`);
     const dnsPodModel = scenario.pods.find((p) => p.id === dnsPod?.id);
     await Promise.all(this.cluster.nodes.map(async (node) => {
@@ -151,13 +155,17 @@ class LocalScenarioCluster implements Cluster {
         [
           { kind: "exec" as const, argv: ["nft", "-f", "-"], input: rulesets.get(node.name)! },
           ...pods.filter((p) => !p.hostNetwork).map((p) => ({ kind: "write" as const, path: `/etc/netns/${p.netns}/resolv.conf`, content: podResolvConf(p.id.split("/")[0]!, nameserver) })),
-          ...(dnsPod?.node === node.name ? [{ kind: "write" as const, path: DNS_HOSTS, content: hosts }] : []),
+          ...(dnsPod?.node === node.name ? [
+            { kind: "write" as const, path: DNS_HOSTS, content: records.hosts },
+            { kind: "write" as const, path: DNS_CONFIG, content: records.config },
+          ] : []),
         ],
         ...(dnsPod?.node === node.name && dnsPodModel ? [[{
           kind: "exec" as const,
-          // dnsmasq answers only from the hosts file, authoritatively for cluster.local
-          // (unknown names: NXDOMAIN; a name without the asked family: no data).
-          argv: ["ip", "netns", "exec", dnsPod.netns, "dnsmasq", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+          // dnsmasq answers only from the hosts file and its SRV and CNAME lines, authoritatively
+          // for cluster.local (unknown names: NXDOMAIN; a name without the asked family: no data);
+          // it has no upstream: names outside the zone are those of cluster.upstreamDNS, or refused.
+          argv: ["ip", "netns", "exec", dnsPod.netns, "dnsmasq", `--conf-file=${DNS_CONFIG}`, "--no-resolv", "--no-hosts",
             `--addn-hosts=${DNS_HOSTS}`, `--local=/${CLUSTER_DNS.domain}/`, "--no-negcache", "--bind-interfaces",
             ...Object.values(dnsPodModel.ips).map((ip) => `--listen-address=${ip}`),
             `--pid-file=/run/netspec/dnsmasq-${dnsPod.netns}.pid`, "--user=root"],
@@ -171,6 +179,10 @@ class LocalScenarioCluster implements Cluster {
     }));
     if (this.cluster.outside) await this.routeFromOutside(scenario);
     this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
+    for (const upstream of scenario.upstreamDns) {
+      const address = upstream.addresses.find((a) => this.unhosted.has(canonicalIp(a)));
+      if (address !== undefined) this.unhostedNames.set(upstream.name, `${upstream.name} → ${this.unhosted.get(canonicalIp(address))}`);
+    }
     // Sources in a shared namespace (a node's own) carry their resolver: a hostNetwork pod with
     // ClusterFirstWithHostNet the cluster DNS and its namespace's search path; the node's own
     // resolver is outside this run, so everyone else there has none (a name does not resolve).
@@ -260,11 +272,14 @@ class LocalScenarioCluster implements Cluster {
       // node ports, load balancers and external IPs are compiled into every node.
       case "pod":
       case "service":
-      case "dns":
       case "nodeport":
       case "loadbalancer":
       case "externalip":
+      case "hostport":
         return undefined;
+      case "dns":
+        // A name of cluster.upstreamDNS leads outside the cluster: to hosts this provider may lack.
+        return this.unhostedNames.get(target.name.toLowerCase().replace(/\.$/, ""));
       case "external": {
         // An address a pod or a Service holds is reached as that pod or Service.
         if (this.podByAddress.has(target.ip) || this.serviceAddresses.has(target.ip)) return undefined;
@@ -322,29 +337,43 @@ function clusterSubnets(scenario: Scenario): string[] {
 }
 
 /**
- * The external hosts a scenario's cells probe (`externalTargets`, the resolution the oracle's
- * matrix uses too), with the ports and protocols each must serve; and the addresses that cannot
- * be simulated (inside the cluster's subnets, or not a host address), with the reason.
+ * The external hosts a scenario's cells probe, with the ports and protocols each must serve;
+ * and the addresses that cannot be simulated (inside the cluster's subnets, or not a host
+ * address), with the reason. They are the addresses rules name (`externalTargets`, the
+ * resolution the oracle's matrix uses too) on the rules' ports, and the addresses of
+ * cluster.upstreamDNS on every port a cell by name may dial there: the ExternalName Services'
+ * ports and the ports of the rules naming DNS names (80 by default). Which name leads where is
+ * dnsmasq's to answer, not decided here; a server on a port no cell dials changes no verdict.
  */
 export function externalHosts(scenario: Scenario): { hosts: Array<{ ip: string; ports: ServerPort[] }>; unhosted: Map<string, string> } {
   const subnets = clusterSubnets(scenario).map((c) => ({ text: c, cidr: parseCidr(c) }));
   const hosts = new Map<string, Map<string, ServerPort>>();
   const unhosted = new Map<string, string>();
-  for (const external of externalTargets(scenario)) {
-    if (!scenario.families.includes(external.family)) continue;
-    const ip = canonicalIp(external.target.ip);
+  const host = (address: string, ports: readonly ServerPort[]) => {
+    const ip = canonicalIp(address);
     const inside = subnets.find((s) => contains(s.cidr, ip));
     if (inside) {
       unhosted.set(ip, `${ip} lies in the cluster's subnet ${inside.text}: the local provider simulates external hosts only outside the pod and Service subnets`);
-      continue;
+      return;
     }
     if (!isHostAddress(ip)) {
       unhosted.set(ip, `${ip} is not a unicast host address: the local provider cannot simulate a host holding it`);
-      continue;
+      return;
     }
-    const ports = hosts.get(ip) ?? new Map<string, ServerPort>();
-    for (const port of external.ports) ports.set(`${external.protocol}/${port}`, { port, protocol: external.protocol });
-    hosts.set(ip, ports);
+    const served = hosts.get(ip) ?? new Map<string, ServerPort>();
+    for (const port of ports) served.set(`${port.protocol}/${port.port}`, port);
+    hosts.set(ip, served);
+  };
+  for (const external of externalTargets(scenario)) {
+    if (scenario.families.includes(external.family)) host(external.target.ip, external.ports.map((port) => ({ port, protocol: external.protocol })));
+  }
+  const byName: ServerPort[] = [
+    ...scenario.services.filter((s) => s.type === "ExternalName").flatMap((s) => s.ports.map((p) => ({ port: p.port, protocol: p.protocol }))),
+    ...ruleDnsNames(scenario).flatMap((n) => n.ports.map((port) => ({ port, protocol: n.protocol }))),
+    { port: 80, protocol: "TCP" },
+  ];
+  for (const upstream of scenario.upstreamDns) {
+    for (const address of upstream.addresses) if (familyOf(address) && scenario.families.includes(familyOf(address)!)) host(address, byName);
   }
   return { hosts: [...hosts].map(([ip, ports]) => ({ ip, ports: [...ports.values()] })), unhosted };
 }

@@ -149,12 +149,15 @@ class TestNode {
   }
 
   async probe(netns: string, address: string, port: number, protocol: "TCP" | "UDP" = "TCP"): Promise<{ outcome: Outcome; backend?: string }> {
-    const first = await this.probeOnce(netns, address, port, protocol);
     // UDP has no retransmission: one datagram lost (to neighbour discovery on a fresh IPv6
-    // path, say) reads as a timeout. Send it once more, as the probe agent does
-    // (framework/probe/probe-core.ts); a dropping path drops both.
-    if (protocol === "UDP" && first.outcome === "timeout") return this.probeOnce(netns, address, port, protocol);
-    return first;
+    // path, say), or a reply later than socat's wait on a loaded machine, reads as a timeout.
+    // Send it up to three times, as the probe agent retries (framework/probe/probe-core.ts); a
+    // dropping path drops every one.
+    let result = await this.probeOnce(netns, address, port, protocol);
+    for (let attempt = 2; protocol === "UDP" && result.outcome === "timeout" && attempt <= 3; attempt++) {
+      result = await this.probeOnce(netns, address, port, protocol);
+    }
+    return result;
   }
 
   private async probeOnce(netns: string, address: string, port: number, protocol: "TCP" | "UDP"): Promise<{ outcome: Outcome; backend?: string }> {
@@ -162,7 +165,7 @@ class TestNode {
     const target = `${protocol}${v6 ? "6" : "4"}:${v6 ? `[${address}]` : address}:${port}`;
     const args = protocol === "TCP"
       ? ["ip", "netns", "exec", netns, "socat", "-T", "2", "-u", `${target},connect-timeout=1`, "STDOUT"]
-      : ["ip", "netns", "exec", netns, "socat", "-T", "1", "-", target];
+      : ["ip", "netns", "exec", netns, "socat", "-T", "2", "-", target];
     const r = await this.exec(args, protocol === "UDP" ? "x\n" : undefined, 10_000);
     if (r.code === 0 && r.stdout.trim()) return { outcome: "connected", backend: r.stdout.trim() };
     if (/refused/i.test(r.stderr)) return { outcome: "refused" };
