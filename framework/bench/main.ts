@@ -62,3 +62,9 @@ if (!only || only === "report") {
   const { reportBench } = await import("./report-bench.js");
   await reportBench();
 }
+if (!only || only === "http") {
+  const { benchHttpOracle } = await import("../oracle/http/bench.js");
+  const ms = benchHttpOracle(1000, 10_000);
+  console.log("http: the Gateway API routing oracle, 1,000 HTTPRoutes compiled and 10,000 requests routed");
+  console.log(`  ${Math.round(ms)} ms (target < 2 s)`);
+}
