@@ -2,11 +2,13 @@
 // rules that match no cell (usually a typo), and rules that contradict the oracle (either the
 // rule or the policies are wrong: both verdicts and the oracle's reason are shown).
 import type { Diagnostics } from "../scenario/diagnostics.js";
-import type { Scenario } from "../scenario/model.js";
+import { Layer7Kinds } from "../kube/gateway-types.js";
+import type { ManifestModel, Scenario } from "../scenario/model.js";
 import { formatReference } from "../scenario/references.js";
 import { cellId } from "../scenario/target.js";
 import { compatible, type ExpectedCell } from "./cells.js";
 import { Expectations } from "./expectations.js";
+import { ingressClassWarnings, routeConditionWarnings } from "./http/conditions.js";
 import { expectedCells } from "./index.js";
 
 export interface LintResult {
@@ -54,6 +56,7 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
       diags.warning(pos, `expectation rule ${i} says '${example.expected}' but the oracle says '${example.oracle.expected}' for ${count} cell(s), e.g. ${cellId(example)}: ${example.oracle.reason}`);
     }
   });
+  layer7Conditions(scenario, diags);
   return { cells };
 }
 
@@ -63,4 +66,32 @@ function lastRuleWithBackends(scenario: Scenario, expectations: Expectations, ce
     if (scenario.expect.rules[i]!.backends !== undefined && expectations.ruleMatches(i, cell)) return i;
   }
   return undefined;
+}
+
+/**
+ * The conditions Layer 7 objects would carry (route Accepted / ResolvedRefs, several default
+ * IngressClasses), as warnings at the field concerned: the API server accepts them, and they do
+ * not route as written.
+ */
+function layer7Conditions(scenario: Scenario, diags: Diagnostics): void {
+  const of = (kind: string) => scenario.manifests.filter((m) => m.kind === kind && `${m.apiVersion}/${m.kind}` in Layer7Kinds);
+  const routes = of("HTTPRoute");
+  const classes = of("IngressClass");
+  if (routes.length === 0 && classes.length < 2) return;
+  const objects = (list: readonly ManifestModel[]) => list.map((m) => m.object) as never[];
+  const problems = [
+    ...routeConditionWarnings({
+      gatewayClasses: objects(of("GatewayClass")), gateways: objects(of("Gateway")), httpRoutes: objects(routes),
+      referenceGrants: objects(of("ReferenceGrant")),
+      services: scenario.services.filter((s) => !s.system).map((s) => s.manifest),
+      namespaceLabels: Object.fromEntries(scenario.namespaces.map((n) => [n.name, n.labels])),
+    }),
+    ...ingressClassWarnings(objects(classes)),
+  ];
+  for (const problem of problems) {
+    const manifest = scenario.manifests.find((m) => m.kind === problem.kind && m.name === problem.name && (m.namespace ?? undefined) === problem.namespace);
+    const pos = manifest?.locator?.at([...problem.path]) ?? manifest?.pos;
+    const what = `${problem.kind} ${problem.namespace ? `${problem.namespace}/` : ""}${problem.name}`;
+    if (pos) diags.warning(pos, `${what}: ${problem.message}`);
+  }
 }

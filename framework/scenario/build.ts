@@ -1,11 +1,12 @@
 // From a schema-checked scenario file to the normalised model, with every semantic problem
 // reported at its position. Kubernetes' own defaulting is applied here once (namespace labels,
 // Service families and ports), so neither the oracle nor a provider has to repeat it.
+import { ModelledKinds, ModelledNamespacedKinds, type ModelledKindKey } from "../kube/kinds.js";
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName } from "../kube/labels.js";
 import { canonicalIp, cidr, cidrContains, FAMILIES, familyOf, type Cidr, type Family } from "../kube/net.js";
 import { serviceTargetPort, topologyHintsEnabled } from "../kube/services.js";
 import {
-  KnownKinds, NamespacedKinds, type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type Endpoints, type NetworkPolicy, type Service,
+  type AdminNetworkPolicy, type ObjectMeta, type BaselineAdminNetworkPolicy, type ClusterNetworkPolicy, type EndpointSlice, type Endpoints, type NetworkPolicy, type Service,
 } from "../kube/types.js";
 import {
   DEFAULT_NODE_SUBNETS, DEFAULT_POD_SUBNETS, DEFAULT_SERVICE_SUBNETS, DNS_SERVICE_OFFSET, NODE_PORT_RANGE,
@@ -349,16 +350,16 @@ class Builder {
     const kind = String(resource.object.kind ?? "");
     const key = `${apiVersion}/${kind}`;
     const pos = locator.at();
-    if (!(key in KnownKinds)) {
+    if (!(key in ModelledKinds)) {
       if (passthrough.has(key)) {
         const raw = (resource.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
         return { apiVersion, kind, name: String(raw.name ?? ""), namespace: raw.namespace as string | undefined, object: resource.object, pos };
       }
-      const known = Object.keys(KnownKinds);
+      const known = Object.keys(ModelledKinds);
       this.diags.error(locator.at(["kind"]), `unknown resource kind '${key}' (${hint(key, known, "modelled kinds").slice(2)}); to apply an unmodelled kind with the kind provider, list '${key}' under 'passthrough:'`);
       return undefined;
     }
-    const schema = KnownKinds[key as keyof typeof KnownKinds];
+    const schema = ModelledKinds[key as ModelledKindKey];
     // `null` is "not set", as the API server decodes it (scenario/decode.ts), before any check.
     const object = decodeManifest(resource.object, key, schema, decodingFor(apiVersion));
     const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
@@ -367,7 +368,7 @@ class Builder {
     this.objectMeta(object.metadata as ObjectMeta, locator.child(["metadata"]), label);
     const name = String(metadata.name);
     let namespace: string | undefined;
-    if (NamespacedKinds.has(key)) {
+    if (ModelledNamespacedKinds.has(key)) {
       // `kubectl apply` puts a namespaced object without metadata.namespace into `default`.
       namespace = typeof metadata.namespace === "string" ? metadata.namespace : "default";
       if (!namespaceNames.includes(namespace)) {
@@ -381,10 +382,10 @@ class Builder {
       this.name(check, name, [], `${kind} name`, locator.child(["metadata", "name"]));
       // Normalise metadata.namespace so every consumer reads the same value.
       const normalised = { ...object, metadata: { ...(object.metadata as object), namespace } };
-      return { apiVersion, kind, name, namespace, object: normalised, pos };
+      return { apiVersion, kind, name, namespace, object: normalised, pos, locator };
     }
     this.name(checkDns1123Subdomain, name, [], `${kind} name`, locator.child(["metadata", "name"]));
-    return { apiVersion, kind, name, object, pos };
+    return { apiVersion, kind, name, object, pos, locator };
   }
 
   private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {

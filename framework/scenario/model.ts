@@ -7,6 +7,7 @@ import type {
   AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, EndpointSlice, NetworkPolicy, Protocol, Service,
 } from "../kube/types.js";
 import type { ClientAddressExpectation, ExpectedResult, Reference } from "./schema.js";
+import type { Locator } from "./yaml-source.js";
 
 export type { Family, Protocol, Labels };
 
@@ -126,6 +127,8 @@ export interface ManifestModel {
   readonly namespace?: string;
   readonly object: Record<string, unknown>;
   readonly pos?: SourcePos;
+  /** Where its fields are in the source, for checks that run after the build (lint). */
+  readonly locator?: Locator;
 }
 
 export type ProbeTargetKind = "pods" | "services" | "dns" | "nodeports" | "loadbalancers" | "externalips" | "hostports";

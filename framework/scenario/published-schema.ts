@@ -1,14 +1,14 @@
 // The JSON Schema published for editors (schema/scenario.schema.json), generated from the same
 // TypeBox definitions the validator uses. Resources get per-kind schemas through if/then on
 // apiVersion+kind, so an editor checks a NetworkPolicy inside a scenario like kubectl would.
-import { KnownKinds } from "../kube/types.js";
+import { ModelledKinds } from "../kube/kinds.js";
 import { ScenarioSchema } from "./schema.js";
 
 export const SCHEMA_PATH = "schema/scenario.schema.json";
 
 export function publishedSchema(): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(ScenarioSchema)) as Record<string, any>;
-  const perKind = Object.entries(KnownKinds).map(([key, schema]) => {
+  const perKind = Object.entries(ModelledKinds).map(([key, schema]) => {
     const slash = key.lastIndexOf("/");
     return {
       if: {

@@ -4,6 +4,10 @@
 // pkg/apis/core/validation (ValidateService), apimachinery ValidateLabelSelector, and the
 // network-policy-api CRD validation rules (CEL) for AdminNetworkPolicy and ClusterNetworkPolicy
 // (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml).
+import { Layer7Kinds, type Gateway, type GatewayClass, type HTTPRoute, type Ingress, type IngressClass, type ReferenceGrant } from "../kube/gateway-types.js";
+import {
+  validateGateway, validateGatewayClass, validateHTTPRoute, validateIngress, validateIngressClass, validateReferenceGrant, type Problem,
+} from "./gateway-checks.js";
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkPortName, selectorMatches } from "../kube/labels.js";
 import { canonicalIp, cidr, cidrContains, cidrWithin, formatCidr, ipToBigInt, familyOf, isIpAddress, isIpv4Mapped, parseCidr } from "../kube/net.js";
 import { serviceTargetPort, TRAFFIC_DISTRIBUTIONS } from "../kube/services.js";
@@ -28,7 +32,20 @@ export function checkResource(scenario: Scenario, manifest: ManifestModel, locat
     case "EndpointSlice": return ctx.endpointSlice(manifest.object as unknown as EndpointSlice);
     case "Endpoints": return ctx.endpoints(manifest.object as unknown as Endpoints);
   }
+  // A passed-through kind of the same name (another project's Gateway, say) is not checked.
+  const layer7 = LAYER7_CHECKS[manifest.kind];
+  if (layer7 && `${manifest.apiVersion}/${manifest.kind}` in Layer7Kinds) ctx.problems(layer7(manifest.object));
 }
+
+/** The Layer 7 kinds' field checks (gateway-checks.ts), by kind. */
+const LAYER7_CHECKS: Readonly<Record<string, (object: Record<string, unknown>) => Problem[]>> = {
+  Ingress: (o) => validateIngress(o as unknown as Ingress),
+  IngressClass: (o) => validateIngressClass(o as unknown as IngressClass),
+  GatewayClass: (o) => validateGatewayClass(o as unknown as GatewayClass),
+  Gateway: (o) => validateGateway(o as unknown as Gateway),
+  HTTPRoute: (o) => validateHTTPRoute(o as unknown as HTTPRoute),
+  ReferenceGrant: (o) => validateReferenceGrant(o as unknown as ReferenceGrant),
+};
 
 class Checker {
   constructor(
@@ -39,6 +56,14 @@ class Checker {
   ) {}
 
   private error(path: Path, message: string) { this.diags.error(this.at.at(path), `${this.what}: ${message}`); }
+
+  /** Problems found elsewhere (gateway-checks.ts), at their fields. */
+  problems(list: readonly Problem[]): void {
+    for (const problem of list) {
+      if (problem.severity === "error") this.error([...problem.path], problem.message);
+      else this.warn([...problem.path], problem.message);
+    }
+  }
   private warn(path: Path, message: string) { this.diags.warning(this.at.at(path), `${this.what}: ${message}`); }
 
   // ---- NetworkPolicy ------------------------------------------------------------------------

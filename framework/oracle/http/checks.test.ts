@@ -6,9 +6,9 @@ import { describe, it } from "mocha";
 import type { Gateway, HTTPRoute, HTTPRouteRule, Ingress, IngressClass, Listener, ReferenceGrant } from "../../kube/gateway-types.js";
 import { BASE_GATEWAYS, BASE_SERVICES, gateway, httpListener, httpRoute, ingress, ingressClass, NAMESPACE_LABELS, referenceGrant } from "./fixtures.test-helpers.js";
 import {
-  ingressClassWarnings, routeConditionWarnings, validateGateway, validateGatewayClass, validateHTTPRoute, validateIngress, validateIngressClass, validateReferenceGrant,
-  type Problem,
-} from "./validate.js";
+  validateGateway, validateGatewayClass, validateHTTPRoute, validateIngress, validateIngressClass, validateReferenceGrant, type Problem,
+} from "../../scenario/gateway-checks.js";
+import { ingressClassWarnings, routeConditionWarnings } from "./conditions.js";
 
 interface Expected { readonly path: readonly (string | number)[]; readonly message: RegExp; readonly severity?: "error" | "warning" }
 interface Case<T> { readonly name: string; readonly object: T; readonly problems: readonly Expected[] }

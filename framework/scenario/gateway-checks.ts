@@ -1,5 +1,6 @@
-// What the API server rejects in Layer 7 objects, field by field, and the route conditions an
-// implementation would report, as problems with the path of the field concerned.
+// What the API server rejects in Layer 7 objects, field by field, as problems with the path of
+// the field concerned (the route conditions an implementation would report are the oracle's:
+// oracle/http/conditions.ts).
 // Sources:
 //   Gateway API CRDs, standard channel (sigs.k8s.io/gateway-api config/crd/standard/*.yaml,
 //   generated from the kubebuilder markers in apis/v1): OpenAPI limits (MaxItems, MaxLength,
@@ -9,14 +10,13 @@
 //   validateIngressBackend, validateIngressClassSpec, validateIngressClassParametersReference).
 // The schemas in kube/gateway-types.ts check structure, required fields and enums; this module
 // checks the rest, so that no mistake is reported twice.
-import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkPortName } from "../../kube/labels.js";
-import { isIpAddress } from "../../kube/net.js";
+import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkPortName } from "../kube/labels.js";
+import { isIpAddress } from "../kube/net.js";
 import {
-  DEFAULT_INGRESS_CLASS_ANNOTATION, INGRESS_CLASS_ANNOTATION,
+  INGRESS_CLASS_ANNOTATION,
   type BackendObjectReference, type Gateway, type GatewayClass, type HTTPHeaderFilter, type HTTPPathModifier, type HTTPRoute, type HTTPRouteFilter,
   type HTTPRouteMatch, type HTTPRouteRule, type Ingress, type IngressBackend, type IngressClass, type ParentReference, type ReferenceGrant,
-} from "../../kube/gateway-types.js";
-import { GatewayRouter, type GatewayObjects, type GatewayRouterOptions } from "./gateway.js";
+} from "../kube/gateway-types.js";
 
 export type FieldPath = readonly (string | number)[];
 
@@ -527,33 +527,4 @@ export function validateIngressClass(ingressClass: IngressClass): Problem[] {
     if (scope === "Cluster" && params.namespace !== undefined) p.error([...at, "namespace"], "forbidden when parameters.scope is Cluster");
   }
   return p.list;
-}
-
-// ---- warnings across objects ------------------------------------------------------------------------------------
-
-/**
- * The conditions routes would carry (Accepted: NotAllowedByListeners, NoMatchingListenerHostname,
- * NoMatchingParent, or a parent that does not exist; ResolvedRefs: RefNotPermitted,
- * BackendNotFound, InvalidKind), as warnings on the field concerned: the API server accepts
- * such routes, and they do not route as written.
- */
-export function routeConditionWarnings(objects: GatewayObjects, options: GatewayRouterOptions = {}): ObjectProblem[] {
-  return new GatewayRouter(objects, options).conditions().map((condition) => {
-    const [namespace, name] = condition.route.split("/");
-    return {
-      kind: "HTTPRoute", namespace: namespace!, name: name!, path: condition.path, severity: "warning",
-      message: `${condition.type} ${condition.reason}: ${condition.message}`,
-    };
-  });
-}
-
-/** Several IngressClasses marked default: the DefaultIngressClass admission plugin assigns the newest one. */
-export function ingressClassWarnings(classes: readonly IngressClass[]): ObjectProblem[] {
-  const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_INGRESS_CLASS_ANNOTATION] === "true");
-  if (defaults.length < 2) return [];
-  return defaults.map((c) => ({
-    kind: "IngressClass", name: c.metadata.name, severity: "warning",
-    path: ["metadata", "annotations", DEFAULT_INGRESS_CLASS_ANNOTATION],
-    message: `${defaults.length} IngressClasses are marked default (${defaults.map((d) => d.metadata.name).join(", ")}): Ingresses without a class get the newest one`,
-  }));
 }

@@ -1,0 +1,61 @@
+// Layer 7 objects in a scenario: accepted as the API server and the CRDs accept them, their
+// field errors at file:line:column, and the route conditions a cluster would report as warnings.
+import assert from "node:assert/strict";
+import { describe, it } from "mocha";
+import { lintExpectations } from "../oracle/lint.js";
+import { Diagnostics } from "./diagnostics.js";
+import { loadScenario } from "./build.js";
+import { errorsOf } from "./errors.test-helpers.js";
+
+const scenario = (resources: string) => `
+apiVersion: netspec/v1alpha1
+kind: Scenario
+metadata: { name: l7 }
+namespaces: [ { name: infra }, { name: apps } ]
+pods:
+  - { name: web, namespace: apps, labels: { app: web }, ports: [ { name: http, port: 8080 } ] }
+resources:
+  - { apiVersion: v1, kind: Service, metadata: { name: web, namespace: apps }, spec: { selector: { app: web }, ports: [ { port: 80, targetPort: http } ] } }
+${resources}`;
+
+describe("scenario: Layer 7 objects", () => {
+  it("accepts every served version of the Gateway API kinds, Ingress and IngressClass", () => {
+    assert.deepEqual(errorsOf(scenario(`
+  - { apiVersion: gateway.networking.k8s.io/v1, kind: GatewayClass, metadata: { name: c }, spec: { controllerName: example.net/gateway } }
+  - { apiVersion: gateway.networking.k8s.io/v1beta1, kind: Gateway, metadata: { name: gw, namespace: infra },
+      spec: { gatewayClassName: c, listeners: [ { name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } } ] } }
+  - { apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: { name: r, namespace: apps },
+      spec: { parentRefs: [ { name: gw, namespace: infra } ], rules: [ { backendRefs: [ { name: web, port: 80 } ] } ] } }
+  - { apiVersion: gateway.networking.k8s.io/v1beta1, kind: ReferenceGrant, metadata: { name: g, namespace: apps },
+      spec: { from: [ { group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra } ], to: [ { group: "", kind: Service } ] } }
+  - { apiVersion: networking.k8s.io/v1, kind: IngressClass, metadata: { name: nginx }, spec: { controller: k8s.io/ingress-nginx } }
+  - { apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: { name: i, namespace: apps },
+      spec: { ingressClassName: nginx, defaultBackend: { service: { name: web, port: { number: 80 } } } } }`)), []);
+  });
+
+  it("reports field errors where they are, as the CRD rules and ValidateIngress do", () => {
+    assert.deepEqual(errorsOf(scenario(`
+  - { apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: { name: r, namespace: apps },
+      spec: { parentRefs: [ { name: gw } ], rules: [ { matches: [ { path: { type: PathPrefix, value: v1 } } ] } ] } }
+  - { apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: { name: i, namespace: apps },
+      spec: { rules: [ { host: "*.*.example.com", http: { paths: [ { path: /, backend: { service: { name: web, port: { number: 80 } } } } ] } } ] } }`)), [
+      "12:102 HTTPRoute apps/r: \"v1\" must be an absolute path, starting with '/', for PathPrefix",
+      "14:32 Ingress apps/i: *.*.example.com: a wildcard host is '*.' followed by a DNS subdomain (e.g. *.example.com)",
+      "14:68 Ingress apps/i: pathType must be specified (Exact, Prefix or ImplementationSpecific)",
+    ]);
+  });
+
+  it("an unknown group's kind of the same name stays unknown", () => {
+    assert.match(errorsOf(scenario(`
+  - { apiVersion: networking.istio.io/v1, kind: Gateway, metadata: { name: gw, namespace: infra }, spec: {} }`))[0]!, /unknown resource kind 'networking\.istio\.io\/v1\/Gateway'/);
+  });
+
+  it("validate warns with the conditions a route would carry, at the field concerned", () => {
+    const { scenario: s } = loadScenario("fixtures/layer7/not-allowed-by-listeners.yaml");
+    const diags = new Diagnostics();
+    lintExpectations(s, diags);
+    assert.deepEqual(diags.sorted().filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.col} ${d.message}`), [
+      "25:21 HTTPRoute apps/web: Accepted NotAllowedByListeners: listener http (port 80, HTTP, hostname *.example.com) of Gateway infra/gw allows routes from its own namespace infra only",
+    ]);
+  });
+});
