@@ -19,6 +19,15 @@ export interface OracleCell extends CellKey {
    * (`preserved`: externalTrafficPolicy Local for clients outside the cluster) or leaves it (`any`).
    */
   readonly clientAddress?: ClientAddressExpectation;
+  /** HTTP cells: the statuses that may answer, what the backend receives, the redirect sent back. */
+  readonly http?: HttpAnswer;
+}
+
+/** What answers an HTTP request (oracle/http/result.ts gives the detail). */
+export interface HttpAnswer {
+  readonly status: readonly number[];
+  readonly backendRequest?: { readonly method: string; readonly path: string; readonly host: string; readonly headers: Readonly<Record<string, string>> };
+  readonly redirect?: { readonly scheme: string; readonly host: string; readonly port: number; readonly path: string; readonly status: number };
 }
 
 /** A cell after merging the user's expectations over the oracle. */
@@ -31,6 +40,17 @@ export interface ExpectedCell extends OracleCell {
   readonly expectedBackends?: readonly string[];
   /** The client address the backend must see: a rule's `clientAddress`, else the oracle's. */
   readonly expectedClientAddress?: ClientAddressExpectation;
+  /** HTTP cells: what the `expect.http` entry asserts over the oracle's answer. */
+  readonly expectedHttp?: HttpAssertions;
+}
+
+/** An `expect.http` entry's assertions (SPEC.md, "Layer 7"). */
+export interface HttpAssertions {
+  readonly status?: readonly number[];
+  /** Pod globs that may answer. */
+  readonly backends?: readonly string[];
+  readonly backendRequest?: { readonly path?: string; readonly host?: string; readonly headers?: Readonly<Record<string, string>> };
+  readonly redirect?: { readonly scheme?: string; readonly host?: string; readonly port?: number; readonly path?: string };
 }
 
 /** Whether an expectation accepts an observed outcome (SPEC.md, "Results"). */

@@ -67,6 +67,16 @@ export class Expectations {
       if (rule.backends !== undefined) expectedBackends = rule.backends;
       if (rule.clientAddress !== undefined) expectedClientAddress = rule.clientAddress;
     }
+    if (cell.destination.kind === "http") {
+      const entry = this.scenario.expect.http[cell.destination.expectation];
+      const { status, backends, backendRequest, redirect } = entry ?? {};
+      const asserted = status !== undefined || backends !== undefined || backendRequest !== undefined || redirect !== undefined;
+      return {
+        ...cell, expected: baseline === "oracle" ? cell.expected : baseline, source: asserted ? `http ${cell.destination.expectation}` : source,
+        oracle: { expected: cell.expected, reason: cell.reason },
+        ...(asserted ? { expectedHttp: { ...(status ? { status } : {}), ...(backends ? { backends } : {}), ...(backendRequest ? { backendRequest } : {}), ...(redirect ? { redirect } : {}) } } : {}),
+      };
+    }
     return {
       from: cell.from, to: cell.to, target: cell.target, port: cell.port, protocol: cell.protocol, family: cell.family,
       expected, reason, backends: cell.backends, destination: cell.destination, portName: cell.portName, clientAddress: cell.clientAddress,

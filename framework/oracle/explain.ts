@@ -6,7 +6,8 @@ import { CLUSTER_DNS, clusterDnsFamily, type PodModel, type Scenario, type Servi
 import type { Reference } from "../scenario/schema.js";
 import { cellId } from "../scenario/target.js";
 import { Expectations } from "./expectations.js";
-import { byName, clientEndpoint, dialledServicePort, northSouth, Oracle, planCells, throughHostPort, throughService, type CellPlan } from "./matrix.js";
+import { clientEndpoint } from "./client-endpoint.js";
+import { byName, dialledServicePort, northSouth, Oracle, planCells, throughHostPort, throughService, type CellPlan } from "./matrix.js";
 import type { TraceStep } from "./policy/index.js";
 import { nameAnswer, selectBackends } from "./services/index.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
@@ -25,7 +26,7 @@ export function explain(scenario: Scenario, query: ExplainQuery): string[] {
   const probeAll: Scenario = {
     ...scenario,
     probe: { ...scenario.probe, from: [query.from], to: ["pods", "services", "dns", "nodeports", "loadbalancers", "externalips", "hostports"] },
-    expect: { default: "oracle", rules: [{ from: query.from, to: query.to, port: query.port, protocol: query.protocol, family: query.family, result: "undefined", index: 0 }] },
+    expect: { default: "oracle", http: [], rules: [{ from: query.from, to: query.to, port: query.port, protocol: query.protocol, family: query.family, result: "undefined", index: 0 }] },
   };
   const matcher = new Expectations(probeAll);
   const userRules = new Expectations(scenario);

@@ -43,6 +43,7 @@ export class CellsJson implements Iterable<string> {
  * and spaces, which JSON quotes as they are.
  */
 function cellJson(cell: ExpectedCell, encode: (text: string) => string): string {
+  if (cell.target === "http") return httpCellJson(cell);
   const backends = cell.backends && cell.target !== "pod" ? `,"backends":${JSON.stringify(cell.backends)}` : "";
   // North-south cells: the client address the backend must see, where it is required.
   const client = cell.expectedClientAddress && cell.expectedClientAddress !== "any" ? `,"clientAddress":"${cell.expectedClientAddress}"` : "";
@@ -64,4 +65,26 @@ function stringEncoder(): (text: string) => string {
     }
     return json;
   };
+}
+
+/**
+ * An HTTP cell in SPEC.md's shape ("Layer 7"): the request, `expected` about the connection to
+ * the Gateway, then what answers: the status(es), the pods that may answer, what the backend
+ * receives and the redirect, the entry's assertions where it makes them.
+ */
+function httpCellJson(cell: ExpectedCell): string {
+  const asserted = cell.expectedHttp ?? {};
+  const statuses = asserted.status ?? cell.http?.status ?? [];
+  const backendRequest = asserted.backendRequest ?? cell.http?.backendRequest;
+  const redirect = asserted.redirect ?? cell.http?.redirect;
+  return JSON.stringify({
+    from: cell.from, to: cell.to, target: "http", port: cell.port, protocol: cell.protocol, family: cell.family,
+    request: cell.request, expected: cell.expected,
+    status: statuses.length === 1 ? statuses[0] : statuses,
+    backends: asserted.backends ?? cell.backends ?? [],
+    ...(backendRequest ? { backendRequest } : {}),
+    ...(redirect ? { redirect } : {}),
+    reason: cell.reason,
+    ...(cell.source !== "oracle" ? { source: cell.source, oracle: cell.oracle } : {}),
+  });
 }

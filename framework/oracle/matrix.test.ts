@@ -191,7 +191,7 @@ expect:
   });
 
   it("matches a rule's name to every spelling of the same record for the client", () => {
-    const expectations = new Expectations({ ...shop, expect: { default: "oracle", rules: [{ from: "shop/web", to: "dns/DB-0.db.shop.svc.cluster.local.", result: "deny", index: 0 }] } });
+    const expectations = new Expectations({ ...shop, expect: { default: "oracle", http: [], rules: [{ from: "shop/web", to: "dns/DB-0.db.shop.svc.cluster.local.", result: "deny", index: 0 }] } });
     const matched = [...expectedCells(shop)].filter((c) => expectations.ruleMatches(0, c)).map((c) => c.to);
     assert.deepEqual([...new Set(matched)], ["dns/db-0.db.shop"]);
   });

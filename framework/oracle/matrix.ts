@@ -27,9 +27,11 @@ import {
 import { flatten } from "./batches.js";
 import type { OracleCell } from "./cells.js";
 import { PodDecisions } from "./fast/decisions.js";
+import { clientEndpoint } from "./client-endpoint.js";
 import { PolicyEngine, type Endpoint, type PolicyDecision } from "./policy/index.js";
 import { endpointsNamed, nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
+import { HttpJudge, planHttpCells, type HttpCellPlan } from "./http/cells.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
 interface PlanCoordinates {
@@ -80,7 +82,7 @@ export interface HostPortCellPlan extends PlanCoordinates {
 }
 
 /** One cell before judging: who connects to what, discriminated by the typed target. */
-export type CellPlan = DirectCellPlan | ServiceCellPlan | NameCellPlan | NorthSouthCellPlan | HostPortCellPlan;
+export type CellPlan = DirectCellPlan | ServiceCellPlan | NameCellPlan | NorthSouthCellPlan | HostPortCellPlan | HttpCellPlan;
 
 /** A cell by DNS name, with the Service port its name is a record of, if any. */
 export type DnsCellPlan = PlanCoordinates & { readonly target: DnsTarget; readonly servicePort?: ServicePortModel };
@@ -131,8 +133,15 @@ export function probedServices(scenario: Scenario): ServiceModel[] {
 }
 
 /** Every cell of the scenario's matrix, in a stable order (source, target kind, target, port, family). */
-export function planCells(scenario: Scenario): IterableIterator<CellPlan> {
-  return flatten(sourceClients(scenario), cellPlanner(scenario));
+export function* planCells(scenario: Scenario): IterableIterator<CellPlan> {
+  yield* flatten(sourceClients(scenario), cellPlanner(scenario));
+  // The requests of expect.http, after every connection cell.
+  if (scenario.expect.http.length > 0) yield* planHttpCells(scenario);
+}
+
+/** Whether a plan is an HTTP request through a Gateway or an Ingress. */
+export function httpRequest(plan: CellPlan): plan is HttpCellPlan {
+  return plan.target.kind === "http";
 }
 
 /**
@@ -319,6 +328,8 @@ export class Oracle {
   readonly pods: PodDecisions;
   private readonly dnsPod: PodModel | undefined;
   private readonly dnsService: ServiceModel | undefined;
+  /** Compiled on the first HTTP cell. */
+  private http: HttpJudge | undefined;
 
   constructor(readonly scenario: Scenario) {
     this.engine = new PolicyEngine(scenario);
@@ -335,6 +346,7 @@ export class Oracle {
   }
 
   judge(plan: CellPlan): OracleCell {
+    if (httpRequest(plan)) return this.viaHttp(plan);
     if (byName(plan)) return this.viaName(plan);
     if (throughService(plan) && plan.target.kind === "service") {
       const verdict = this.viaService(plan, plan.target.service, plan.servicePort, plan.target.service.clusterIPs[plan.family]!);
@@ -429,6 +441,18 @@ export class Oracle {
     const verdict = combineBackends(distinct, path.reason, clientId(plan.client));
     const clientAddress: ClientAddressExpectation = preserved ? "preserved" : "any";
     return makeCell(plan, verdict.expected, verdict.reason, verdict.backends, clientAddress);
+  }
+
+  /** An HTTP request through a Gateway or an Ingress (http/cells.ts). */
+  private viaHttp(plan: HttpCellPlan): OracleCell {
+    this.http ??= new HttpJudge(this.scenario, this.engine);
+    const judged = this.http.judge(plan);
+    const { backendRequest, redirect } = judged;
+    return {
+      from: clientId(plan.client), to: formatTarget(plan.target), target: "http", port: plan.port, protocol: "TCP", family: plan.family,
+      request: plan.target.request, expected: judged.expected, reason: judged.reason, backends: judged.backends, destination: plan.target,
+      http: { status: judged.status, ...(backendRequest ? { backendRequest } : {}), ...(redirect ? { redirect } : {}) },
+    };
   }
 
   /**
@@ -535,7 +559,7 @@ export function dialledServicePort(plan: DnsCellPlan, answer: NameAnswer & { kin
 }
 
 /** Every cell has the same shape (one hidden class): the bulk path builds millions of them. */
-function makeCell(plan: CellPlan, expected: ExpectedResult, reason: string, backends?: readonly string[], clientAddress?: ClientAddressExpectation): OracleCell {
+function makeCell(plan: Exclude<CellPlan, HttpCellPlan>, expected: ExpectedResult, reason: string, backends?: readonly string[], clientAddress?: ClientAddressExpectation): OracleCell {
   return {
     from: clientId(plan.client), to: formatTarget(plan.target), target: plan.target.kind, port: plan.port, protocol: plan.protocol, family: plan.family,
     expected, reason, backends, destination: plan.target, portName: plan.portName, clientAddress,
@@ -548,15 +572,6 @@ function served(pod: PodModel, port: number, protocol: Protocol, decision: Polic
     return { pod, outcome: "refused", reason: `${pod.id} does not serve ${port}/${protocol}` };
   }
   return { pod, outcome: decision.verdict, reason: decision.reason };
-}
-
-/** How the policy engine sees a client: a pod, a node, or an address outside the cluster. */
-export function clientEndpoint(client: Client, family: Family): Endpoint {
-  switch (client.kind) {
-    case "pod": return { kind: "pod", pod: client.pod };
-    case "node": return { kind: "node", node: client.node };
-    case "external": return { kind: "external", ip: client.ips[family]! };
-  }
 }
 
 /** The node whose proxy handles a cluster-IP connection from the client (external clients reach none). */

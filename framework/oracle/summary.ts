@@ -10,7 +10,7 @@ import type { PodModel, Scenario } from "../scenario/model.js";
 import type { ExpectedResult } from "../scenario/schema.js";
 import { dnsTarget } from "../scenario/target.js";
 import { countPodCells } from "./fast/counts.js";
-import { northSouth, Oracle, planCells, probedServices, sourcePods, throughHostPort } from "./matrix.js";
+import { httpRequest, northSouth, Oracle, planCells, probedServices, sourcePods, throughHostPort } from "./matrix.js";
 import { parseReference } from "../scenario/references.js";
 import type { Reference } from "../scenario/schema.js";
 import { hintPlan, selectedPods } from "./services/index.js";
@@ -75,7 +75,8 @@ export function summarize(scenario: Scenario): Summary {
     for (const plan of planCells(northSouthOnly)) if (northSouth(plan) || throughHostPort(plan)) add(oracle.judge(plan).expected, 1);
   }
   const others: Scenario = { ...scenario, probe: { ...scenario.probe, from: scenario.probe.from.filter(isOtherClient) } };
-  if (others.probe.from.length > 0) for (const plan of planCells(others)) add(oracle.judge(plan).expected, 1);
+  // (expect.http cells were counted with the rules' cells above.)
+  if (others.probe.from.length > 0) for (const plan of planCells(others)) if (!httpRequest(plan)) add(oracle.judge(plan).expected, 1);
   return counts;
 }
 

@@ -68,7 +68,7 @@ function clientAddressMismatch(cell: ExpectedCell, observation: Observation, add
  * headless Service has no proxy, so no affinity.
  */
 export function sticky(target: ProbedTarget): boolean {
-  if (target.kind === "pod" || target.kind === "external" || target.kind === "hostport") return false;
+  if (target.kind === "pod" || target.kind === "external" || target.kind === "hostport" || target.kind === "http") return false;
   // By name: a Service's own name or an SRV answer leads to its cluster IP; other records to pods.
   const byName = target.kind === "dns" ? (target.record.kind === "service" || target.record.kind === "srv" ? target.record.service : undefined) : undefined;
   const svc = target.kind === "dns" ? byName : target.service;

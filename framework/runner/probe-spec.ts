@@ -23,5 +23,7 @@ export function probeSpec(cell: ExpectedCell): ProbeSpec {
       return { host: northSouthAddress(target, family)!, port, protocol, family };
     // The pod's node, on the host port.
     case "hostport": return { host: target.node.ips[family]!, port, protocol, family };
+    // The Gateway's (or the Ingress controller's) address, then the request.
+    case "http": return { host: target.addresses[family]!, port, protocol, family, http: target.request };
   }
 }

@@ -15,7 +15,7 @@ import {
 import { Diagnostics, ScenarioError } from "./diagnostics.js";
 import { loadScenarioFile, loadScenarioText, type LoadedResource, type LoadedScenario } from "./load.js";
 import {
-  CLUSTER_DNS, type ExpectRuleModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
+  CLUSTER_DNS, type ExpectRuleModel, type HttpExpectationModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
   type PodPort, type Scenario, type ServiceModel, type UpstreamNameModel,
 } from "./model.js";
 import { canonicalName, inClusterZone } from "./dns-names.js";
@@ -23,6 +23,7 @@ import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
+import type { HttpExpectationSpec } from "./schema.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
 import { allocatesNodePorts, LoadBalancerPool, sourceRanges } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
@@ -68,6 +69,12 @@ class Builder {
   private podSubnets: Partial<Record<Family, Cidr>> = {};
   private serviceSubnets: Partial<Record<Family, Cidr>> = {};
   private nodeSubnets: Partial<Record<Family, Cidr>> = {};
+  /** The load-balancer pool, shared by LoadBalancer Services and then the HTTP entries. */
+  private get loadBalancers(): LoadBalancerPool {
+    this.pool ??= new LoadBalancerPool(this.nodeSubnets);
+    return this.pool;
+  }
+  private pool: LoadBalancerPool | undefined;
   private nodes: NodeModel[] = [];
   private namespaces: NamespaceModel[] = [];
   private pods: PodModel[] = [];
@@ -95,6 +102,7 @@ class Builder {
       podSubnets: textOf(this.podSubnets),
       serviceSubnets: textOf(this.serviceSubnets),
       nodeSubnets: textOf(this.nodeSubnets),
+      httpEntryAddresses: this.httpEntryAddresses(manifests),
       externalClient: Object.fromEntries(Object.entries(this.nodeSubnets).map(([f, c]) => [f, hostAddress(c)])),
       nodes: this.nodes,
       namespaces: this.namespaces,
@@ -391,7 +399,7 @@ class Builder {
   private buildServices(manifests: readonly ManifestModel[]): ServiceModel[] {
     const services: ServiceModel[] = [];
     const allocator = new ClusterIpAllocator(this.serviceSubnets);
-    const loadBalancers = new LoadBalancerPool(this.nodeSubnets);
+    const loadBalancers = this.loadBalancers;
     // Allocated nodePorts skip every port a Service asked for (the API server would refuse a
     // second Service on the same nodePort).
     const requested = new Set(manifests.flatMap((m) => m.kind === "Service" ? ((m.object as unknown as Service).spec.ports ?? []).map((p) => p.nodePort).filter((p) => !!p) : []));
@@ -579,7 +587,54 @@ class Builder {
         result: rule.result, backends: rule.backends, clientAddress: rule.clientAddress, index, pos: this.at.at(path),
       };
     });
-    return { default: expect.default ?? "oracle", rules };
+    return { default: expect.default ?? "oracle", rules, http: (expect.http ?? []).flatMap((entry, index) => this.httpExpectation(entry, index)) };
+  }
+
+  /** An address per Gateway, and one for the Ingress controller, after the Services' (HttpEntry addresses). */
+  private httpEntryAddresses(manifests: readonly ManifestModel[]): Scenario["httpEntryAddresses"] {
+    const out: Record<string, Partial<Record<Family, string>>> = {};
+    for (const m of manifests) {
+      if (m.kind !== "Gateway" || !m.apiVersion.startsWith("gateway.networking.k8s.io/")) continue;
+      const id = `gateway/${m.namespace}/${m.name}`;
+      out[id] = this.loadBalancers.allocate(id, this.families, m.locator ?? this.at, this.diags);
+    }
+    if (manifests.some((m) => m.kind === "Ingress")) out.ingress = this.loadBalancers.allocate("the Ingress controller", this.families, this.at, this.diags);
+    return out;
+  }
+
+  /**
+   * One `expect.http` entry (SPEC.md, "Layer 7"): `to` names a Gateway or an Ingress of the
+   * scenario; the request gets its defaults (GET /, the Host header the client would send).
+   */
+  private httpExpectation(entry: HttpExpectationSpec, index: number): HttpExpectationModel[] {
+    const path = ["expect", "http", index];
+    const to = /^(gateway|ingress)\/([^/]+)\/([^/]+)$/.exec(entry.to);
+    if (!to) {
+      this.diags.error(this.at.at([...path, "to"]), `'${entry.to}' is not an HTTP entry; write gateway/NAMESPACE/NAME or ingress/NAMESPACE/NAME`);
+      return [];
+    }
+    const [, kind, namespace, name] = to as unknown as [string, "gateway" | "ingress", string, string];
+    const declared = this.loaded.resources.some((r) => r.object.kind === (kind === "gateway" ? "Gateway" : "Ingress") &&
+      ((r.object.metadata as { namespace?: string; name?: string } | undefined)?.namespace ?? "default") === namespace &&
+      (r.object.metadata as { name?: string } | undefined)?.name === name);
+    if (!declared) this.diags.error(this.at.at([...path, "to"]), `${kind === "gateway" ? "Gateway" : "Ingress"} ${namespace}/${name} is not declared under resources:`);
+    const method = entry.request.method ?? "GET";
+    // RFC 9110 section 9.1: a method is a token (case-sensitive; the registered ones are upper case).
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) this.diags.error(this.at.at([...path, "request", "method"]), `'${method}' is not an HTTP method (a token, e.g. GET)`);
+    const requestPath = entry.request.path ?? "/";
+    if (!requestPath.startsWith("/")) this.diags.error(this.at.at([...path, "request", "path"]), `request path '${requestPath}' must start with '/'`);
+    const status = entry.status === undefined ? undefined : Array.isArray(entry.status) ? entry.status : [entry.status];
+    return [{
+      from: entry.from ?? "external",
+      entry: { kind, namespace, name },
+      ...(entry.port !== undefined ? { port: entry.port } : {}),
+      request: { method, host: entry.request.host ?? "", path: requestPath, headers: { ...(entry.request.headers ?? {}) } },
+      ...(status ? { status } : {}),
+      ...(entry.backends ? { backends: entry.backends } : {}),
+      ...(entry.backendRequest ? { backendRequest: entry.backendRequest } : {}),
+      ...(entry.redirect ? { redirect: entry.redirect } : {}),
+      index, pos: this.at.at(path),
+    }];
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type {
   AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, EndpointSlice, NetworkPolicy, Protocol, Service,
 } from "../kube/types.js";
 import type { ClientAddressExpectation, ExpectedResult, Reference } from "./schema.js";
+import type { HttpEntry, HttpRequest } from "./target.js";
 import type { Locator } from "./yaml-source.js";
 
 export type { Family, Protocol, Labels };
@@ -157,9 +158,25 @@ export interface ExpectRuleModel {
   readonly pos?: SourcePos;
 }
 
+/** One `expect.http` entry, defaults applied (SPEC.md, "Layer 7"). */
+export interface HttpExpectationModel {
+  readonly from: Reference;
+  readonly entry: HttpEntry;
+  readonly port?: number;
+  readonly request: HttpRequest;
+  /** Asserted statuses (any of them), when given. */
+  readonly status?: readonly number[];
+  readonly backends?: readonly string[];
+  readonly backendRequest?: { readonly path?: string; readonly host?: string; readonly headers?: Readonly<Record<string, string>> };
+  readonly redirect?: { readonly scheme?: "http" | "https"; readonly host?: string; readonly port?: number; readonly path?: string };
+  readonly index: number;
+  readonly pos?: SourcePos;
+}
+
 export interface ExpectModel {
   readonly default: "oracle" | "allow" | "deny";
   readonly rules: readonly ExpectRuleModel[];
+  readonly http: readonly HttpExpectationModel[];
 }
 
 export interface Scenario {
@@ -175,6 +192,12 @@ export interface Scenario {
   readonly nodeSubnets: Partial<Record<Family, string>>;
   /** Where an `external` source connects from, per family: the host on the node network. */
   readonly externalClient: Partial<Record<Family, string>>;
+  /**
+   * The addresses HTTP cells connect to, per family: `gateway/ns/name` for each Gateway, and
+   * `ingress` for the Ingress controller under test (from the load-balancer pool, as a
+   * LoadBalancer Service in front of them would get; a provider may report its own).
+   */
+  readonly httpEntryAddresses: Readonly<Record<string, Partial<Record<Family, string>>>>;
   readonly nodes: readonly NodeModel[];
   readonly namespaces: readonly NamespaceModel[];
   readonly pods: readonly PodModel[];

@@ -125,10 +125,39 @@ export const ExpectRule = Type.Object(
 );
 export type ExpectRuleSpec = Static<typeof ExpectRule>;
 
+const HttpHeaders = Type.Record(Type.String(), Type.String(), { description: "Header name → value." });
+
+export const HttpExpectation = Type.Object(
+  {
+    from: opt(Reference),
+    to: Type.String({ description: "gateway/ns/name or ingress/ns/name" }),
+    port: opt(Type.Integer({ minimum: 1, maximum: 65535, description: "The listener port; default: the only HTTP one." })),
+    request: Type.Object(
+      {
+        host: opt(Type.String({ description: "The Host header; default: the address connected to." })),
+        path: opt(Type.String({ description: "Path and query, e.g. /v2?animal=whale; default /." })),
+        method: opt(Type.String({ description: "Default GET." })),
+        headers: opt(HttpHeaders),
+      },
+      Strict,
+    ),
+    status: opt(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })])),
+    backends: opt(Type.Array(Type.String(), { description: "Pod globs (ns/pod) that may answer." })),
+    backendRequest: opt(Type.Object({ path: opt(Type.String()), host: opt(Type.String()), headers: opt(HttpHeaders) }, Strict)),
+    redirect: opt(Type.Object(
+      { scheme: opt(Type.Union([Type.Literal("http"), Type.Literal("https")])), host: opt(Type.String()), port: opt(Type.Integer({ minimum: 1, maximum: 65535 })), path: opt(Type.String()) },
+      Strict,
+    )),
+  },
+  { ...Strict, description: "One HTTP request to probe through a Gateway or an Ingress; the fields beside `request` assert over the oracle." },
+);
+export type HttpExpectationSpec = Static<typeof HttpExpectation>;
+
 export const ExpectSpec = Type.Object(
   {
     default: opt(Type.Union([Type.Literal("oracle"), Type.Literal("allow"), Type.Literal("deny")])),
     rules: opt(Type.Array(ExpectRule)),
+    http: opt(Type.Array(HttpExpectation)),
   },
   Strict,
 );

@@ -34,7 +34,7 @@ const EVERY_KIND: Record<TargetKind, { target: Target; to: string; namespace: st
   loadbalancer: { target: { kind: "loadbalancer", service }, to: "loadbalancer/shop/web", namespace: "shop" },
   externalip: { target: { kind: "externalip", service }, to: "externalip/shop/web", namespace: "shop" },
   hostport: { target: { kind: "hostport", pod, node }, to: "hostport/shop/api", namespace: "shop" },
-  http: { target: { kind: "http", entry: { kind: "gateway", namespace: "infra", name: "gw" }, request }, to: "gateway/infra/gw", namespace: "infra" },
+  http: { target: { kind: "http", entry: { kind: "gateway", namespace: "infra", name: "gw" }, request, addresses: {}, expectation: 0 }, to: "gateway/infra/gw", namespace: "infra" },
 };
 
 const key = (to: string, target: TargetKind, extra: Partial<CellKey> = {}): CellKey =>

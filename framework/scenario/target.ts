@@ -109,6 +109,10 @@ export interface HttpTarget {
   readonly kind: "http";
   readonly entry: HttpEntry;
   readonly request: HttpRequest;
+  /** The address connected to per family (Scenario.httpEntryAddresses). */
+  readonly addresses: Partial<Record<Family, string>>;
+  /** Index of the `expect.http` entry the cell probes (its assertions). */
+  readonly expectation: number;
 }
 
 export type Target =
@@ -121,7 +125,7 @@ export type TargetKind = Target["kind"];
 export type NorthSouthTarget = NodePortTarget | LoadBalancerTarget | ExternalIpTarget;
 
 /** The kinds the matrix plans, judges and probes today; the others are named, not yet planned. */
-export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget | NorthSouthTarget | HostPortTarget;
+export type ProbedTarget = PodTarget | ServiceTarget | DnsTarget | ExternalTarget | NorthSouthTarget | HostPortTarget | HttpTarget;
 
 /**
  * The address a north-south cell connects to in a family: the node's InternalIP, the

@@ -62,6 +62,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     serviceSubnets: { ipv4: "10.96.0.0/16", ipv6: "fd00:10:96::/112" },
     nodeSubnets: { ipv4: "172.18.0.0/16", ipv6: "fc00:f853:ccd:e793::/64" },
     externalClient: { ipv4: "172.18.0.1", ipv6: "fc00:f853:ccd:e793::1" },
+    httpEntryAddresses: {},
     nodes, namespaces, pods, services: [],
     networkPolicies: policies.filter((p): p is NetworkPolicy => p.kind === "NetworkPolicy"),
     adminNetworkPolicies: policies.filter((p): p is AdminNetworkPolicy => p.kind === "AdminNetworkPolicy"),
@@ -71,7 +72,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     manifests: [],
     upstreamDns: [],
     probe: { from: [], fromDeclared: true, to: ["pods"], families: ["ipv4", "ipv6"], timeoutMs: 1000 },
-    expect: { default: "oracle", rules: [] },
+    expect: { default: "oracle", rules: [], http: [] },
   };
 }
 

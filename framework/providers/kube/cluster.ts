@@ -237,6 +237,7 @@ export class KubeCluster implements Cluster {
 
   private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
     if (families && !families.includes(request.probe.family)) return `the cluster has no ${request.probe.family}`;
+    if (request.target.kind === "http") return "HTTP requests through a Gateway or an Ingress are not probed on real clusters yet (--gateway-class and --ingress-class are to come)";
     if (request.from === "external" && !this.options.outside) {
       return "external: this provider has no client outside the cluster network (on kind, netspec starts one on kind's Docker network)";
     }

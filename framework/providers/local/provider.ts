@@ -280,6 +280,8 @@ class LocalScenarioCluster implements Cluster {
       case "dns":
         // A name of cluster.upstreamDNS leads outside the cluster: to hosts this provider may lack.
         return this.unhostedNames.get(target.name.toLowerCase().replace(/\.$/, ""));
+      case "http":
+        return "HTTP requests through a Gateway or an Ingress: the local provider has no gateway data plane yet";
       case "external": {
         // An address a pod or a Service holds is reached as that pod or Service.
         if (this.podByAddress.has(target.ip) || this.serviceAddresses.has(target.ip)) return undefined;
