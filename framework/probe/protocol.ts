@@ -32,7 +32,10 @@ export interface ProbeSpec {
    * answer's target (resolved to A/AAAA) at the answer's port; `port` is then the one expected.
    */
   srv?: boolean;
-  /** A Layer 7 cell's request, sent once connected (no prober sends it yet: such a target is an error). */
+  /**
+   * A Layer 7 cell's request, sent once connected (HTTP/1.1, `Connection: close`); the result
+   * then carries the answer (ProbeResult.http) instead of a server identity line.
+   */
   http?: HttpRequest;
 }
 
@@ -71,6 +74,33 @@ export interface ServerIdentity {
   client: string;
 }
 
+/**
+ * The request as an echo backend received it (SPEC.md, "Layer 7": every pod's server answers
+ * HTTP with its identity and the request), header names in lower case.
+ */
+export interface EchoedRequest {
+  method: string;
+  /** Path and query, as the request line carried them. */
+  path: string;
+  /** The Host header. */
+  host: string;
+  headers: Record<string, string>;
+}
+
+/** The body a pod's server sends back to an HTTP request: its identity and what it received. */
+export interface EchoBody extends ServerIdentity {
+  request: EchoedRequest;
+}
+
+/** What answered an HTTP probe. */
+export interface HttpAnswer {
+  status: number;
+  /** The Location header of a redirect. */
+  location?: string;
+  /** What the backend received, when a pod's echo server answered (the body parsed as EchoBody). */
+  request?: EchoedRequest;
+}
+
 /** One line of prober output per attempt. */
 export interface ProbeResult {
   type: 'result';
@@ -86,6 +116,8 @@ export interface ProbeResult {
   clientSeenAs?: string;
   /** Address actually connected to (the DNS answer for names). */
   address?: string;
+  /** HTTP probes (ProbeSpec.http), when an answer came: its status, Location and echoed request. */
+  http?: HttpAnswer;
   /** errno code or short reason, for diagnostics (e.g. EHOSTUNREACH, ENOTFOUND). */
   code?: string;
   reason?: string;

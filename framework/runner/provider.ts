@@ -1,6 +1,6 @@
 // The one small interface every provider implements (modelled on kind's provider layout: the
 // runner knows only this; each backend lives in its own folder under providers/).
-import type { ProbeSpec } from "../probe/protocol.js";
+import type { HttpAnswer, ProbeSpec } from "../probe/protocol.js";
 import type { Scenario } from "../scenario/model.js";
 import type { ActualAddresses } from "../scenario/readdress.js";
 import type { ProbedTarget } from "../scenario/target.js";
@@ -30,6 +30,8 @@ export interface Observation {
   /** The client addresses the answering servers saw (after any NAT), when they said. */
   readonly clientAddresses?: readonly string[];
   readonly latencyMs: number;
+  /** HTTP cells: the answer of the first connected sample (status, Location, what the backend received). */
+  readonly http?: HttpAnswer;
   /** Why the cell was skipped, or the error detail. */
   readonly detail?: string;
 }

@@ -1,6 +1,8 @@
 // The run's results, in the shape SPEC.md gives for results.json.
 import type { CellKey } from "../scenario/target.js";
 import type { ExpectedResult } from "../scenario/schema.js";
+import type { EchoedRequest } from "../probe/protocol.js";
+import type { HttpAnswer as ExpectedHttpAnswer, HttpAssertions } from "../oracle/cells.js";
 import type { Observed } from "./provider.js";
 
 export interface CellResult extends CellKey {
@@ -26,6 +28,20 @@ export interface CellResult extends CellKey {
   /** Why the cell did not match, in one line (mismatches only). */
   readonly mismatch?: string;
   readonly detail?: string;
+  /**
+   * HTTP cells (SPEC.md, "Layer 7"): what answers, as asserted (the `expect.http` entry's
+   * fields where it sets them, else the oracle's): statuses, the pods that may answer, what the
+   * backend must receive, the redirect; and what was observed.
+   */
+  readonly status?: readonly number[];
+  readonly expectedBackends?: readonly string[];
+  readonly backendRequest?: ExpectedHttpAnswer["backendRequest"] | HttpAssertions["backendRequest"];
+  readonly redirect?: ExpectedHttpAnswer["redirect"] | HttpAssertions["redirect"];
+  readonly observedStatus?: number;
+  /** What the backend received (its echo). */
+  readonly observedRequest?: EchoedRequest;
+  /** The Location header of an observed redirect. */
+  readonly observedLocation?: string;
 }
 
 export type ScenarioStatus = "passed" | "failed" | "error";

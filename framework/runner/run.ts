@@ -32,6 +32,13 @@ export interface RunOptions {
   readonly parallel?: number;
   /** How long mismatching cells are re-probed before they count as failed (default 3000 ms). */
   readonly convergeMs?: number;
+  /**
+   * HTTP cells follow the Gateway API conformance suite's consistency rule: a cell passes once
+   * this many answers in a row match (default 3)…
+   */
+  readonly httpConsecutive?: number;
+  /** …within this deadline from the first probe (default 30 000 ms). */
+  readonly httpDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called after every change worth keeping (a scenario finished), for incremental reports. */
