@@ -10,7 +10,11 @@ export interface CellResult extends CellKey {
   readonly observed: Observed | "skipped";
   /** The pod that answered (the first, when several did). */
   readonly backend?: string;
-  /** Every pod that answered across samples and attempts. */
+  /**
+   * Every pod that answered across samples and attempts. HTTP cells follow SPEC.md's HTTP cell
+   * instead: there `backends` are the pods that may answer (asserted, else the oracle's), and
+   * the pods that did are `backend` and `observedBackends`.
+   */
   readonly backends?: readonly string[];
   /** The client address the answering backend saw (after any NAT). */
   readonly observedClient?: string;
@@ -30,11 +34,12 @@ export interface CellResult extends CellKey {
   readonly detail?: string;
   /**
    * HTTP cells (SPEC.md, "Layer 7"): what answers, as asserted (the `expect.http` entry's
-   * fields where it sets them, else the oracle's): statuses, the pods that may answer, what the
-   * backend must receive, the redirect; and what was observed.
+   * fields where it sets them, else the oracle's): statuses (`backends` the pods that may
+   * answer), what the backend must receive, the redirect; and what was observed.
    */
   readonly status?: readonly number[];
-  readonly expectedBackends?: readonly string[];
+  /** HTTP cells: every pod that answered, when more than one did. */
+  readonly observedBackends?: readonly string[];
   readonly backendRequest?: ExpectedHttpAnswer["backendRequest"] | HttpAssertions["backendRequest"];
   readonly redirect?: ExpectedHttpAnswer["redirect"] | HttpAssertions["redirect"];
   readonly observedStatus?: number;
