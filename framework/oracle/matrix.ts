@@ -32,6 +32,7 @@ import { PolicyEngine, type Endpoint, type PolicyDecision } from "./policy/index
 import { endpointsNamed, nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
 import { HttpJudge, planHttpCells, type HttpCellPlan } from "./http/cells.js";
+import { LOCAL_LAYER7 } from "../scenario/implementation.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
 interface PlanCoordinates {
@@ -445,7 +446,10 @@ export class Oracle {
 
   /** An HTTP request through a Gateway or an Ingress (http/cells.ts). */
   private viaHttp(plan: HttpCellPlan): OracleCell {
-    this.http ??= new HttpJudge(this.scenario, this.engine);
+    this.http ??= new HttpJudge(this.scenario, this.engine, (client, target, port, family) => {
+      const servicePort = target.service.ports.find((p) => p.port === port)!;
+      return this.viaNorthSouth({ client, family, port, protocol: "TCP", target, servicePort, address: target.service.loadBalancerIPs[family]! });
+    }, this.scenario.layer7 ?? LOCAL_LAYER7);
     const judged = this.http.judge(plan);
     const { backendRequest, redirect } = judged;
     return {

@@ -27,6 +27,7 @@ import type { HttpExpectationSpec } from "./schema.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
 import { allocatesNodePorts, LoadBalancerPool, sourceRanges } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
+import { addGatewayDataPlanes, type GatewayDataPlane } from "./gateway-data-plane.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
 import type { Locator } from "./yaml-source.js";
@@ -78,6 +79,7 @@ class Builder {
   private nodes: NodeModel[] = [];
   private namespaces: NamespaceModel[] = [];
   private pods: PodModel[] = [];
+  private dataPlanes: GatewayDataPlane[] = [];
 
   constructor(private readonly loaded: LoadedScenario, private readonly diags: Diagnostics) {
     this.at = loaded.locator;
@@ -102,7 +104,7 @@ class Builder {
       podSubnets: textOf(this.podSubnets),
       serviceSubnets: textOf(this.serviceSubnets),
       nodeSubnets: textOf(this.nodeSubnets),
-      httpEntryAddresses: this.httpEntryAddresses(manifests),
+      gatewayDataPlanes: this.dataPlanes,
       externalClient: Object.fromEntries(Object.entries(this.nodeSubnets).map(([f, c]) => [f, hostAddress(c)])),
       nodes: this.nodes,
       namespaces: this.namespaces,
@@ -472,6 +474,10 @@ class Builder {
       });
     }
     services.push(this.dnsService());
+    this.dataPlanes = addGatewayDataPlanes(manifests, {
+      families: this.families, nodes: this.nodes, namespaces: this.namespaces, pods: this.pods, services,
+      serviceFamilies: this.serviceFamilyOrder(), allocator, loadBalancers, diags: this.diags, at: this.at,
+    });
     return services;
   }
 
@@ -588,18 +594,6 @@ class Builder {
       };
     });
     return { default: expect.default ?? "oracle", rules, http: (expect.http ?? []).flatMap((entry, index) => this.httpExpectation(entry, index)) };
-  }
-
-  /** An address per Gateway, and one for the Ingress controller, after the Services' (HttpEntry addresses). */
-  private httpEntryAddresses(manifests: readonly ManifestModel[]): Scenario["httpEntryAddresses"] {
-    const out: Record<string, Partial<Record<Family, string>>> = {};
-    for (const m of manifests) {
-      if (m.kind !== "Gateway" || !m.apiVersion.startsWith("gateway.networking.k8s.io/")) continue;
-      const id = `gateway/${m.namespace}/${m.name}`;
-      out[id] = this.loadBalancers.allocate(id, this.families, m.locator ?? this.at, this.diags);
-    }
-    if (manifests.some((m) => m.kind === "Ingress")) out.ingress = this.loadBalancers.allocate("the Ingress controller", this.families, this.at, this.diags);
-    return out;
   }
 
   /**

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { lintExpectations } from "../oracle/lint.js";
 import { Diagnostics } from "./diagnostics.js";
-import { loadScenario } from "./build.js";
+import * as fs from "node:fs";
+import { loadScenario, scenarioFromYaml } from "./build.js";
 import { errorsOf } from "./errors.test-helpers.js";
 
 const scenario = (resources: string) => `
@@ -57,5 +58,28 @@ describe("scenario: Layer 7 objects", () => {
     assert.deepEqual(diags.sorted().filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.col} ${d.message}`), [
       "25:21 HTTPRoute apps/web: Accepted NotAllowedByListeners: listener http (port 80, HTTP, hostname *.example.com) of Gateway infra/gw allows routes from its own namespace infra only",
     ]);
+  });
+});
+
+describe("scenario: the data plane of each Gateway and of the Ingress controller (GEP-1762)", () => {
+  const scenario = scenarioFromYaml(fs.readFileSync("fixtures/layer7/gateway-routing.yaml", "utf8"));
+  const plane = scenario.gatewayDataPlanes.find((d) => d.key === "gateway/infra/gw")!;
+
+  it("a proxy pod in the Gateway's namespace, labelled with its name, on the first node, after the scenario's pods", () => {
+    assert.equal(plane.pod.id, "infra/gw-gateway");
+    assert.deepEqual(plane.pod.labels, { "gateway.networking.k8s.io/gateway-name": "gw" });
+    assert.equal(plane.pod.node, scenario.nodes[0]!.name);
+    assert.ok(plane.pod.system);
+    assert.deepEqual(plane.pod.ports.map((p) => p.port), [80]);
+    const own = scenario.pods.filter((p) => !p.system && p.node === plane.pod.node).map((p) => p.ips.ipv4);
+    assert.ok(!own.includes(plane.pod.ips.ipv4), "no scenario pod shares the proxy's address");
+  });
+
+  it("a LoadBalancer Service on the listener ports selects it; its address is the Gateway's", () => {
+    assert.equal(plane.service.type, "LoadBalancer");
+    assert.deepEqual(plane.service.selector, plane.pod.labels);
+    assert.deepEqual(plane.service.ports.map((p) => [p.port, p.targetPort]), [[80, 80]]);
+    assert.equal(plane.service.loadBalancerIPs.ipv4, "172.18.255.200");
+    assert.ok(scenario.services.includes(plane.service) && plane.service.system);
   });
 });

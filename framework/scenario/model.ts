@@ -7,6 +7,8 @@ import type {
   AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, EndpointSlice, NetworkPolicy, Protocol, Service,
 } from "../kube/types.js";
 import type { ClientAddressExpectation, ExpectedResult, Reference } from "./schema.js";
+import type { GatewayDataPlane } from "./gateway-data-plane.js";
+import type { Layer7Implementation } from "./implementation.js";
 import type { HttpEntry, HttpRequest } from "./target.js";
 import type { Locator } from "./yaml-source.js";
 
@@ -193,11 +195,13 @@ export interface Scenario {
   /** Where an `external` source connects from, per family: the host on the node network. */
   readonly externalClient: Partial<Record<Family, string>>;
   /**
-   * The addresses HTTP cells connect to, per family: `gateway/ns/name` for each Gateway, and
-   * `ingress` for the Ingress controller under test (from the load-balancer pool, as a
-   * LoadBalancer Service in front of them would get; a provider may report its own).
+   * What serves HTTP cells: per Gateway, and for the Ingress controller, a proxy pod and the
+   * LoadBalancer Service in front of it (system objects, gateway-data-plane.ts); HTTP cells
+   * connect to the Service's load-balancer address.
    */
-  readonly httpEntryAddresses: Readonly<Record<string, Partial<Record<Family, string>>>>;
+  readonly gatewayDataPlanes: readonly GatewayDataPlane[];
+  /** The Layer 7 implementation under test (implementation.ts); unset: the local provider's own. */
+  readonly layer7?: Layer7Implementation;
   readonly nodes: readonly NodeModel[];
   readonly namespaces: readonly NamespaceModel[];
   readonly pods: readonly PodModel[];

@@ -46,7 +46,28 @@ probe: { from: [], to: [] }`).replace("- { to: gateway/infra/gw, request: { host
     const cell = by(cells(text), "/anything");
     assert.equal(cell.from, "apps/v1");
     assert.equal(cell.expected, "deny");
-    assert.match(cell.reason, /connection to Gateway infra\/gw at 172\.18\.255\.200:80: egress: isolated by apps\/no-egress/);
+    assert.match(cell.reason, /connection to Gateway infra\/gw at 172\.18\.255\.200:80 \(its proxy infra\/gw-gateway\): .*egress: isolated by apps\/no-egress/);
+  });
+
+  it("hop 1: the proxy pod is a pod of the Gateway's namespace, so that namespace's ingress policies judge the client", () => {
+    const isolate = (ingress: string) => BASE.replace("probe: { from: [], to: [] }", `  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: gateway-ingress, namespace: infra }
+    spec: { podSelector: {}, policyTypes: [Ingress]${ingress} }
+probe: { from: [], to: [] }`).replace("- { to: gateway/infra/gw, request: { host: shop.example.com, path: /anything } }",
+      "- { from: apps/v2, to: gateway/infra/gw, request: { host: shop.example.com, path: /anything } }");
+    // apps/v2 runs on node-b, the proxy on node-a: rewritten or not, its address is not the proxy's node's.
+    const closed = by(cells(isolate("")), "/anything");
+    assert.equal(closed.expected, "deny");
+    assert.match(closed.reason, /infra\/gw-gateway/);
+    // The client's own address or its node's, where the load balancer's proxy rewrites it.
+    const open = by(cells(isolate(", ingress: [ { from: [ { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: apps } } }, { ipBlock: { cidr: 172.18.0.0/16 } } ], ports: [ { port: 80 } ] } ]")), "/anything");
+    assert.equal(open.expected, "allow", open.reason);
+    // From outside, a load balancer may rewrite the client's address to a node's: an ipBlock
+    // admitting the client alone is then undefined, as for any load-balancer cell.
+    const external = by(cells(isolate(", ingress: [ { from: [ { ipBlock: { cidr: 172.18.0.1/32 } } ] } ]").replace("- { from: apps/v2, to: gateway/infra/gw", "- { to: gateway/infra/gw")), "/anything");
+    assert.equal(external.from, "external");
+    assert.equal(external.expected, "undefined", external.reason);
   });
 
   it("hop 2: a backend's ingress must admit the Gateway's pod (GEP-1762 label), not the client", () => {

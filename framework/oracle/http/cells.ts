@@ -1,28 +1,27 @@
 // HTTP cells (SPEC.md, "Layer 7"): each `expect.http` entry, from each client it names, over
-// each family the entry's address has. A cell is judged on both hops:
-//  1. the connection to the Gateway's (or the Ingress controller's) address: the client's egress
-//     policy decides (`expected`: allow, deny or undefined);
+// each family the entry's address has. A cell is judged on both hops, through the entry's data
+// plane (scenario/gateway-data-plane.ts: a proxy pod behind a LoadBalancer Service, GEP-1762):
+//  1. the connection to the entry's address: the load-balancer path to the proxy pod, judged as
+//     any load-balancer cell is (the client's egress, the proxy pod's ingress, source ranges and
+//     source NAT; `expected`: allow, deny or undefined);
 //  2. the answer: the router's verdict (gateway.ts, ingress.ts: status, Services, redirect), its
 //     Services turned into the pods that may answer (their ready endpoints), and each such pod's
-//     ingress policy judged from the gateway's data-plane pod — which netspec places in the
-//     Gateway's namespace labelled `gateway.networking.k8s.io/gateway-name: NAME`, as GEP-1762
-//     asks of in-cluster deployments (for an Ingress controller, whose pods' place Kubernetes
-//     does not define, such a policy makes the answer undefined).
+//     ingress policy judged from the Gateway's proxy pod, which sits in the Gateway's namespace
+//     labelled `gateway.networking.k8s.io/gateway-name: NAME` (for an Ingress controller, whose
+//     pods' place Kubernetes does not define, such a policy makes the answer undefined).
 import { type Family } from "../../kube/net.js";
 import { resolveClients, clientIp, type Client } from "../../scenario/clients.js";
 import type { HttpExpectationModel, PodModel, Scenario } from "../../scenario/model.js";
 import { parseReference } from "../../scenario/references.js";
-import type { HttpTarget } from "../../scenario/target.js";
+import type { HttpTarget, LoadBalancerTarget } from "../../scenario/target.js";
+import { dataPlaneKey, type GatewayDataPlane } from "../../scenario/gateway-data-plane.js";
+import type { Layer7Implementation } from "../../scenario/implementation.js";
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant } from "../../kube/gateway-types.js";
 import type { PolicyEngine } from "../policy/index.js";
-import { clientEndpoint } from "../client-endpoint.js";
 import { serviceEndpoints } from "../services/index.js";
 import { GatewayRouter } from "./gateway.js";
 import { IngressRouter } from "./ingress.js";
 import { statusList, type HttpVerdict } from "./result.js";
-
-/** The label GEP-1762 asks implementations to put on a Gateway's generated resources. */
-export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
 /** One HTTP cell before judging. */
 export interface HttpCellPlan {
@@ -50,7 +49,7 @@ export function planHttpCells(scenario: Scenario): HttpCellPlan[] {
   const out: HttpCellPlan[] = [];
   for (const expectation of scenario.expect.http) {
     const { entry } = expectation;
-    const addresses = scenario.httpEntryAddresses[entry.kind === "gateway" ? `gateway/${entry.namespace}/${entry.name}` : "ingress"] ?? {};
+    const addresses = dataPlaneOf(scenario, entry)?.service.loadBalancerIPs ?? {};
     const parsed = parseReference(expectation.from);
     const clients = typeof parsed === "string" ? [] : resolveClients(scenario, parsed);
     const port = expectation.port ?? defaultPort(scenario, expectation);
@@ -66,6 +65,12 @@ export function planHttpCells(scenario: Scenario): HttpCellPlan[] {
   return out;
 }
 
+/** The proxy that serves an entry. */
+export function dataPlaneOf(scenario: Scenario, entry: HttpTarget["entry"]): GatewayDataPlane | undefined {
+  const key = dataPlaneKey(entry);
+  return scenario.gatewayDataPlanes.find((d) => d.key === key);
+}
+
 /** The listener port when the entry names none: a Gateway's only HTTP port; an Ingress controller's 80. */
 function defaultPort(scenario: Scenario, expectation: HttpExpectationModel): number {
   if (expectation.entry.kind === "ingress") return 80;
@@ -74,12 +79,21 @@ function defaultPort(scenario: Scenario, expectation: HttpExpectationModel): num
   return ports.size === 1 ? [...ports][0]! : 80;
 }
 
+/**
+ * Hop 1 as the matrix judges a load-balancer cell: the client's connection to the proxy's
+ * Service on the listener port (matrix.ts viaNorthSouth), its verdict and reason.
+ */
+export type LoadBalancerJudge = (client: Client, target: LoadBalancerTarget, port: number, family: Family) => { expected: string; reason: string };
+
 /** Judges HTTP cells; the routers are compiled once per scenario. */
 export class HttpJudge {
   private readonly gateways: GatewayRouter;
   private readonly ingresses: IngressRouter;
 
-  constructor(private readonly scenario: Scenario, private readonly engine: PolicyEngine) {
+  constructor(
+    private readonly scenario: Scenario, private readonly engine: PolicyEngine, private readonly connect: LoadBalancerJudge,
+    implementation: Layer7Implementation,
+  ) {
     const of = <T>(kind: string) => scenario.manifests.filter((m) => m.kind === kind).map((m) => m.object as unknown as T);
     const services = scenario.services.filter((s) => !s.system).map((s) => s.manifest);
     // A Service port with no ready endpoint in any family: the gateway answers 503 (spec: SHOULD).
@@ -92,20 +106,30 @@ export class HttpJudge {
       gatewayClasses: of<GatewayClass>("GatewayClass"), gateways: of<Gateway>("Gateway"), httpRoutes: of<HTTPRoute>("HTTPRoute"),
       referenceGrants: of<ReferenceGrant>("ReferenceGrant"), services,
       namespaceLabels: Object.fromEntries(scenario.namespaces.map((n) => [n.name, n.labels])),
-    }, { readyEndpoints: ready });
-    this.ingresses = new IngressRouter({ ingresses: of<Ingress>("Ingress"), ingressClasses: of<IngressClass>("IngressClass"), services }, { readyEndpoints: ready });
+    }, {
+      readyEndpoints: ready, gatewayClassNames: implementation.gatewayClassNames, controllerName: implementation.gatewayController,
+      ...(implementation.listenerIsolation !== undefined ? { listenerIsolation: implementation.listenerIsolation } : {}),
+    });
+    this.ingresses = new IngressRouter({ ingresses: of<Ingress>("Ingress"), ingressClasses: of<IngressClass>("IngressClass"), services }, {
+      readyEndpoints: ready, classNames: implementation.ingressClassNames, controllers: implementation.ingressControllers,
+      ...(implementation.servesClasslessIngress !== undefined ? { servesClassless: implementation.servesClasslessIngress } : {}),
+    });
   }
 
   judge(plan: HttpCellPlan): HttpJudgement {
     const { entry, request } = plan.target;
     const address = plan.target.addresses[plan.family]!;
-    // Hop 1: the client's egress towards the entry's address (no pod of the scenario holds it).
-    const connection = this.engine.decide({
-      src: clientEndpoint(plan.client, plan.family), dst: { kind: "external", ip: address }, port: plan.port, protocol: "TCP", family: plan.family,
-    }, { trace: false });
     const where = `${entry.kind === "gateway" ? "Gateway" : "Ingress"} ${entry.namespace}/${entry.name} at ${address}:${plan.port}`;
-    if (connection.verdict !== "allow") {
-      return { expected: connection.verdict, reason: `connection to ${where}: ${connection.reason}`, status: [], backends: [] };
+    // Hop 1: the load-balancer path to the proxy pod.
+    const plane = dataPlaneOf(this.scenario, entry);
+    if (!plane) return { expected: "undefined", reason: `${where}: no proxy serves it`, status: [], backends: [] };
+    if (!plane.service.ports.some((p) => p.port === plan.port)) {
+      return { expected: "deny", reason: `${where}: no listener on port ${plan.port}, so its Service has no such port`, status: [], backends: [] };
+    }
+    const connection = this.connect(plan.client, { kind: "loadbalancer", service: plane.service }, plan.port, plan.family);
+    if (connection.expected !== "allow") {
+      const expected = connection.expected === "undefined" ? "undefined" : "deny";
+      return { expected, reason: `connection to ${where} (its proxy ${plane.pod.id}): ${connection.reason}`, status: [], backends: [] };
     }
     let verdict: HttpVerdict;
     try {
@@ -129,16 +153,19 @@ export class HttpJudge {
   /** Hop 2: the Services' ready endpoints, each judged from the gateway's pod. */
   private routed(plan: HttpCellPlan, verdict: HttpVerdict, status: readonly number[], extras: Pick<HttpJudgement, "backendRequest" | "redirect">): HttpJudgement {
     const pods: PodModel[] = [];
+    const targetPorts = new Map<PodModel, number>();
     for (const share of verdict.backends) {
       const svc = this.scenario.services.find((s) => s.id === share.service);
       const servicePort = svc?.ports.find((p) => p.port === share.port);
       if (!svc || !servicePort) continue;
-      for (const backend of serviceEndpoints(this.scenario, svc, servicePort, plan.family)) if (!pods.includes(backend.pod)) pods.push(backend.pod);
+      for (const backend of serviceEndpoints(this.scenario, svc, servicePort, plan.family)) {
+        if (!pods.includes(backend.pod)) { pods.push(backend.pod); targetPorts.set(backend.pod, backend.targetPort); }
+      }
     }
-    const gatewayPod = this.gatewayPod(plan);
+    const gatewayPod = plan.target.entry.kind === "gateway" ? dataPlaneOf(this.scenario, plan.target.entry)?.pod : undefined;
     const denied = pods.flatMap((pod) => {
-      const port = pod.ports.find((p) => p.protocol === "TCP")?.port ?? 80;
       if (!gatewayPod) return this.ingressJudged(pod) ? [`${pod.id} (its ingress policy would have to admit the Ingress controller's pods, whose place Kubernetes does not define)`] : [];
+      const port = targetPorts.get(pod)!;
       const decision = this.engine.decide({ src: { kind: "pod", pod: gatewayPod }, dst: { kind: "pod", pod }, port, protocol: "TCP", family: plan.family }, { trace: false });
       return decision.verdict === "allow" ? [] : [`${pod.id} (${decision.verdict}: ${decision.reason})`];
     });
@@ -155,16 +182,5 @@ export class HttpJudge {
   private ingressJudged(pod: PodModel): boolean {
     const index = this.engine.subjectPolicies(pod);
     return index.np.ingress.length > 0 || index.admin.ingress.length > 0 || index.baseline.ingress.length > 0;
-  }
-
-  /** The Gateway's data-plane pod as GEP-1762 places it (none for an Ingress controller). */
-  private gatewayPod(plan: HttpCellPlan): PodModel | undefined {
-    const { entry } = plan.target;
-    if (entry.kind !== "gateway") return undefined;
-    return {
-      id: `${entry.namespace}/${entry.name}-gateway`, namespace: entry.namespace, name: `${entry.name}-gateway`,
-      labels: { [GATEWAY_NAME_LABEL]: entry.name }, node: this.scenario.nodes[0]?.name ?? "", ports: [], ips: {},
-      ready: true, terminating: false, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true, index: -1,
-    };
   }
 }

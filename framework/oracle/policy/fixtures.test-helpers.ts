@@ -62,7 +62,7 @@ export function buildTestScenario(spec: ScenarioSpec): Scenario {
     serviceSubnets: { ipv4: "10.96.0.0/16", ipv6: "fd00:10:96::/112" },
     nodeSubnets: { ipv4: "172.18.0.0/16", ipv6: "fc00:f853:ccd:e793::/64" },
     externalClient: { ipv4: "172.18.0.1", ipv6: "fc00:f853:ccd:e793::1" },
-    httpEntryAddresses: {},
+    gatewayDataPlanes: [],
     nodes, namespaces, pods, services: [],
     networkPolicies: policies.filter((p): p is NetworkPolicy => p.kind === "NetworkPolicy"),
     adminNetworkPolicies: policies.filter((p): p is AdminNetworkPolicy => p.kind === "AdminNetworkPolicy"),

@@ -115,7 +115,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   return {
     name: "test", tags: [], file: "test.yaml", families,
     ipFamily: families.length === 2 ? "dual" : families[0]!,
-    podSubnets: {}, serviceSubnets: {}, nodeSubnets: {}, externalClient: {}, httpEntryAddresses: {}, nodes,
+    podSubnets: {}, serviceSubnets: {}, nodeSubnets: {}, externalClient: {}, gatewayDataPlanes: [], nodes,
     namespaces: namespaces.map((name) => ({ name, labels: { "kubernetes.io/metadata.name": name }, system: false })),
     pods, services, networkPolicies: [], adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], endpointSlices: [], manifests: [], upstreamDns: [],
     probe: { from: ["*"], fromDeclared: false, to: ["pods", "services"], families, timeoutMs: 1000 },
