@@ -2,6 +2,7 @@
 import { expectationHolds, type ExpectedCell } from "../oracle/cells.js";
 import type { ProbedTarget } from "../scenario/target.js";
 import type { Observation } from "./provider.js";
+import { compareHttp } from "./compare-http.js";
 
 export interface Verdict {
   readonly match: boolean;
@@ -19,6 +20,7 @@ export interface ClientAddresses {
 
 export function compare(cell: ExpectedCell, observation: Observation, addresses?: ClientAddresses): Verdict {
   if (observation.observed === "skipped") return { match: false };
+  if (cell.destination.kind === "http") return compareHttp(cell, observation);
   if (!expectationHolds(cell.expected, observation.observed)) {
     return { match: false, mismatch: `expected ${cell.expected}, observed ${observation.observed}` };
   }

@@ -10,6 +10,7 @@ import { withActualAddresses } from "../scenario/readdress.js";
 import { cellKey } from "../scenario/target.js";
 import { VERSION } from "../version.js";
 import { compare, sticky, type ClientAddresses } from "./compare.js";
+import { httpExpectations } from "./compare-http.js";
 import { probeSpec } from "./probe-spec.js";
 import { EnvironmentError, type Cluster, type Observation, type ProbeRequest, type Provider } from "./provider.js";
 import { summarizeRun, type CellResult, type RunResults, type ScenarioResult } from "./results.js";
@@ -159,7 +160,18 @@ async function probeAll(
     id: String(i), from: cell.from, target: cell.destination, probe: probeSpec(cell), samples: sampleCount(cell),
   }));
   const state = cells.map(() => ({ attempts: 0, streak: 0, backends: new Set<string>(), last: undefined as Observation | undefined, firstMatched: false }));
-  const deadline = Date.now() + (options.convergeMs ?? 3000);
+  const started = Date.now();
+  const consistency = httpConsistency(options);
+  // HTTP cells pass after `consecutive` matching answers in a row, within their own deadline
+  // (the Gateway API conformance suite's rule); other cells as soon as they match, or, once
+  // they disagreed, after STABLE_MATCHES in a row before the converge deadline.
+  const rule = cells.map((cell) => cell.destination.kind === "http"
+    ? { needed: consistency.consecutive, deadline: started + consistency.deadlineMs }
+    : { needed: STABLE_MATCHES, deadline: started + (options.convergeMs ?? 3000) });
+  const settled = (i: number) => {
+    const s = state[i]!;
+    return cells[i]!.destination.kind === "http" ? s.streak >= rule[i]!.needed : s.firstMatched || s.streak >= rule[i]!.needed;
+  };
   const timeoutMs = scenario.probe.timeoutMs;
   let pending = requests;
   let round = 0;
@@ -168,26 +180,24 @@ async function probeAll(
     const observations = await cluster.probe(pending, { timeoutMs });
     if (options.signal?.aborted) throw new Interrupted();
     const next: ProbeRequest[] = [];
+    const now = Date.now();
     for (const observation of observations) {
       const i = Number(observation.id);
       const s = state[i]!;
       s.attempts++;
       s.last = observation;
       observation.backends.forEach((b) => s.backends.add(b));
-      const verdict = observation.observed === "skipped" ? { match: false } : compare(cells[i]!, observation, addresses[i]);
       if (observation.observed === "skipped") continue;
+      const verdict = compare(cells[i]!, observation, addresses[i]);
       if (verdict.match) {
         s.streak++;
-        if (round === 1) s.firstMatched = true;
-        // A cell that disagreed once passes only when it agrees STABLE_MATCHES times in a row.
-        if (!s.firstMatched && s.streak < STABLE_MATCHES) next.push(requests[i]!);
+        if (round === 1 && cells[i]!.destination.kind !== "http") s.firstMatched = true;
       } else {
         s.streak = 0;
-        next.push(requests[i]!);
       }
+      if (!settled(i) && now < rule[i]!.deadline) next.push(requests[i]!);
     }
     emit(options, { type: "probe-progress", scenario, done: requests.length - next.length, total: requests.length, round });
-    if (Date.now() >= deadline) break;
     pending = next;
   }
   return cells.map((cell, i): CellResult => {
@@ -199,20 +209,46 @@ async function probeAll(
     const seenAs = observation.clientAddresses?.[0];
     const asserted = cell.expected === "allow" && (cell.expectedClientAddress === "preserved" || cell.expectedClientAddress === "node")
       ? cell.expectedClientAddress : undefined;
+    const http = cell.destination.kind === "http";
     return {
       ...cellKey(cell),
       expected: cell.expected, observed: observation.observed,
       ...(observation.backends[0] ? { backend: observation.backends[0] } : {}),
-      ...(backends.length > 1 ? { backends } : {}),
+      ...(!http && backends.length > 1 ? { backends } : {}),
       ...(seenAs ? { observedClient: seenAs } : {}),
       ...(asserted ? { clientAddress: asserted } : {}),
-      match: verdict.match && (s.firstMatched || s.streak >= STABLE_MATCHES),
+      match: verdict.match && settled(i),
       ...(skipped ? { skipped: true } : {}),
       attempts: s.attempts, latencyMs: observation.latencyMs, reason: cell.reason, source: cell.source, oracle: cell.oracle.expected,
-      ...(verdict.mismatch ? { mismatch: verdict.mismatch } : {}),
+      ...(verdict.mismatch ? { mismatch: verdict.mismatch } : !verdict.match || settled(i) || skipped ? {} : { mismatch: inconsistent(s.streak, rule[i]!.needed) }),
       ...(observation.detail ? { detail: observation.detail } : {}),
+      ...(http ? httpResultFields(cell, observation, backends) : {}),
     };
   });
+}
+
+/** The consistency rule's parameters (RunOptions), defaulted as the conformance suite's. */
+function httpConsistency(options: RunOptions): { consecutive: number; deadlineMs: number } {
+  return { consecutive: Math.max(1, options.httpConsecutive ?? 3), deadlineMs: options.httpDeadlineMs ?? 30_000 };
+}
+
+function inconsistent(streak: number, needed: number): string {
+  return `matched only ${streak} time(s) in a row before the deadline; ${needed} consecutive matching answers are needed`;
+}
+
+/** An HTTP cell's result fields (SPEC.md's HTTP cell): what may answer, and what did. */
+function httpResultFields(cell: ExpectedCell, observation: Observation, answered: readonly string[]): Partial<CellResult> {
+  const want = httpExpectations(cell);
+  const answer = observation.http;
+  return {
+    status: want.status, backends: want.backends ?? [],
+    ...(want.backendRequest ? { backendRequest: want.backendRequest } : {}),
+    ...(want.redirect ? { redirect: want.redirect } : {}),
+    ...(answered.length > 1 ? { observedBackends: answered } : {}),
+    ...(answer ? { observedStatus: answer.status } : {}),
+    ...(answer?.request ? { observedRequest: answer.request } : {}),
+    ...(answer?.location ? { observedLocation: answer.location } : {}),
+  };
 }
 
 /** Who each cell's client is by address (its own, and the nodes'), in the addresses the cluster uses. */
