@@ -142,7 +142,11 @@ export class HttpJudge {
     const status = statusList(verdict);
     const extras = { ...(verdict.backendRequest ? { backendRequest: verdict.backendRequest } : {}), ...(verdict.redirect ? { redirect: verdict.redirect } : {}) };
     switch (verdict.outcome) {
-      case "unserved": return { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] };
+      // An Ingress no controller serves has no address of its own: the request reaches the
+      // controller under test, which answers from the Ingresses it does serve.
+      case "unserved": return entry.kind === "ingress"
+        ? { expected: "undefined", reason: `${where}: ${verdict.reason}; the address is the controller's, which answers for the Ingresses it serves`, status: [], backends: [] }
+        : { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] };
       case "undefined": return { expected: "undefined", reason: verdict.reason, status, backends: [], ...extras };
       case "status":
       case "redirect": return { expected: "allow", reason: verdict.reason, status, backends: [], ...extras };
