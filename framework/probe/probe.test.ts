@@ -4,11 +4,14 @@
  * on its loopback, a server answers with its identity and the prober classifies connected,
  * refused and skipped for TCP and UDP over both families, from sockets made in that namespace;
  * the same server answers HTTP with its identity and the request, to the prober's HTTP probes
- * and to clients run in the namespace (kept alive, pipelined, silent, slow to send).
+ * and to clients run in the namespace (kept alive, pipelined, silent, slow to send), and behind a
+ * real HAProxy there (skipped where haproxy is not installed).
  * Needs root and iproute2 (skipped with the reason otherwise); the namespace has no link out.
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { candidates, parseResolvConf, proberSocketRequests, runBatch, socketNeeds } from './probe-core.js';
@@ -224,6 +227,62 @@ describe('probe agents in a network namespace of this machine', function () {
       const run = await inNetns<ClientRun>(netns, client, { port, steps });
       assert.equal(run.closed, true);
       assert.deepEqual(JSON.parse(run.got), { backend: 'shop/api-0', node: 'node-a', port, protocol: 'TCP', client: '127.0.0.1' }, JSON.stringify(steps));
+    }
+  });
+
+  it('answers through a real HAProxy in the namespace: echoes reused server connections, and HAProxy\'s own redirect, 403 and 503 parse', async function () {
+    if (spawnSync('haproxy', ['-v']).status !== 0) this.skip(); // haproxy is not installed here
+    const front = 8090;
+    const config = [
+      'defaults', '  mode http', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s',
+      'frontend web', `  bind 127.0.0.1:${front}`, '  option forwardfor',
+      '  http-request redirect location https://example.org/new code 301 if { path /old }',
+      '  http-request deny deny_status 403 if { path /denied }',
+      '  use_backend empty if { path /empty }',
+      '  default_backend echo',
+      // Every request may take an idle server connection another one left: the echo server's keep-alive is used.
+      'backend echo', '  http-reuse always', `  server api0 127.0.0.1:${port}`,
+      'backend empty',
+      '',
+    ].join('\n');
+    const file = path.join(os.tmpdir(), `netspec-haproxy-${process.pid}.cfg`);
+    fs.writeFileSync(file, config);
+    const proxy = spawn('ip', ['netns', 'exec', netns, 'haproxy', '-db', '-f', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+    try {
+      const http = (path: string) => ({ method: 'GET', host: 'shop.example.com', path, headers: { 'x-case': path } });
+      const at = { host: '127.0.0.1', port: front, protocol: 'TCP' as const, family: 'ipv4' as const };
+      // HAProxy takes a moment to bind: probe until its frontend accepts (it answers a bare
+      // newline with nothing, RFC 9112 §2.2, so each try is connected once its timeout is over).
+      for (let tries = 0; ; tries++) {
+        const { lines } = await runProber([{ source: 'shop/client', netns, batch: { timeoutMs: 200, targets: [{ id: 'up', ...at }] } }]);
+        if (lines.find((l) => l.id === 'up')?.outcome === 'connected') break;
+        assert.ok(tries < 50, 'haproxy never listened');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { lines } = await runProber([{ source: 'shop/client', netns, batch: { concurrency: 1, timeoutMs: 2000, targets: [
+        { id: 'echo', ...at, http: http('/v1?a=b'), count: 3 },
+        { id: 'old', ...at, http: http('/old') },
+        { id: 'denied', ...at, http: http('/denied') },
+        { id: 'empty', ...at, http: http('/empty') },
+      ] } }]);
+      const results = lines.filter((l) => l.type === 'result');
+      const echoes = results.filter((r) => r.id === 'echo');
+      assert.equal(echoes.length, 3);
+      for (const r of echoes) {
+        assert.equal(r.outcome, 'connected', JSON.stringify(r));
+        assert.equal(r.backend, 'shop/api-0');
+        assert.equal(r.http?.status, 200);
+        const seen = r.http?.request;
+        assert.deepEqual([seen?.method, seen?.path, seen?.host, seen?.headers['x-case'], seen?.headers['x-forwarded-for']],
+          ['GET', '/v1?a=b', 'shop.example.com', '/v1?a=b', '127.0.0.1']);
+      }
+      const by = (id: string) => results.find((r) => r.id === id)!;
+      assert.deepEqual([by('old').outcome, by('old').http, by('old').backend], ['connected', { status: 301, location: 'https://example.org/new' }, undefined]);
+      assert.deepEqual([by('denied').outcome, by('denied').http], ['connected', { status: 403 }]);
+      assert.deepEqual([by('empty').outcome, by('empty').http], ['connected', { status: 503 }]);
+    } finally {
+      proxy.kill();
+      fs.rmSync(file, { force: true });
     }
   });
 
