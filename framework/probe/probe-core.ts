@@ -17,7 +17,9 @@ import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { HttpRequest } from '../scenario/target.js';
 import { query, querySrv, type SrvRecord } from './dns-client.js';
+import { answerOf, encodeRequest, parseResponse, requestProblem, type FinalResponse } from './http-client.js';
 import { parseSockets, type SocketRequest } from './netns-sockets.js';
 import type { AgentProbeRequest, Family, ProbeBatch, ProbeDone, ProbeResult, ProbeTarget, ServerIdentity } from './protocol.js';
 
@@ -77,13 +79,27 @@ function takeFd(pool: SocketPool | undefined, kind: 'tcp' | 'udp', family: Famil
   return typeof got === 'number' ? got : { outcome: 'error', latencyMs: 0, address, reason: `no ${family} ${kind} socket in the source's namespace: ${got.error}` };
 }
 
-function probeTcp(address: string, port: number, family: Family, timeoutMs: number, pool?: SocketPool): Promise<Attempt> {
+/**
+ * What a Layer 4 probe writes once connected: a newline, which is not the start of an HTTP request,
+ * so a pod's server answers its identity line at once instead of after its grace period
+ * (http-echo.ts). A server that is not ours may skip it as an empty line (RFC 9112 §2.2) and
+ * wait: the attempt is then connected without an identity, as for any silent server.
+ */
+const GREETING = '\n';
+
+/**
+ * One TCP attempt. Without `request`, connected is the observation and the server's first line
+ * names who answered. With `request` (an HTTP probe) the request is written once connected and the
+ * attempt lasts until the response is complete: a complete answer is `connected` with its status
+ * (latency: to the answer), a malformed one an `error`, none in time a `timeout`.
+ */
+function probeTcp(address: string, port: number, family: Family, timeoutMs: number, pool?: SocketPool, request?: HttpRequest): Promise<Attempt> {
   const fd = takeFd(pool, 'tcp', family, address);
   if (typeof fd === 'object') return Promise.resolve(fd);
   return new Promise((resolve) => {
     const start = performance.now();
     let connectedAt = 0;
-    let buf = '';
+    let data = Buffer.alloc(0);
     let done = false;
     const sock = fd === undefined
       ? net.connect({ host: address, port, family: family === 'ipv4' ? 4 : 6 })
@@ -95,33 +111,50 @@ function probeTcp(address: string, port: number, family: Family, timeoutMs: numb
       sock.destroy();
       resolve(a);
     };
+    const identified = (extra: Partial<Attempt> = {}): Attempt =>
+      ({ outcome: 'connected', latencyMs: round((connectedAt || performance.now()) - start), address, ...extra, ...identityFields(parseIdentity(data.toString('utf8'))) });
+    const answered = (parsed: FinalResponse): Attempt => {
+      const latencyMs = round(performance.now() - start);
+      return parsed.kind === 'complete'
+        ? { outcome: 'connected', latencyMs, address, ...answerOf(parsed.response) }
+        : { outcome: 'error', latencyMs, address, reason: `malformed HTTP response: ${parsed.reason}` };
+    };
     // Decide in setImmediate, after this loop iteration's I/O: on a starved
     // event loop the timer and the connect completion become due together,
     // and timers run first; a connection that made it in time must count.
     const timer = setTimeout(() => setImmediate(() => {
-      if (connectedAt) {
+      if (connectedAt && request) {
+        finish({ outcome: 'timeout', latencyMs: round(performance.now() - start), address, reason: 'connected, but no complete HTTP response in time' });
+      } else if (connectedAt) {
         // The handshake completed: that is the observation; the identity never came.
         finish({ outcome: 'connected', latencyMs: round(connectedAt - start), address, reason: 'no identity from server' });
       } else {
         finish({ outcome: 'timeout', latencyMs: round(performance.now() - start), address });
       }
     }), timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => { connectedAt = performance.now(); });
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.includes('\n')) {
-        finish({ outcome: 'connected', latencyMs: round(connectedAt - start), address, ...identityFields(parseIdentity(buf)) });
+    sock.on('connect', () => {
+      connectedAt = performance.now();
+      sock.write(request ? encodeRequest(request) : GREETING);
+    });
+    sock.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      if (request) {
+        const parsed = parseResponse(data, request.method, false);
+        if (parsed.kind !== 'incomplete') finish(answered(parsed));
+      } else if (data.includes(0x0a)) {
+        finish(identified());
       }
     });
-    sock.on('end', () => {
-      finish({ outcome: 'connected', latencyMs: round((connectedAt || performance.now()) - start), address, ...identityFields(parseIdentity(buf)) });
-    });
+    sock.on('end', () => finish(request ? answered(parseResponse(data, request.method, true)) : identified()));
     sock.on('error', (err: NodeJS.ErrnoException) => {
-      if (connectedAt) {
-        finish({ outcome: 'connected', latencyMs: round(connectedAt - start), address, code: err.code, ...identityFields(parseIdentity(buf)) });
-      } else {
+      if (!connectedAt) {
         finish({ outcome: classify(err.code), latencyMs: round(performance.now() - start), address, code: err.code });
+      } else if (request) {
+        // A reset after the answer's last byte (a body that ends with the close) still answered.
+        const parsed = parseResponse(data, request.method, true);
+        finish(parsed.kind === 'complete' ? answered(parsed) : { outcome: 'error', latencyMs: round(performance.now() - start), address, code: err.code, reason: 'the connection failed before a complete HTTP response' });
+      } else {
+        finish(identified({ code: err.code }));
       }
     });
   });
@@ -312,8 +345,11 @@ function validate(t: ProbeTarget, index: number): string | undefined {
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) return `target ${t.id}: bad port`;
   if (!['TCP', 'UDP', 'SCTP'].includes(t.protocol)) return `target ${t.id}: bad protocol`;
   if (t.family !== 'ipv4' && t.family !== 'ipv6') return `target ${t.id}: bad family`;
-  // Never answer an HTTP cell with a bare connection: that would pass it without its request.
-  if (t.http !== undefined) return `target ${t.id}: HTTP requests are not probed yet`;
+  if (t.http !== undefined) {
+    if (t.protocol !== 'TCP') return `target ${t.id}: an HTTP request goes over TCP`;
+    const problem = requestProblem(t.http);
+    if (problem) return `target ${t.id}: ${problem}`;
+  }
   if (t.srv !== undefined && (typeof t.srv !== 'boolean' || (t.srv && net.isIP(t.host)))) return `target ${t.id}: srv must be a boolean, for a DNS name`;
   return undefined;
 }
@@ -349,7 +385,7 @@ async function attempt(t: ProbeTarget, n: number, batch: ProbeBatch, resolve: Re
     }
   }
   const a = t.protocol === 'TCP'
-    ? await probeTcp(address, port, t.family, timeoutMs, pool)
+    ? await probeTcp(address, port, t.family, timeoutMs, pool, t.http)
     : await probeUdp(address, port, t.family, timeoutMs, pool);
   return { ...base, ...a };
 }

@@ -2,11 +2,16 @@
  * The probe agents outside any container: the socket launcher, the node's server process and
  * the prober, in a network namespace this test makes (and removes) on this machine. Inside it,
  * on its loopback, a server answers with its identity and the prober classifies connected,
- * refused and skipped for TCP and UDP over both families, from sockets made in that namespace.
+ * refused and skipped for TCP and UDP over both families, from sockets made in that namespace;
+ * the same server answers HTTP with its identity and the request, to the prober's HTTP probes
+ * and to clients run in the namespace (kept alive, pipelined, silent, slow to send), and behind a
+ * real HAProxy there (skipped where haproxy is not installed).
  * Needs root and iproute2 (skipped with the reason otherwise); the namespace has no link out.
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { candidates, parseResolvConf, proberSocketRequests, runBatch, socketNeeds } from './probe-core.js';
@@ -33,6 +38,23 @@ function startServers(servers: ServerSpec[]): Promise<{ child: ChildProcess; rea
 }
 
 type SourcedLine = { source: string; type: string } & Partial<Omit<ProbeResult, 'type'>>;
+
+/**
+ * Runs `script` (an ES module, node: built-ins only) in the namespace under this Node.js, with
+ * `args` as JSON in argv; resolves to its stdout parsed as JSON.
+ */
+function inNetns<T>(netns: string, script: string, args: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try { resolve(JSON.parse(out) as T); } catch (e) { reject(new Error(`client exited ${code}: ${out}`, { cause: e })); }
+    });
+  });
+}
 
 function runProber(batches: AgentProbeRequest['batches'], stdin?: string): Promise<{ code: number | null; lines: SourcedLine[] }> {
   return new Promise((resolve, reject) => {
@@ -119,6 +141,151 @@ describe('probe agents in a network namespace of this machine', function () {
     assert.equal(by('bad')[0]?.outcome, 'error');
   });
 
+  it('answers HTTP probes with the identity and the request received, both families, and L4 probes with the identity line', async () => {
+    const http = { method: 'GET', host: 'foo.example.com', path: '/v2?animal=whale&x=1', headers: { version: 'two', 'X-Multi': 'a' } };
+    const targets = [
+      { id: 'http4', host: '127.0.0.1', port, protocol: 'TCP' as const, family: 'ipv4' as const, http, count: 3 },
+      { id: 'http6', host: '::1', port, protocol: 'TCP' as const, family: 'ipv6' as const, http: { ...http, method: 'DELETE', path: '/', host: '' } },
+      { id: 'l4', host: '127.0.0.1', port, protocol: 'TCP' as const, family: 'ipv4' as const },
+      { id: 'http-closed', host: '127.0.0.1', port: closed, protocol: 'TCP' as const, family: 'ipv4' as const, http },
+    ];
+    const { lines } = await runProber([{ source: 'shop/client', netns, batch: { timeoutMs: 2000, targets } }]);
+    const results = lines.filter((l) => l.type === 'result');
+    assert.equal(results.length, 6);
+    for (const r of results.filter((l) => l.id === 'http4' || l.id === 'http6')) {
+      const six = r.id === 'http6';
+      assert.equal(r.outcome, 'connected', JSON.stringify(r));
+      assert.equal(r.backend, 'shop/api-0');
+      assert.equal(r.clientSeenAs, six ? '::1' : '127.0.0.1');
+      assert.deepEqual(r.http, {
+        status: 200,
+        request: six
+          ? { method: 'DELETE', path: '/', host: '', headers: { host: '', version: 'two', 'x-multi': 'a', connection: 'close' } }
+          : { method: 'GET', path: '/v2?animal=whale&x=1', host: 'foo.example.com', headers: { host: 'foo.example.com', version: 'two', 'x-multi': 'a', connection: 'close' } },
+      });
+    }
+    const l4 = results.find((r) => r.id === 'l4')!;
+    assert.deepEqual([l4.outcome, l4.backend, l4.clientSeenAs, l4.http, l4.reason], ['connected', 'shop/api-0', '127.0.0.1', undefined, undefined]);
+    assert.equal(results.find((r) => r.id === 'http-closed')?.outcome, 'refused');
+  });
+
+  // A client in the namespace: each step writes its bytes (after its pause, so that they arrive
+  // apart), then reads until `until` ([text, n]) has come n times; the last step may wait for the close.
+  const client = String.raw`
+    import * as net from 'node:net';
+    const { port, steps } = JSON.parse(process.argv.at(-1));
+    const sock = net.connect(port, '127.0.0.1');
+    let got = '';
+    const count = (s) => got.split(s).length - 1;
+    const answer = () => { process.stdout.write(JSON.stringify({ got, closed: sock.readableEnded })); process.exit(0); };
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => { got += d; });
+    sock.on('end', answer);
+    sock.on('connect', async () => {
+      for (const step of steps) {
+        if (step.pauseMs) await new Promise((r) => setTimeout(r, step.pauseMs));
+        if (step.write !== undefined) sock.write(step.write);
+        if (step.until) await new Promise((r) => { const check = () => { if (count(step.until[0]) >= step.until[1]) { sock.off('data', check); r(); } }; sock.on('data', check); check(); });
+      }
+      if (!steps.at(-1).waitEnd) answer();
+    });
+  `;
+  type ClientRun = { got: string; closed: boolean };
+  const request = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: echo.test\r\n${extra}\r\n`;
+  /** The JSON bodies of the HTTP answers in `got`, in order. */
+  const bodies = (got: string) => got.split('HTTP/1.1 ').slice(1).map((a) => JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4)) as { backend: string; request: { path: string } });
+
+  it('keeps an HTTP connection alive: two requests one after the other on one connection, each echoed', async () => {
+    const run = await inNetns<ClientRun>(netns, client, { port, steps: [
+      { write: request('/one'), until: ['"backend"', 1] },
+      { write: request('/two?q=2'), until: ['"backend"', 2] },
+    ] });
+    assert.equal(run.closed, false, 'the server keeps the connection open');
+    assert.deepEqual(bodies(run.got).map((b) => [b.backend, b.request.path]), [['shop/api-0', '/one'], ['shop/api-0', '/two?q=2']]);
+    assert.match(run.got, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(run.got, /\r\ncontent-type: application\/json\r\n/i);
+  });
+
+  it('answers pipelined requests sent in one write, the last one closing', async () => {
+    const run = await inNetns<ClientRun>(netns, client, { port, steps: [
+      { write: request('/a') + request('/b') + request('/c', 'Connection: close\r\n'), waitEnd: true },
+    ] });
+    assert.equal(run.closed, true);
+    assert.deepEqual(bodies(run.got).map((b) => b.request.path), ['/a', '/b', '/c']);
+  });
+
+  it('answers a request line that arrives in pieces as HTTP', async () => {
+    // The pause only makes the pieces arrive apart; the answer is the same however they arrive.
+    const run = await inNetns<ClientRun>(netns, client, { port, steps: [
+      { write: 'GE' }, { pauseMs: 20, write: 'T /split HTTP/1.1\r\nHost: echo.test\r\nConnection: close\r\n\r\n', waitEnd: true },
+    ] });
+    assert.deepEqual(bodies(run.got).map((b) => b.request.path), ['/split']);
+  });
+
+  it('answers the identity line to a client that sends nothing, and to one that sends a non-HTTP line', async () => {
+    for (const steps of [[{ waitEnd: true }], [{ write: '\n', waitEnd: true }], [{ write: 'hello there\r\n', waitEnd: true }]]) {
+      const run = await inNetns<ClientRun>(netns, client, { port, steps });
+      assert.equal(run.closed, true);
+      assert.deepEqual(JSON.parse(run.got), { backend: 'shop/api-0', node: 'node-a', port, protocol: 'TCP', client: '127.0.0.1' }, JSON.stringify(steps));
+    }
+  });
+
+  it('answers through a real HAProxy in the namespace: echoes reused server connections, and HAProxy\'s own redirect, 403 and 503 parse', async function () {
+    if (spawnSync('haproxy', ['-v']).status !== 0) this.skip(); // haproxy is not installed here
+    const front = 8090;
+    const config = [
+      'defaults', '  mode http', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s',
+      'frontend web', `  bind 127.0.0.1:${front}`, '  option forwardfor',
+      '  http-request redirect location https://example.org/new code 301 if { path /old }',
+      '  http-request deny deny_status 403 if { path /denied }',
+      '  use_backend empty if { path /empty }',
+      '  default_backend echo',
+      // Every request may take an idle server connection another one left: the echo server's keep-alive is used.
+      'backend echo', '  http-reuse always', `  server api0 127.0.0.1:${port}`,
+      'backend empty',
+      '',
+    ].join('\n');
+    const file = path.join(os.tmpdir(), `netspec-haproxy-${process.pid}.cfg`);
+    fs.writeFileSync(file, config);
+    const proxy = spawn('ip', ['netns', 'exec', netns, 'haproxy', '-db', '-f', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+    try {
+      const http = (path: string) => ({ method: 'GET', host: 'shop.example.com', path, headers: { 'x-case': path } });
+      const at = { host: '127.0.0.1', port: front, protocol: 'TCP' as const, family: 'ipv4' as const };
+      // HAProxy takes a moment to bind: probe until its frontend accepts (it answers a bare
+      // newline with nothing, RFC 9112 §2.2, so each try is connected once its timeout is over).
+      for (let tries = 0; ; tries++) {
+        const { lines } = await runProber([{ source: 'shop/client', netns, batch: { timeoutMs: 200, targets: [{ id: 'up', ...at }] } }]);
+        if (lines.find((l) => l.id === 'up')?.outcome === 'connected') break;
+        assert.ok(tries < 50, 'haproxy never listened');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { lines } = await runProber([{ source: 'shop/client', netns, batch: { concurrency: 1, timeoutMs: 2000, targets: [
+        { id: 'echo', ...at, http: http('/v1?a=b'), count: 3 },
+        { id: 'old', ...at, http: http('/old') },
+        { id: 'denied', ...at, http: http('/denied') },
+        { id: 'empty', ...at, http: http('/empty') },
+      ] } }]);
+      const results = lines.filter((l) => l.type === 'result');
+      const echoes = results.filter((r) => r.id === 'echo');
+      assert.equal(echoes.length, 3);
+      for (const r of echoes) {
+        assert.equal(r.outcome, 'connected', JSON.stringify(r));
+        assert.equal(r.backend, 'shop/api-0');
+        assert.equal(r.http?.status, 200);
+        const seen = r.http?.request;
+        assert.deepEqual([seen?.method, seen?.path, seen?.host, seen?.headers['x-case'], seen?.headers['x-forwarded-for']],
+          ['GET', '/v1?a=b', 'shop.example.com', '/v1?a=b', '127.0.0.1']);
+      }
+      const by = (id: string) => results.find((r) => r.id === id)!;
+      assert.deepEqual([by('old').outcome, by('old').http, by('old').backend], ['connected', { status: 301, location: 'https://example.org/new' }, undefined]);
+      assert.deepEqual([by('denied').outcome, by('denied').http], ['connected', { status: 403 }]);
+      assert.deepEqual([by('empty').outcome, by('empty').http], ['connected', { status: 503 }]);
+    } finally {
+      proxy.kill();
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('reports a missing namespace per source, not a crash', async () => {
     const { lines } = await runProber([{ source: 'gone/pod', netns: 'nstest-missing', batch: { targets: [{ id: 't', host: '127.0.0.1', port, protocol: 'TCP', family: 'ipv4' }] } }]);
     const result = lines.find((l) => l.type === 'result');
@@ -161,15 +328,5 @@ describe('prober sockets for SRV names', () => {
     const results: ProbeResult[] = [];
     await runBatch({ targets: [{ id: 'x', host: '127.0.0.1', port: 80, protocol: 'TCP', family: 'ipv4', srv: true }] }, (r) => results.push(r), { conf });
     assert.deepEqual(results.map((r) => [r.outcome, r.reason]), [['error', 'target x: srv must be a boolean, for a DNS name']]);
-  });
-});
-
-describe('prober batch validation', () => {
-  it('answers an HTTP target with an error instead of a bare connection (HTTP is not probed yet)', async () => {
-    const results: ProbeResult[] = [];
-    const http = { method: 'GET', host: 'foo.example.com', path: '/', headers: {} };
-    await runBatch({ targets: [{ id: 'h', host: '127.0.0.1', port: 80, protocol: 'TCP', family: 'ipv4', http }] }, (r) => results.push(r),
-      { conf: { nameservers: [], search: [], ndots: 1 } });
-    assert.deepEqual(results.map((r) => [r.id, r.outcome, r.reason]), [['h', 'error', 'target h: HTTP requests are not probed yet']]);
   });
 });

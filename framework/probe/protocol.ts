@@ -43,7 +43,7 @@ export interface ProbeSpec {
 export interface ProbeTarget extends ProbeSpec {
   /** Caller's key for this target, echoed in every result line. */
   id: string;
-  /** Per-attempt timeout in ms (connect + identity read). Default: batch's timeoutMs. */
+  /** Per-attempt timeout in ms (connect + identity read, or connect + the whole HTTP exchange). Default: batch's timeoutMs. */
   timeoutMs?: number;
   /**
    * Attempts to make for this target (default 1), run concurrently, each
@@ -63,7 +63,14 @@ export interface ProbeBatch {
   targets: ProbeTarget[];
 }
 
-/** What a server answers to every TCP connection and every UDP datagram (one JSON line). */
+/**
+ * What a pod's server answers (one JSON line) to every UDP datagram and to every TCP connection
+ * that does not open with an HTTP request. The server reads a TCP client's first line: an HTTP/1.x
+ * request line (`METHOD target HTTP/1.x`) gets HTTP (an EchoBody per request, the connection kept
+ * alive); any other line gets this line at once, and so does a client that sends nothing for a
+ * short grace period (200 ms). The Layer 4 prober writes a newline as soon as it connects, so its
+ * answer never waits for the grace period.
+ */
 export interface ServerIdentity {
   /** `ns/name` of the pod that answered. */
   backend: string;

@@ -4,9 +4,11 @@
  * namespace:
  *   perl -e LAUNCHER N REQUEST… node /netspec/dist/probe/server.js   (servers as JSON on stdin)
  * Each pod's declared ports are served over both families (one dual-stack socket each, IPv4
- * alone where the namespace has no IPv6). Every TCP connection and every UDP datagram is
- * answered with one JSON line (ServerIdentity): the pod that answered and the client address
- * it saw, so a prober learns which backend answered and whether the source was preserved.
+ * alone where the namespace has no IPv6). Every UDP datagram and every TCP connection that does
+ * not open with an HTTP request is answered with one JSON line (ServerIdentity): the pod that
+ * answered and the client address it saw, so a prober learns which backend answered and whether
+ * the source was preserved. A TCP connection that opens with an HTTP request is served HTTP, kept
+ * alive, every request answered with that identity and the request received (http-echo.ts).
  *
  * Readiness: one JSON line (ServersReady) on fd 3 once every socket listens, naming each
  * server's served, skipped (SCTP: neither this kernel nor Node has it) and failed ports with
@@ -15,6 +17,7 @@
 import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import { answerConnection, echoServer } from './http-echo.js';
 import { parseSockets, serverSocketRequests } from './netns-sockets.js';
 import { readStdin } from './probe-core.js';
 import { IDENTITY_RE, NETNS_RE, type Protocol, type ServerIdentity, type ServerReady, type ServerSpec, type ServersReady } from './protocol.js';
@@ -25,19 +28,19 @@ function unmap(address: string | undefined): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-function reply(s: ServerSpec, port: number, protocol: Protocol, client: string | undefined): string {
+function identity(s: ServerSpec, port: number, protocol: Protocol, client: string | undefined): ServerIdentity {
   const id: ServerIdentity = { backend: s.identity, port, protocol, client: unmap(client) };
   if (s.node) id.node = s.node;
-  return JSON.stringify(id) + '\n';
+  return id;
+}
+
+function reply(s: ServerSpec, port: number, protocol: Protocol, client: string | undefined): string {
+  return JSON.stringify(identity(s, port, protocol, client)) + '\n';
 }
 
 function serveTcp(s: ServerSpec, port: number, fd: number): Promise<void> {
-  const server = net.createServer((sock) => {
-    // A client may reset or never read; neither may take the server down.
-    sock.on('error', () => {});
-    sock.on('data', () => {});
-    sock.end(reply(s, port, 'TCP', sock.remoteAddress));
-  });
+  const echo = echoServer((client) => identity(s, port, 'TCP', client));
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => answerConnection(sock, echo, () => reply(s, port, 'TCP', sock.remoteAddress)));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ fd }, () => { server.removeListener('error', reject); server.on('error', () => {}); resolve(); });

@@ -1,7 +1,7 @@
 /**
  * The local cluster's machinery against the real Docker engine (no mocks):
  * a two-node dual-stack cluster with three pods, probed same-node and
- * cross-node on both families, TCP and UDP, then torn down without a trace.
+ * cross-node on both families, TCP, UDP and HTTP, then torn down without a trace.
  */
 import { strict as assert } from 'node:assert';
 import { runCommand } from '../../exec/command.js';
@@ -106,6 +106,24 @@ describe('local cluster @docker', function () {
     assert.match(d['node-b/routes6'] ?? '', /fd00:10:244::\/64 via/);
   });
 
+  it('answers HTTP probes pod to pod on a TCP port, same node and across nodes, with the answering pod and the request it received', async () => {
+    const c = cluster!;
+    const [src, same, other] = c.pods as [typeof c.pods[0], typeof c.pods[0], typeof c.pods[0]];
+    const http = { method: 'GET', host: 'echo.example.com', path: '/v2?animal=whale', headers: { version: 'two' } };
+    const targets: ProbeTarget[] = [same, other].flatMap((dst) => FAMILIES.map((family) =>
+      ({ id: `${dst.id}|${family}`, host: dst.ips[family]!, port: 80, protocol: 'TCP' as const, family, http })));
+    const run = await probe(c, [{ source: src.id, batch: { targets } }]);
+    assert.deepEqual(run.failures, []);
+    assert.equal(run.results.length, 4);
+    for (const r of run.results) {
+      const [target, family] = r.id.split('|');
+      assert.equal(r.outcome, 'connected', `${r.id}: ${JSON.stringify(r)}`);
+      assert.equal(r.backend, target);
+      assert.equal(r.clientSeenAs, src.ips[family as Family]);
+      assert.deepEqual(r.http, { status: 200, request: { ...http, headers: { host: 'echo.example.com', version: 'two', connection: 'close' } } });
+    }
+  });
+
   it('reports refused for a port nobody serves (TCP and UDP), skipped for SCTP, dns-error for an unknown name', async () => {
     const c = cluster!;
     const [src, same, other] = c.pods as [typeof c.pods[0], typeof c.pods[0], typeof c.pods[0]];
@@ -169,15 +187,17 @@ describe('local cluster @docker', function () {
       { id: 'v4', host: 'web.ns1', port: 80, protocol: 'TCP', family: 'ipv4' },
       { id: 'v6', host: 'web.ns1', port: 5353, protocol: 'UDP', family: 'ipv6' },
       { id: 'fqdn', host: 'web.ns1.svc.cluster.local.', port: 80, protocol: 'TCP', family: 'ipv4' },
+      { id: 'http', host: 'web.ns1', port: 80, protocol: 'TCP', family: 'ipv6', http: { method: 'GET', host: 'web.ns1', path: '/', headers: {} } },
       { id: 'nx', host: 'nothere.ns1', port: 80, protocol: 'TCP', family: 'ipv4' },
     ] } }]);
     const got = byKey(run.results);
-    for (const id of ['v4', 'v6', 'fqdn']) {
+    for (const id of ['v4', 'v6', 'fqdn', 'http']) {
       const r = got.get(`${src.id}>${id}`);
       assert.equal(r?.outcome, 'connected', `${id}: ${JSON.stringify(r)}`);
       assert.equal(r?.backend, dst.id);
     }
     assert.equal(got.get(`${src.id}>v6`)?.address, dst.ips.ipv6);
+    assert.equal(got.get(`${src.id}>http`)?.http?.request?.host, 'web.ns1');
     assert.equal(got.get(`${src.id}>nx`)?.outcome, 'dns-error');
     assert.equal(got.get(`${src.id}>nx`)?.code, 'ENOTFOUND');
   });
