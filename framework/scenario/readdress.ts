@@ -19,14 +19,20 @@ export interface ActualAddresses {
 export function withActualAddresses(scenario: Scenario, actual: ActualAddresses): Scenario {
   const nodes = actual.nodes ?? {};
   const balancers = actual.loadBalancers ?? {};
+  const pods = scenario.pods.map((p) => (actual.pods[p.id] ? { ...p, ips: { ...actual.pods[p.id] } } : p));
+  const services = scenario.services.map((s) => {
+    const clusterIPs = actual.services[s.id] ? { ...actual.services[s.id] } : s.clusterIPs;
+    const loadBalancerIPs = balancers[s.id] ? { ...balancers[s.id] } : s.loadBalancerIPs;
+    return clusterIPs === s.clusterIPs && loadBalancerIPs === s.loadBalancerIPs ? s : { ...s, clusterIPs, loadBalancerIPs };
+  });
+  // A Gateway's data plane is a pod and a Service like any other: its address is its Service's.
+  const podById = new Map(pods.map((p) => [p.id, p]));
+  const serviceById = new Map(services.map((s) => [s.id, s]));
   return {
     ...scenario,
-    pods: scenario.pods.map((p) => (actual.pods[p.id] ? { ...p, ips: { ...actual.pods[p.id] } } : p)),
-    services: scenario.services.map((s) => {
-      const clusterIPs = actual.services[s.id] ? { ...actual.services[s.id] } : s.clusterIPs;
-      const loadBalancerIPs = balancers[s.id] ? { ...balancers[s.id] } : s.loadBalancerIPs;
-      return clusterIPs === s.clusterIPs && loadBalancerIPs === s.loadBalancerIPs ? s : { ...s, clusterIPs, loadBalancerIPs };
-    }),
+    pods,
+    services,
+    gatewayDataPlanes: scenario.gatewayDataPlanes.map((d) => ({ ...d, pod: podById.get(d.pod.id) ?? d.pod, service: serviceById.get(d.service.id) ?? d.service })),
     nodes: scenario.nodes.map((n) => (nodes[n.name] ? { ...n, ips: { ...nodes[n.name] } } : n)),
     externalClient: actual.externalClient ? { ...actual.externalClient } : scenario.externalClient,
   };

@@ -10,7 +10,9 @@
 // would (cloud-provider-kind, MetalLB): with externalTrafficPolicy Local to a node whose health
 // check would pass (a ready local endpoint), else to the first node; external IPs to the first
 // node, as an administrator routes them. The nodes' addresses, the load-balancer addresses and
-// the outside host's are the run network's, reported by actualAddresses().
+// the outside host's are the run network's, reported by actualAddresses(). Each Gateway, and
+// the Ingress controller, is HAProxy in its proxy pod behind its load-balancer address
+// (gateways.ts), configured from the manifests.
 import { cidr, cidrSize, familyOf, ipToBigInt, nthAddress, type Family } from "../../kube/net.js";
 import { CLUSTER_DNS, clusterDnsFamily, usesClusterDns, type Scenario, type ServiceModel } from "../../scenario/model.js";
 import type { ProbeTarget, ServerPort } from "../../probe/protocol.js";
@@ -28,6 +30,7 @@ import { dnsRecords, podResolvConf } from "./dns-records.js";
 import { compileClusterRulesets } from "./nft/index.js";
 import { allEndpoints } from "./nft/services.js";
 import { runAgent } from "./agent-client.js";
+import { gatewayLaunches } from "./gateways.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
@@ -80,7 +83,7 @@ export class LocalProvider implements Provider {
         avoidCidrs: clusterSubnets(scenario),
         externals: externals.hosts,
       }, { image: this.image, log: context.log });
-      return new LocalScenarioCluster(cluster, externals.unhosted);
+      return new LocalScenarioCluster(cluster, externals.unhosted, context.log);
     } catch (error) {
       if (error instanceof DockerUnavailableError) throw new EnvironmentError(error.message);
       throw new EnvironmentError(`the local cluster could not be created: ${(error as Error).message}`);
@@ -103,7 +106,10 @@ class LocalScenarioCluster implements Cluster {
   private readonly podByAddress: ReadonlyMap<string, string>;
 
   /** `unhosted`: external addresses no host could be made for, with the reason. */
-  constructor(private readonly cluster: LocalCluster, private readonly unhosted: ReadonlyMap<string, string> = new Map()) {
+  constructor(
+    private readonly cluster: LocalCluster, private readonly unhosted: ReadonlyMap<string, string> = new Map(),
+    private readonly log: (message: string) => void = () => {},
+  ) {
     this.externalAddresses = new Set(cluster.externals.map((e) => e.ip));
     this.podByAddress = new Map(cluster.pods.flatMap((p) => Object.values(p.ips).map((ip) => [ip!, p.id] as const)));
   }
@@ -178,6 +184,7 @@ class LocalScenarioCluster implements Cluster {
       }
     }));
     if (this.cluster.outside) await this.routeFromOutside(scenario);
+    await this.startGateways(scenario);
     this.serviceAddresses = new Set(scenario.services.flatMap((s) => Object.values(s.clusterIPs)));
     for (const upstream of scenario.upstreamDns) {
       const address = upstream.addresses.find((a) => this.unhosted.has(canonicalIp(a)));
@@ -189,6 +196,28 @@ class LocalScenarioCluster implements Cluster {
     for (const pod of scenario.pods.filter((p) => p.hostNetwork)) {
       this.resolvConfs.set(pod.id, usesClusterDns(pod) ? podResolvConf(pod.namespace, nameserver) : NO_RESOLVER);
     }
+  }
+
+  /**
+   * HAProxy in every proxy pod (gateways.ts), once the nodes' rules are in. How long each took
+   * to serve its listeners is the data plane's convergence, reported as a controller's would be.
+   */
+  private async startGateways(scenario: Scenario): Promise<void> {
+    const netns = new Map(this.cluster.pods.map((p) => [p.id, p.netns]));
+    await Promise.all(gatewayLaunches(scenario, (id) => netns.get(id)).map(async (launch) => {
+      for (const note of launch.notes) this.log(`${launch.key}: ${note}`);
+      if (launch.steps.length === 0) {
+        this.log(`${launch.key}: nothing to serve (no listener this implementation takes), so no proxy runs`);
+        return;
+      }
+      const started = Date.now();
+      const response = await runOnNode(this.cluster, launch.node, launch.steps.map((phase) => [...phase]));
+      if (!response.ok) {
+        const failed = response.steps.filter((s) => !s.ok).map((s) => `${s.what}: ${s.stderr?.trim() || `exit ${s.code}`}`).join("; ");
+        throw new EnvironmentError(`the proxy of ${launch.key} (HAProxy in ${launch.pod}) did not start: ${failed || response.error}`);
+      }
+      this.log(`${launch.key}: HAProxy in ${launch.pod} serves port(s) ${launch.ports.join(", ")}, programmed in ${Date.now() - started} ms`);
+    }));
   }
 
   /**
@@ -259,6 +288,7 @@ class LocalScenarioCluster implements Cluster {
         backends: [...new Set(connected.map((a) => a.backend).filter((b): b is string => Boolean(b)))],
         clientAddresses: [...new Set(connected.map((a) => a.clientSeenAs).filter((c): c is string => Boolean(c)))],
         latencyMs: Math.round(chosen.latencyMs),
+        ...(chosen.http ? { http: chosen.http } : {}),
         ...(chosen.code || chosen.reason ? { detail: [chosen.code, chosen.reason].filter(Boolean).join(": ") } : {}),
       });
     }
@@ -280,8 +310,10 @@ class LocalScenarioCluster implements Cluster {
       case "dns":
         // A name of cluster.upstreamDNS leads outside the cluster: to hosts this provider may lack.
         return this.unhostedNames.get(target.name.toLowerCase().replace(/\.$/, ""));
+      // The entry's proxy pod (gateways.ts) behind its load-balancer address; nothing listens
+      // there when no proxy serves the entry, as in a cluster.
       case "http":
-        return "HTTP requests through a Gateway or an Ingress: the local provider has no gateway data plane yet";
+        return undefined;
       case "external": {
         // An address a pod or a Service holds is reached as that pod or Service.
         if (this.podByAddress.has(target.ip) || this.serviceAddresses.has(target.ip)) return undefined;
@@ -304,7 +336,7 @@ class LocalScenarioCluster implements Cluster {
 
 /** The `external/<ip>` clients `probe.from` names, or undefined when it names no client outside the cluster. */
 function outsideClients(scenario: Scenario): string[] | undefined {
-  const clients = scenario.probe.from.flatMap((ref) => {
+  const clients = [...scenario.probe.from, ...scenario.expect.http.map((e) => e.from)].flatMap((ref) => {
     const parsed = parseReference(ref);
     return typeof parsed === "string" ? [] : resolveClients(scenario, parsed);
   }).filter((c) => c.kind === "external");
