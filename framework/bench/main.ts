@@ -68,3 +68,7 @@ if (!only || only === "http") {
   console.log("http: the Gateway API routing oracle, 1,000 HTTPRoutes compiled and 10,000 requests routed");
   console.log(`  ${Math.round(ms)} ms (target < 2 s)`);
 }
+if (!only || only === "gateway") {
+  const { gatewayBench } = await import("./gateway-bench.js");
+  await gatewayBench();
+}
