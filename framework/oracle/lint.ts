@@ -4,7 +4,7 @@
 import type { Diagnostics } from "../scenario/diagnostics.js";
 import { Layer7Kinds } from "../kube/gateway-types.js";
 import type { ManifestModel, Scenario } from "../scenario/model.js";
-import { formatReference } from "../scenario/references.js";
+import { formatReference, globToRegExp } from "../scenario/references.js";
 import { cellId } from "../scenario/target.js";
 import { compatible, type ExpectedCell } from "./cells.js";
 import { Expectations } from "./expectations.js";
@@ -20,8 +20,13 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
   const contradictions = new Map<number, { count: number; example: ExpectedCell }>();
   let cells = 0;
   const strayBackends = new Map<number, { pods: Set<string>; example: ExpectedCell }>();
+  const httpContradictions = new Map<number, { problem: string; example: ExpectedCell }>();
   for (const cell of expectedCells(scenario, expectations)) {
     cells++;
+    if (cell.destination.kind === "http" && cell.expectedHttp && !httpContradictions.has(cell.destination.expectation)) {
+      const problem = httpContradiction(cell);
+      if (problem) httpContradictions.set(cell.destination.expectation, { problem, example: cell });
+    }
     if (cell.expectedBackends && cell.backends) {
       // The oracle knows who may answer this client; a `backends:` list that leaves one out
       // will fail whenever that backend answers.
@@ -56,8 +61,40 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
       diags.warning(pos, `expectation rule ${i} says '${example.expected}' but the oracle says '${example.oracle.expected}' for ${count} cell(s), e.g. ${cellId(example)}: ${example.oracle.reason}`);
     }
   });
+  scenario.expect.http.forEach((entry, i) => {
+    const found = httpContradictions.get(i);
+    if (found) diags.warning(entry.pos ?? { file: scenario.file, line: 1, col: 1 }, `expect.http[${i}] ${found.problem}, e.g. ${cellId(found.example)}: ${found.example.oracle.reason}`);
+  });
   layer7Conditions(scenario, diags);
   return { cells };
+}
+
+/**
+ * Where an `expect.http` entry's assertions cannot hold if the oracle is right: a status the
+ * oracle does not give, pods none of which may answer, another redirect or backend path.
+ */
+function httpContradiction(cell: ExpectedCell): string | undefined {
+  const asserted = cell.expectedHttp!;
+  const oracle = cell.http;
+  if (cell.oracle.expected !== "allow" || !oracle) return undefined;
+  if (asserted.status && oracle.status.length > 0 && !asserted.status.some((s) => oracle.status.includes(s))) {
+    return `asserts status ${asserted.status.join(" or ")}, but the oracle answers ${oracle.status.join(" or ")}`;
+  }
+  const pods = cell.backends ?? [];
+  if (asserted.backends && pods.length > 0) {
+    const patterns = asserted.backends.map(globToRegExp);
+    if (!pods.some((pod) => patterns.some((p) => p.test(pod)))) return `asserts backends ${asserted.backends.join(", ")}, but the oracle says ${pods.join(", ")} answer`;
+  }
+  const path = asserted.backendRequest?.path;
+  if (path !== undefined && oracle.backendRequest && oracle.backendRequest.path !== path) {
+    return `asserts the backend receives path ${path}, but the oracle says ${oracle.backendRequest.path}`;
+  }
+  const redirect = asserted.redirect;
+  if (redirect && oracle.redirect) {
+    const wrong = (["scheme", "host", "port", "path"] as const).find((k) => redirect[k] !== undefined && redirect[k] !== oracle.redirect![k]);
+    if (wrong) return `asserts a redirect ${wrong} ${redirect[wrong]}, but the oracle redirects to ${wrong} ${oracle.redirect[wrong]}`;
+  }
+  return undefined;
 }
 
 /** The index of the last rule with `backends:` matching the cell (the one that set them). */

@@ -83,3 +83,30 @@ describe("scenario: the data plane of each Gateway and of the Ingress controller
     assert.ok(scenario.services.includes(plane.service) && plane.service.system);
   });
 });
+
+describe("validate: expect.http entries that contradict the oracle", () => {
+  const warnings = (entries: string) => {
+    const text = fs.readFileSync("fixtures/layer7/gateway-routing.yaml", "utf8").replace(/expect:\n  http:\n[\s\S]*$/, `expect:\n  http:\n${entries}\n`);
+    const diags = new Diagnostics();
+    lintExpectations(scenarioFromYaml(text), diags);
+    return diags.sorted().map((d) => d.message);
+  };
+
+  it("warns at the entry when its status, backends, backend path or redirect cannot hold", () => {
+    const found = warnings([
+      "    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /v2/x }, status: 404 }",
+      "    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /v2/x }, backends: [apps/v1] }",
+      "    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /v2/x }, backendRequest: { path: /x } }",
+      "    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /old }, redirect: { path: /newer } }",
+    ].join("\n"));
+    assert.equal(found.length, 4, found.join("\n"));
+    assert.match(found[0]!, /expect\.http\[0\] asserts status 404, but the oracle answers 200/);
+    assert.match(found[1]!, /expect\.http\[1\] asserts backends apps\/v1, but the oracle says apps\/v2 answer/);
+    assert.match(found[2]!, /expect\.http\[2\] asserts the backend receives path \/x, but the oracle says \/v2\/x/);
+    assert.match(found[3]!, /expect\.http\[3\] asserts a redirect path \/newer, but the oracle redirects to path \/new/);
+  });
+
+  it("is silent where the entry agrees, globs included", () => {
+    assert.deepEqual(warnings("    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /v2/x }, status: [200, 503], backends: [\"apps/v*\"] }"), []);
+  });
+});

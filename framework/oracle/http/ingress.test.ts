@@ -61,6 +61,8 @@ const PATH_TABLE: PathRow[] = [
   { kind: "Prefix", paths: [["Prefix", "/"], ["Prefix", "/aaa"], ["Prefix", "/aaa/bbb"]], request: "/ccc", answer: 0, note: "only / matches" },
   { kind: "Prefix", paths: [["Prefix", "/aaa"]], request: "/ccc", answer: "default", note: "the default backend takes it" },
   { kind: "Mixed", paths: [["Prefix", "/foo"], ["Exact", "/foo"]], request: "/foo", answer: 1, note: "Exact is preferred on an equal path" },
+  { kind: "Mixed", paths: [["Prefix", "/foo/"], ["Exact", "/foo"]], request: "/foo", answer: 1, note: "a trailing slash makes a Prefix no longer: Exact is preferred" },
+  { kind: "Mixed", paths: [["Prefix", "/foo/"], ["Exact", "/foo"]], request: "/foo/bar", answer: 0 },
 ];
 
 describe("Ingress path types (the concept page's examples)", () => {

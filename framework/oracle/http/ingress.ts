@@ -188,13 +188,20 @@ function bestPaths(candidates: readonly IngressPathEntry[]): { best: IngressPath
   return runnerUp ? { best, runnerUp } : { best };
 }
 
+/**
+ * A path's length as it matches: [docs] "Examples" table, Prefix `/aaa/bbb/` matches `/aaa/bbb`
+ * ("ignores trailing slash"), so a Prefix path's trailing slashes do not make it longer (a
+ * Prefix `/foo/` and an Exact `/foo` are equally long, and Exact wins).
+ */
+const matchedLength = (e: IngressPathEntry) => (e.type === "Exact" ? e.value.length : e.value.replace(/\/+$/, "").length);
+
 function comparePaths(a: IngressPathEntry, b: IngressPathEntry): number {
-  return b.value.length - a.value.length || (a.type === "Exact" ? 0 : 1) - (b.type === "Exact" ? 0 : 1) || a.tier - b.tier;
+  return matchedLength(b) - matchedLength(a) || (a.type === "Exact" ? 0 : 1) - (b.type === "Exact" ? 0 : 1) || a.tier - b.tier;
 }
 
 /** Which criterion puts `winner` before `runnerUp`. */
 function decidedBy(winner: IngressPathEntry, runnerUp: IngressPathEntry): string {
-  if (winner.value.length !== runnerUp.value.length) return `the longest matching path (${winner.value.length} characters)`;
+  if (matchedLength(winner) !== matchedLength(runnerUp)) return `the longest matching path (${matchedLength(winner)} characters)`;
   if (winner.type !== runnerUp.type) return "Exact over Prefix on an equal path";
   return "the more specific host on an equal path";
 }
