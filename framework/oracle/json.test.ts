@@ -20,6 +20,19 @@ describe("expect --format json document", () => {
       const count = document.cells;
       const expected = [...expectedCells(scenario)].map((cell) => {
         const { from, to, target, port, protocol, family, expected, reason, backends } = cell;
+        if (target === "http") {
+          // SPEC.md "Layer 7": the request, then what answers (the entry's assertions over the oracle's).
+          const asserted = cell.expectedHttp ?? {};
+          const status = asserted.status ?? cell.http!.status;
+          const backendRequest = asserted.backendRequest ?? cell.http!.backendRequest;
+          const redirect = asserted.redirect ?? cell.http!.redirect;
+          return JSON.stringify({
+            from, to, target, port, protocol, family, request: cell.request, expected,
+            status: status.length === 1 ? status[0] : status, backends: asserted.backends ?? backends ?? [],
+            ...(backendRequest ? { backendRequest } : {}), ...(redirect ? { redirect } : {}), reason,
+            ...(cell.source !== "oracle" ? { source: cell.source, oracle: cell.oracle } : {}),
+          });
+        }
         return JSON.stringify({
           from, to, target, port, protocol, family, expected, reason,
           ...(backends && target !== "pod" ? { backends } : {}),
