@@ -9,6 +9,7 @@ import { conformanceReport, renderConformance } from "./conformance.js";
 import { buildReportData, scriptSafeJson } from "./html/data.js";
 import { compareRuns, renderRegressionConsole, terminalSafe } from "./regression.js";
 import { syntheticRun, syntheticScenarioResult } from "./synthetic.js";
+import { httpCell, runOf } from "./http.test-helpers.js";
 
 const load = (file: string) => scenarioFromYaml(readFileSync(`specs/examples/${file}`, "utf8"), `specs/examples/${file}`);
 const plain = { color: false, red: (t: string) => t, green: (t: string) => t, yellow: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
@@ -73,6 +74,41 @@ describe("regression view", () => {
     const data = buildReportData(current, { regression: compareRuns(base, current) });
     assert.equal(data.scenarios[0]!.counts.changed, 1);
     assert.equal(data.regression!.counts["new-failure"], 1);
+  });
+});
+
+describe("regression view: HTTP cells", () => {
+  const v2 = (more: Partial<CellResult>) => httpCell({ request: { method: "GET", host: "shop.example.com", path: "/v2", headers: {} }, ...more });
+  const replicas = { backends: ["apps/web-*"], backend: "apps/web-0" };
+  const changes = (before: CellResult, after: CellResult) => compareRuns(runOf([before]), runOf([after])).changes;
+
+  it("a different status is a change though both runs pass, shown old → new", () => {
+    const before = v2({ status: [200, 404], backends: [], backend: undefined, observedStatus: 200 });
+    const after = v2({ status: [200, 404], backends: [], backend: undefined, observedStatus: 404 });
+    const [change] = changes(before, after);
+    assert.deepEqual(change!.kinds, ["observed-changed"]);
+    assert.equal(change!.id, "external -> gateway/infra/gw GET shop.example.com/v2 80/TCP ipv4");
+    assert.match(renderRegressionConsole(compareRuns(runOf([before]), runOf([after])), plain), /Δ http-cells: external -> gateway\/infra\/gw GET shop\.example\.com\/v2 80\/TCP ipv4: expected allow, observed connected, status 200 -> 404$/m);
+  });
+
+  it("a redirect to another Location is a change", () => {
+    const [change] = changes(v2({ observedStatus: 301, observedLocation: "http://a/new" }), v2({ observedStatus: 301, observedLocation: "http://b/new" }));
+    assert.deepEqual(change!.kinds, ["observed-changed"]);
+  });
+
+  it("another answering pod is a change when it may not answer in both runs, not when load balancing picked it", () => {
+    // The route moved /v2 from v2 to v1: the new pod is not among those that could answer before.
+    const moved = changes(v2({ backends: ["apps/v2"], backend: "apps/v2" }), v2({ backends: ["apps/v1"], backend: "apps/v1" }));
+    assert.deepEqual(moved.map((c) => c.kinds), [["backends-changed"]]);
+    assert.match(renderRegressionConsole(compareRuns(runOf([v2({ backends: ["apps/v2"], backend: "apps/v2" })]), runOf([v2({ backends: ["apps/v1"], backend: "apps/v1" })])), plain), /backends apps\/v2 -> apps\/v1$/m);
+    assert.deepEqual(changes(v2(replicas), v2({ ...replicas, backend: "apps/web-1" })), [], "two replicas behind one glob: load balancing");
+    const sampled = changes(v2({ ...replicas, observedBackends: ["apps/web-0", "apps/web-1"] }), v2(replicas));
+    assert.deepEqual(sampled.map((c) => c.kinds), [["backends-changed"]], "several pods answered, now one does");
+  });
+
+  it("a flipped match still comes first", () => {
+    const [change] = changes(v2({}), v2({ observedStatus: 503, backend: undefined, match: false }));
+    assert.deepEqual(change!.kinds, ["new-failure", "observed-changed"]);
   });
 });
 
