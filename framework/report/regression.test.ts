@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import type { CellResult, RunResults } from "../runner/results.js";
 import { scenarioFromYaml } from "../scenario/build.js";
 import { conformanceReport, renderConformance } from "./conformance.js";
-import { buildReportData, scriptSafeJson } from "./html/data.js";
+import { buildReportData, CELL_STRIDE, scriptSafeJson } from "./html/data.js";
 import { compareRuns, renderRegressionConsole, terminalSafe } from "./regression.js";
 import { syntheticRun, syntheticScenarioResult } from "./synthetic.js";
 import { httpCell, runOf } from "./http.test-helpers.js";
@@ -117,6 +117,25 @@ describe("HTML report data", () => {
     const json = scriptSafeJson({ s: "</script><!-- & > \u2028\u2029" });
     assert.doesNotMatch(json, /[<>&\u2028\u2029]/);
     assert.deepEqual(JSON.parse(json), { s: "</script><!-- & > \u2028\u2029" });
+  });
+
+  it("puts HTTP cells in one table per entry, port and family (requests by source), counted with the rest", () => {
+    const redirect = httpCell({ request: { method: "GET", host: "shop.example.com", path: "/old", headers: { b: "2", a: "1" } }, status: [301], backends: [], backend: undefined, observedRequest: undefined, observedStatus: 301, observedLocation: "http://shop.example.com/new" });
+    const v6 = httpCell({ family: "ipv6" });
+    const pods = syntheticScenarioResult(load("01-shop-api-isolation.yaml")).cells.slice(0, 3);
+    const data = buildReportData(runOf([...pods, httpCell(), httpCell({ from: "apps/v1", match: false, observedStatus: 404, backend: undefined }), redirect, v6]));
+    const s = data.scenarios[0]!;
+    assert.deepEqual(s.counts, { cells: 7, passed: 6, failed: 1, skipped: 0, changed: 0 });
+    assert.equal(s.blocks.reduce((n, b) => n + b.cells.length / CELL_STRIDE, 0), 3, "the matrix keeps the connection cells");
+    const [v4, six] = s.httpBlocks;
+    const text = (i: number) => data.strings[i];
+    assert.deepEqual([s.httpBlocks.length, v4!.family, six!.family, text(v4!.to), v4!.failed], [2, "ipv4", "ipv6", "gateway/infra/gw", 1]);
+    assert.deepEqual(v4!.sources.map(text), ["external", "apps/v1"]);
+    assert.deepEqual(v4!.requests.map((r) => [text(r.method), text(r.host), text(r.path), r.headers >= 0 ? text(r.headers) : ""]), [
+      ["GET", "shop.example.com", "/", ""], ["GET", "shop.example.com", "/old", "a=1, b=2"],
+    ]);
+    const cell = v4!.cells.find((c) => c.row === 1)!;
+    assert.deepEqual([text(cell.want), text(cell.got), cell.status, text(cell.location)], ["301", "301 to http://shop.example.com/new", 301, "http://shop.example.com/new"]);
   });
 });
 
