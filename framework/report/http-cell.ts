@@ -92,7 +92,7 @@ export function backendRequestText(want: BackendRequestExpectation): string {
 }
 
 /** A header's value in a request, whatever the case of its name (HTTP header names are case-insensitive). */
-export function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
   return undefined;
@@ -102,7 +102,7 @@ export function headerValue(headers: Readonly<Record<string, string>>, name: str
  * The part of what the backend must receive worth saying: what differs from the request sent
  * (the route's rewrites and header filters) or from what the backend did receive.
  */
-export function notableBackendRequest(want: BackendRequestExpectation, sent: HttpRequest, got: EchoedRequest | undefined): BackendRequestExpectation {
+function notableBackendRequest(want: BackendRequestExpectation, sent: HttpRequest, got: EchoedRequest | undefined): BackendRequestExpectation {
   const differs = (wanted: string | undefined, asSent: string | undefined, received: string | undefined) =>
     wanted !== undefined && (wanted !== asSent || (got !== undefined && wanted !== received));
   const headers = Object.entries(want.headers ?? {}).filter(([k, v]) => differs(v, headerValue(sent.headers, k), got && headerValue(got.headers, k)));
@@ -121,7 +121,7 @@ export function notableBackendRequest(want: BackendRequestExpectation, sent: Htt
  * headers are the client's and the proxies' own): `path /v2, header version=(none)`. Undefined
  * when nothing is asserted, nothing was received, or it received what it had to.
  */
-export function receivedText(cell: CellResult): string | undefined {
+function receivedText(cell: CellResult): string | undefined {
   const want = cell.backendRequest as BackendRequestExpectation | undefined;
   const got = cell.observedRequest;
   if (!want || !got) return undefined;
