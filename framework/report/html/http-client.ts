@@ -40,18 +40,18 @@ export function httpTabTitle(kit: ClientKit, b: HttpBlockData): string {
 }
 
 /** A cell's verdict from its flags (data.ts: MATCH 1, SKIPPED 2). */
-export function httpCellStatus(c: HttpCellData): "passed" | "failed" | "skipped" {
+function httpCellStatus(c: HttpCellData): "passed" | "failed" | "skipped" {
   return c.flags & 2 ? "skipped" : c.flags & 1 ? "passed" : "failed";
 }
 
 /** `GET foo.example.com/v2 [version=two]`. */
-export function httpRequestText(kit: ClientKit, r: HttpRequestRow): string {
+function httpRequestText(kit: ClientKit, r: HttpRequestRow): string {
   const headers = kit.str(r.headers);
   return `${kit.str(r.method)} ${kit.str(r.host)}${kit.str(r.path)}${headers ? ` [${headers}]` : ""}`;
 }
 
 /** `external → gateway/infra/gw:80 GET foo.example.com/v2 ipv4`. */
-export function httpCellTitle(kit: ClientKit, b: HttpBlockData, c: HttpCellData): string {
+function httpCellTitle(kit: ClientKit, b: HttpBlockData, c: HttpCellData): string {
   return `${kit.str(b.sources[c.col]!)} → ${kit.str(b.to)}:${b.port} ${httpRequestText(kit, b.requests[c.row]!)} ${b.family}`;
 }
 
@@ -66,7 +66,7 @@ export function httpBlockVisible(kit: ClientKit, b: HttpBlockData): boolean {
 }
 
 /** The expected and the observed answer, short enough for a table cell: `200 · infra/v2-0`. */
-export function httpShortAnswers(kit: ClientKit, c: HttpCellData): { want: string; got: string } {
+function httpShortAnswers(kit: ClientKit, c: HttpCellData): { want: string; got: string } {
   const expected = kit.data.expectedNames[c.expected] || "?";
   const observed = kit.data.observedNames[c.observed] || "?";
   const want = expected === "deny" ? "deny" : [kit.str(c.wantStatus) || expected, kit.str(c.mayAnswer)].filter(Boolean).join(" · ");
@@ -75,7 +75,7 @@ export function httpShortAnswers(kit: ClientKit, c: HttpCellData): { want: strin
 }
 
 /** Fills a table cell: status and pod (or a redirect's Location); expected beside observed when it failed. */
-export function fillHttpCell(kit: ClientKit, td: HTMLElement, c: HttpCellData): void {
+function fillHttpCell(kit: ClientKit, td: HTMLElement, c: HttpCellData): void {
   const { el, add } = kit;
   const status = httpCellStatus(c);
   const expected = kit.data.expectedNames[c.expected] || "";
@@ -104,7 +104,7 @@ export function fillHttpCell(kit: ClientKit, td: HTMLElement, c: HttpCellData): 
 }
 
 /** The cell's facts beyond the answers: the connection, who expected it, timing, mismatch, reason, change. */
-export function httpCellFacts(kit: ClientKit, c: HttpCellData): [string, string][] {
+function httpCellFacts(kit: ClientKit, c: HttpCellData): [string, string][] {
   const { str, data } = kit;
   const expected = data.expectedNames[c.expected] || "?";
   const oracle = data.expectedNames[c.oracle] || "?";
@@ -123,7 +123,7 @@ export function httpCellFacts(kit: ClientKit, c: HttpCellData): [string, string]
 }
 
 /** The hover text: the cell, its verdict, and its facts (long ones cut). */
-export function httpTooltipText(kit: ClientKit, b: HttpBlockData, c: HttpCellData): string {
+function httpTooltipText(kit: ClientKit, b: HttpBlockData, c: HttpCellData): string {
   const status = httpCellStatus(c);
   const lines = [httpCellTitle(kit, b, c), status === "failed" ? "✗ FAILED" : status === "skipped" ? "– skipped" : "✓ passed"];
   for (const [k, v] of httpCellFacts(kit, c)) if (k !== "attempts") lines.push(`${k}: ${v.length > 160 ? `${v.slice(0, 157)}…` : v}`);
@@ -131,7 +131,7 @@ export function httpTooltipText(kit: ClientKit, b: HttpBlockData, c: HttpCellDat
 }
 
 /** Expected and observed side by side: status, answering pods, what the backend received, the Location. */
-export function renderHttpComparison(kit: ClientKit, parent: HTMLElement, c: HttpCellData): void {
+function renderHttpComparison(kit: ClientKit, parent: HTMLElement, c: HttpCellData): void {
   const { el, add, str, data } = kit;
   const expected = data.expectedNames[c.expected] || "?";
   const observed = data.observedNames[c.observed] || "?";
@@ -156,7 +156,7 @@ export function renderHttpComparison(kit: ClientKit, parent: HTMLElement, c: Htt
 }
 
 /** The pinned details of a cell. */
-export function showHttpDetails(kit: ClientKit, details: HTMLElement, b: HttpBlockData, c: HttpCellData): void {
+function showHttpDetails(kit: ClientKit, details: HTMLElement, b: HttpBlockData, c: HttpCellData): void {
   const { el, add } = kit;
   details.textContent = "";
   const status = httpCellStatus(c);
@@ -168,7 +168,7 @@ export function showHttpDetails(kit: ClientKit, details: HTMLElement, b: HttpBlo
 }
 
 /** Which rows (requests) and columns (sources) of a table the filters keep. */
-export function httpKeptLines(kit: ClientKit, b: HttpBlockData): { rows: number[]; cols: number[] } {
+function httpKeptLines(kit: ClientKit, b: HttpBlockData): { rows: number[]; cols: number[] } {
   const f = kit.filters;
   const rowKeep = b.requests.map(() => !(f.failedOnly || f.changedOnly));
   const colKeep = b.sources.map((s) => !f.fromNs || kit.str(s).split("/")[0] === f.fromNs);
@@ -181,7 +181,7 @@ export function httpKeptLines(kit: ClientKit, b: HttpBlockData): { rows: number[
 }
 
 /** A request's row header: the method, host, path and headers, each its own element. */
-export function httpRequestHeader(kit: ClientKit, r: HttpRequestRow): HTMLElement {
+function httpRequestHeader(kit: ClientKit, r: HttpRequestRow): HTMLElement {
   const { el, add, str } = kit;
   const th = el("th", "request");
   th.title = httpRequestText(kit, r);
