@@ -6,11 +6,18 @@
 // protocol, the IP family, the target kind and the kinds of object the scenario applies. A
 // feature is supported when every cell that exercises it passed, unsupported when any of them
 // failed or was skipped (e.g. SCTP on a kernel without SCTP), and absent when nothing used it.
+//
+// HTTP cells add the Layer 7 profiles (http-features.ts): GATEWAY-HTTP, as the Gateway API
+// defines it, and INGRESS-HTTP. There each feature of the profile's catalogue, core and
+// extended, is passed, failed or skipped with the counts of the cells that exercised it, as the
+// Gateway API's ProfileReport splits core and extended results.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
 import type { TargetKind } from "../scenario/target.js";
+import { isHttpCell } from "./http-cell.js";
+import { GATEWAY_HTTP, INGRESS_HTTP, type FeatureLevel, type ProfileCatalogue } from "./http-features.js";
 
 export interface Implementation {
   readonly name?: string;
@@ -40,6 +47,23 @@ export interface ProfileReport {
   readonly skippedTests: string[];
   readonly supportedFeatures: string[];
   readonly unsupportedFeatures: string[];
+  /** Layer 7 profiles: the core and extended features, each with the cells that exercised it. */
+  readonly core?: LevelReport;
+  readonly extended?: LevelReport;
+  /** Layer 7 profiles: the catalogue's features no cell exercised. */
+  readonly untestedFeatures?: string[];
+}
+
+export interface FeatureReport {
+  readonly name: string;
+  /** passed: every cell that exercised it and was probed passed; failed: one failed; skipped: none was probed. */
+  readonly result: "passed" | "failed" | "skipped";
+  readonly cells: Statistics;
+}
+
+export interface LevelReport {
+  readonly result: ProfileReport["result"];
+  readonly features: FeatureReport[];
 }
 
 export interface ConformanceReport {
@@ -164,9 +188,69 @@ function profile(name: string, summary: string, scenarios: readonly ScenarioResu
   };
 }
 
+function featureResult(cells: Statistics): FeatureReport["result"] {
+  return cells.Failed > 0 ? "failed" : cells.Passed === 0 ? "skipped" : "passed";
+}
+
+function levelReport(features: FeatureReport[]): LevelReport {
+  const result = features.some((f) => f.result === "failed") ? "failure"
+    : !features.some((f) => f.result === "passed") ? "skipped"
+      : features.some((f) => f.result === "skipped" || f.cells.Skipped > 0) ? "partial" : "success";
+  return { result, features };
+}
+
+/**
+ * A Layer 7 profile over the cells it judges: scenarios pass when each of those cells passed,
+ * and each feature of the catalogue is judged on the cells that exercise it (`expected: allow`,
+ * see http-features.ts). Undefined when no cell of the run goes through such an entry.
+ */
+function layer7Profile(catalogue: ProfileCatalogue, scenarios: readonly ScenarioResult[]): ProfileReport | undefined {
+  const statistics: Statistics = { Passed: 0, Failed: 0, Skipped: 0 };
+  const cells: Statistics = { Passed: 0, Failed: 0, Skipped: 0 };
+  const failedTests: string[] = [];
+  const skippedTests: string[] = [];
+  const byFeature = new Map<string, Statistics>();
+  for (const scenario of scenarios) {
+    const judged = scenario.cells.filter(isHttpCell).filter(catalogue.judges);
+    if (judged.length === 0) continue;
+    const probed = judged.filter((c) => !c.skipped);
+    if (probed.some((c) => !c.match)) { statistics.Failed++; failedTests.push(scenario.name); }
+    else if (probed.length === 0) { statistics.Skipped++; skippedTests.push(scenario.name); }
+    else statistics.Passed++;
+    if (probed.length > 0 && probed.length < judged.length && !failedTests.includes(scenario.name)) skippedTests.push(scenario.name);
+    for (const cell of judged) {
+      const outcome = cell.skipped ? "Skipped" : cell.match ? "Passed" : "Failed";
+      cells[outcome]++;
+      if (cell.expected !== "allow") continue;
+      for (const feature of new Set(catalogue.features(cell, scenario.topology))) {
+        const counts = byFeature.get(feature) ?? { Passed: 0, Failed: 0, Skipped: 0 };
+        counts[outcome]++;
+        byFeature.set(feature, counts);
+      }
+    }
+  }
+  if (statistics.Passed + statistics.Failed + statistics.Skipped === 0) return undefined;
+  const report = (names: readonly string[]) => names.filter((n) => byFeature.has(n)).map((name): FeatureReport => ({ name, result: featureResult(byFeature.get(name)!), cells: byFeature.get(name)! }));
+  const levels: Record<FeatureLevel, FeatureReport[]> = { core: report(catalogue.core), extended: report(catalogue.extended) };
+  const all = [...levels.core, ...levels.extended];
+  const result = statistics.Failed > 0 ? "failure" : statistics.Passed === 0 ? "skipped" : skippedTests.length > 0 ? "partial" : "success";
+  return {
+    name: catalogue.name, summary: catalogue.summary, result, statistics, cells, failedTests, skippedTests,
+    supportedFeatures: all.filter((f) => f.result === "passed").map((f) => f.name).sort(),
+    unsupportedFeatures: all.filter((f) => f.result !== "passed").map((f) => f.name).sort(),
+    core: levelReport(levels.core),
+    ...(catalogue.extended.length > 0 ? { extended: levelReport(levels.extended) } : {}),
+    untestedFeatures: [...catalogue.core, ...catalogue.extended].filter((n) => !byFeature.has(n)),
+  };
+}
+
 export function conformanceReport(results: RunResults, options: ConformanceOptions = {}): ConformanceReport {
   const tags = [...new Set(results.scenarios.flatMap((s) => s.tags))].sort();
   const profiles = [profile("all", "every scenario of the run", results.scenarios)];
+  for (const catalogue of [GATEWAY_HTTP, INGRESS_HTTP]) {
+    const layer7 = layer7Profile(catalogue, results.scenarios);
+    if (layer7) profiles.push(layer7);
+  }
   for (const tag of tags) profiles.push(profile(tag, `scenarios tagged '${tag}'`, results.scenarios.filter((s) => s.tags.includes(tag))));
   const untagged = results.scenarios.filter((s) => s.tags.length === 0);
   if (untagged.length) profiles.push(profile("untagged", "scenarios without tags", untagged));

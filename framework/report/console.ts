@@ -1,9 +1,12 @@
 // Console output of a run: a live progress line per scenario while it runs, then a summary and,
-// for each failing scenario, the mismatching cells with expected, observed and the reason.
+// for each failing scenario, the mismatching cells with expected, observed and the reason. An
+// HTTP cell reads as its request and its answers (http-cell.ts):
+//   external → gateway/infra/gw:80 GET foo.example.com/v2 ipv4: expected 200 from infra/v2-*, observed 404
 import { cellId } from "../scenario/target.js";
 import type { Style } from "./terminal-style.js";
 import type { RunEvent } from "../runner/run.js";
-import type { RunResults, ScenarioResult } from "../runner/results.js";
+import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
+import { expectationSource, expectedAnswerText, httpCellTitle, isHttpCell, observedAnswerText } from "./http-cell.js";
 
 export class ConsoleReporter {
   private readonly live: boolean;
@@ -59,10 +62,11 @@ export class ConsoleReporter {
     const { style } = this;
     const skipped = result.cells.filter((c) => c.skipped).length;
     const failed = result.cells.filter((c) => !c.match && !c.skipped).length;
+    const http = result.cells.filter((c) => c.target === "http").length;
     const mark = result.status === "passed" ? style.green("✓") : style.red("✗");
     const counts = result.status === "error"
       ? style.red(`error: ${result.error}`)
-      : `${result.cells.length} cells${failed ? style.red(`, ${failed} failed`) : ""}${skipped ? style.yellow(`, ${skipped} skipped`) : ""}`;
+      : `${result.cells.length} cells${http ? ` (${http} HTTP request${http === 1 ? "" : "s"})` : ""}${failed ? style.red(`, ${failed} failed`) : ""}${skipped ? style.yellow(`, ${skipped} skipped`) : ""}`;
     const timing = style.dim(`(${seconds(result.durationMs)}: provision ${seconds(result.phases.provision)}, probe ${seconds(result.phases.probe)})`);
     return `${mark} ${result.name} ${counts} ${timing}`;
   }
@@ -75,15 +79,23 @@ export class ConsoleReporter {
       if (mismatches.length === 0) continue;
       this.stream.write(`\n${style.bold(scenario.name)} ${style.dim(scenario.file)}: ${mismatches.length} mismatch${mismatches.length === 1 ? "" : "es"}\n`);
       for (const cell of mismatches.slice(0, 50)) {
-        this.stream.write(`  ${cellId(cell)}: expected ${style.bold(cell.expected)}, observed ${style.red(cell.observed)}${cell.backend ? ` (from ${cell.backend})` : ""}\n`);
-        const why = cell.source === "oracle" ? `oracle: ${cell.reason}` : `expected by ${cell.source === "default" ? "expect.default" : `expect.rules[${cell.source.slice(5)}]`}; oracle: ${cell.oracle} — ${cell.reason}`;
+        this.stream.write(`  ${this.mismatchLine(cell)}\n`);
+        const why = cell.source === "oracle" ? `oracle: ${cell.reason}` : `expected by ${expectationSource(cell.source)}; oracle: ${cell.oracle} — ${cell.reason}`;
         this.stream.write(style.dim(`    ${cell.mismatch && !cell.mismatch.startsWith("expected ") ? `${cell.mismatch}; ` : ""}${why}\n`));
       }
       if (mismatches.length > 50) this.stream.write(style.dim(`  … and ${mismatches.length - 50} more (see results.json)\n`));
     }
     const s = results.summary;
-    const line = `${s.scenarios} scenario${s.scenarios === 1 ? "" : "s"}, ${s.cells} cells: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped in ${seconds(results.durationMs)}`;
+    const http = results.scenarios.reduce((n, x) => n + x.cells.filter((c) => c.target === "http").length, 0);
+    const line = `${s.scenarios} scenario${s.scenarios === 1 ? "" : "s"}, ${s.cells} cells${http ? ` (${http} HTTP request${http === 1 ? "" : "s"})` : ""}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped in ${seconds(results.durationMs)}`;
     this.stream.write(`\n${s.failed > 0 || results.scenarios.some((x) => x.status === "error") ? style.red(line) : style.green(line)}${results.interrupted ? style.yellow(" (interrupted)") : ""}\n`);
+  }
+
+  /** The cell, what it expected and what was observed: a connection's outcome, or an HTTP request's answer. */
+  private mismatchLine(cell: CellResult): string {
+    const { style } = this;
+    if (isHttpCell(cell)) return `${httpCellTitle(cell)}: expected ${style.bold(expectedAnswerText(cell))}, observed ${style.red(observedAnswerText(cell))}`;
+    return `${cellId(cell)}: expected ${style.bold(cell.expected)}, observed ${style.red(cell.observed)}${cell.backend ? ` (from ${cell.backend})` : ""}`;
   }
 }
 

@@ -31,4 +31,16 @@ describe("report: expectation groups", () => {
     ]);
     assert.deepEqual([...groupCells([cell("a/x", "b/y", "rule 0")]).keys()], ["expect.rules[0]"], "without the rules, the index");
   });
+
+  it("makes each HTTP request a group per source, under its Gateway or Ingress, whoever set its expectation", () => {
+    const http = (from: string, path: string, family: "ipv4" | "ipv6", source: string) => ({
+      ...cell(from, "gateway/infra/gw", source), target: "http" as const, family, request: { method: "GET", host: "shop.example.com", path, headers: { b: "2", a: "1" } },
+    });
+    const groups = groupCells([http("external", "/v2", "ipv4", "http 0"), http("external", "/v2", "ipv6", "http 0"), http("apps/v1", "/v2", "ipv4", "oracle"), cell("a/x", "b/y", "rule 0")]);
+    assert.deepEqual([...groups].map(([title, cells]) => [title, cells.length]), [
+      ["expect.rules[0]", 1],
+      ["HTTP requests via gateway/infra/gw port 80: external → GET shop.example.com/v2 [a=1,b=2]", 2],
+      ["HTTP requests via gateway/infra/gw port 80: apps/v1 → GET shop.example.com/v2 [a=1,b=2]", 1],
+    ]);
+  });
 });

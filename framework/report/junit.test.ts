@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "mocha";
 import { scenarioFromYaml } from "../scenario/build.js";
 import { renderJUnit } from "./junit.js";
+import { gatewayScenarioResult } from "./http.test-helpers.js";
 import { syntheticRun, syntheticScenarioResult } from "./synthetic.js";
 
 interface XmlElement { name: string; attrs: Record<string, string>; children: XmlElement[]; text: string }
@@ -176,5 +177,39 @@ describe("JUnit reporter", () => {
     assert.ok(description.attrs.value!.startsWith(`<script>alert("x")</script>`));
     assert.doesNotMatch(xml, /<script>/);
     assert.ok(described.children.some((c) => c.name === "system-out" && c.text.includes("table inet netspec")));
+  });
+});
+
+describe("JUnit reporter: HTTP requests", () => {
+  // Two sources (apps/v1, apps/v2) send each request of the Gateway fixture over both families;
+  // one request fails over IPv6, one is skipped.
+  const yaml = readFileSync("fixtures/layer7/gateway-routing.yaml", "utf8")
+    .replace(/- \{ to: gateway/g, "- { from: apps/*, to: gateway").replace(/^namespaces:/m, "cluster: { ipFamily: dual }\nnamespaces:");
+  const result = gatewayScenarioResult({
+    fail: (c) => c.from === "apps/v1" && c.family === "ipv6" && c.request?.path === "/v2/items",
+    skip: (c) => (c.request?.path === "/old" && c.from === "apps/v1" ? "no HTTP prober here" : undefined),
+  }, yaml);
+  const root = parseXml(renderJUnit(syntheticRun([result])));
+  const cases = root.children[0]!.children.filter((c) => c.name === "testcase");
+  const named = (name: string) => cases.filter((c) => c.attrs.name === name);
+
+  it("is valid, files each request under its Gateway, one testcase per request and source over both families", () => {
+    validateJUnit(root);
+    assert.equal(result.cells.length, 20);
+    assert.equal(cases.length, 10, cases.map((c) => c.attrs.name).join("\n"));
+    assert.ok(cases.every((c) => c.attrs.classname === "netspec.gw-routing.gateway/infra/gw"));
+    assert.equal(named("HTTP requests via gateway/infra/gw port 80: apps/v1 → GET shop.example.com/ [version=two] (2 cells)").length, 1);
+    assert.equal(named("HTTP requests via gateway/infra/gw port 80: apps/v2 → GET shop.example.com/v2/items (2 cells)").length, 1);
+  });
+
+  it("fails a request with the answer expected and observed per family, and skips with the reason", () => {
+    const failing = cases.filter((c) => c.children.some((x) => x.name === "failure"));
+    assert.deepEqual(failing.map((c) => c.attrs.name), ["HTTP requests via gateway/infra/gw port 80: apps/v1 → GET shop.example.com/v2/items (2 cells)"]);
+    const failure = failing[0]!.children[0]!;
+    assert.equal(failure.attrs.message, "1 of 2 cells did not match: ipv6: expected 200 from apps/v2, observed 404");
+    assert.match(failure.text, /^apps\/v1 → gateway\/infra\/gw:80 GET shop\.example\.com\/v2\/items ipv6: expected 200 from apps\/v2 \(expect\.http\[0\]\), observed 404\n {4}expected status 200, observed 404; oracle: allow — listener http /);
+    const skipped = named("HTTP requests via gateway/infra/gw port 80: apps/v1 → GET shop.example.com/old (2 skipped cells)");
+    assert.equal(skipped.length, 1, cases.map((c) => c.attrs.name).join("\n"));
+    assert.match(skipped[0]!.children[0]!.attrs.message!, /2 cells skipped: no HTTP prober here/);
   });
 });

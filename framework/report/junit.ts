@@ -1,12 +1,15 @@
 // JUnit XML (the Jenkins/Ant dialect GitLab, GitHub Actions test reporters, Jenkins and Azure
 // read): one <testsuite> per scenario, one <testcase> per expectation group (a rule's cells, or
 // source pod x target kind for the oracle baseline), the mismatching cells in the failure body,
-// skipped cells as a skipped testcase of their own, a scenario error as <error>.
+// skipped cells as a skipped testcase of their own, a scenario error as <error>. An HTTP request
+// is a testcase per source (groups.ts), its classname the Gateway or Ingress it goes through, its
+// failure message the expected and the observed answer (status, answering pod, Location).
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cellId } from "../scenario/target.js";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
 import { groupCells } from "./groups.js";
+import { answeredBy, expectationSource, expectedAnswerText, fullReceivedText, httpCellTitle, isHttpCell, observedAnswerText, type HttpCell } from "./http-cell.js";
 import { xmlAttr, xmlText } from "./xml.js";
 
 interface TestCase {
@@ -20,8 +23,10 @@ const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
 /** Why a cell failed, one line per cell, as a person reads it in a CI test tab. */
 export function describeMismatch(cell: CellResult): string {
-  const who = cell.source === "oracle" ? "oracle" : cell.source === "default" ? "expect.default" : `expect.rules[${cell.source.slice(5)}]`;
-  const backend = cell.backend ? ` (answered by ${cell.backend}${cell.backends && cell.backends.length > 1 ? `; all: ${cell.backends.join(", ")}` : ""})` : "";
+  if (isHttpCell(cell)) return describeHttpMismatch(cell);
+  const who = expectationSource(cell.source);
+  const answered = answeredBy(cell);
+  const backend = cell.backend ? ` (answered by ${cell.backend}${answered.length > 1 ? `; all: ${answered.join(", ")}` : ""})` : "";
   const lines = [
     `${cellId(cell)}: expected ${cell.expected} (${who}), observed ${cell.observed}${backend}`,
     `    ${cell.mismatch ? `${cell.mismatch}; ` : ""}oracle: ${cell.oracle} — ${cell.reason}`,
@@ -30,15 +35,37 @@ export function describeMismatch(cell: CellResult): string {
   return lines.join("\n");
 }
 
+/** An HTTP request's mismatch: the answer expected and observed, what the backend received, the reason. */
+function describeHttpMismatch(cell: HttpCell): string {
+  const lines = [
+    `${httpCellTitle(cell)}: expected ${expectedAnswerText(cell)} (${expectationSource(cell.source)}), observed ${observedAnswerText(cell)}`,
+    `    ${cell.mismatch ? `${cell.mismatch}; ` : ""}oracle: ${cell.oracle} — ${cell.reason}`,
+  ];
+  if (cell.observedRequest) lines.push(`    backend received: ${fullReceivedText(cell.observedRequest)}`);
+  if (cell.detail) lines.push(`    detail: ${cell.detail}`);
+  return lines.join("\n");
+}
+
+/** The failure message: how many cells differ and which; for an HTTP request, expected and observed answer per family. */
+function failureMessage(failed: readonly CellResult[], probed: number): string {
+  const counted = `${failed.length} of ${probed} cell${probed === 1 ? "" : "s"} did not match`;
+  if (failed.every(isHttpCell)) {
+    return `${counted}: ${failed.map((c) => `${c.family}: expected ${expectedAnswerText(c)}, observed ${observedAnswerText(c)}`).join("; ")}`;
+  }
+  return `${counted}: ${failed.slice(0, 3).map(cellId).join("; ")}${failed.length > 3 ? "; …" : ""}`;
+}
+
 function testCases(scenario: ScenarioResult): TestCase[] {
-  const classname = `netspec.${scenario.name}`;
+  const scenarioClass = `netspec.${scenario.name}`;
   if (scenario.status === "error") {
-    return [{ name: "scenario", classname, time: scenario.durationMs, outcome: { kind: "error", type: "error", message: scenario.error ?? "the scenario could not run" } }];
+    return [{ name: "scenario", classname: scenarioClass, time: scenario.durationMs, outcome: { kind: "error", type: "error", message: scenario.error ?? "the scenario could not run" } }];
   }
   const cases: TestCase[] = [];
   // The probe phase's time is spread over the testcases by cell count.
   const perCell = scenario.cells.length ? scenario.phases.probe / scenario.cells.length : 0;
   for (const [group, cells] of groupCells(scenario.cells, (i) => scenario.rules?.[i])) {
+    // HTTP requests are filed under the Gateway or Ingress they go through.
+    const classname = cells[0]!.target === "http" ? `${scenarioClass}.${cells[0]!.to}` : scenarioClass;
     const probed = cells.filter((c) => !c.skipped);
     const skipped = cells.filter((c) => c.skipped);
     if (probed.length > 0) {
@@ -48,7 +75,7 @@ function testCases(scenario: ScenarioResult): TestCase[] {
         ...(failed.length ? {
           outcome: {
             kind: "failure", type: "mismatch",
-            message: `${failed.length} of ${probed.length} cell${probed.length === 1 ? "" : "s"} did not match: ${failed.slice(0, 3).map(cellId).join("; ")}${failed.length > 3 ? "; …" : ""}`,
+            message: failureMessage(failed, probed.length),
             body: failed.map(describeMismatch).join("\n"),
           },
         } : {}),

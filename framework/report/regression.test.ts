@@ -6,9 +6,10 @@ import { parse } from "yaml";
 import type { CellResult, RunResults } from "../runner/results.js";
 import { scenarioFromYaml } from "../scenario/build.js";
 import { conformanceReport, renderConformance } from "./conformance.js";
-import { buildReportData, scriptSafeJson } from "./html/data.js";
+import { buildReportData, CELL_STRIDE, scriptSafeJson } from "./html/data.js";
 import { compareRuns, renderRegressionConsole, terminalSafe } from "./regression.js";
 import { syntheticRun, syntheticScenarioResult } from "./synthetic.js";
+import { httpCell, runOf } from "./http.test-helpers.js";
 
 const load = (file: string) => scenarioFromYaml(readFileSync(`specs/examples/${file}`, "utf8"), `specs/examples/${file}`);
 const plain = { color: false, red: (t: string) => t, green: (t: string) => t, yellow: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
@@ -76,11 +77,65 @@ describe("regression view", () => {
   });
 });
 
+describe("regression view: HTTP cells", () => {
+  const v2 = (more: Partial<CellResult>) => httpCell({ request: { method: "GET", host: "shop.example.com", path: "/v2", headers: {} }, ...more });
+  const replicas = { backends: ["apps/web-*"], backend: "apps/web-0" };
+  const changes = (before: CellResult, after: CellResult) => compareRuns(runOf([before]), runOf([after])).changes;
+
+  it("a different status is a change though both runs pass, shown old → new", () => {
+    const before = v2({ status: [200, 404], backends: [], backend: undefined, observedStatus: 200 });
+    const after = v2({ status: [200, 404], backends: [], backend: undefined, observedStatus: 404 });
+    const [change] = changes(before, after);
+    assert.deepEqual(change!.kinds, ["observed-changed"]);
+    assert.equal(change!.id, "external -> gateway/infra/gw GET shop.example.com/v2 80/TCP ipv4");
+    assert.match(renderRegressionConsole(compareRuns(runOf([before]), runOf([after])), plain), /Δ http-cells: external -> gateway\/infra\/gw GET shop\.example\.com\/v2 80\/TCP ipv4: expected allow, observed connected, status 200 -> 404$/m);
+  });
+
+  it("a redirect to another Location is a change", () => {
+    const [change] = changes(v2({ observedStatus: 301, observedLocation: "http://a/new" }), v2({ observedStatus: 301, observedLocation: "http://b/new" }));
+    assert.deepEqual(change!.kinds, ["observed-changed"]);
+  });
+
+  it("another answering pod is a change when it may not answer in both runs, not when load balancing picked it", () => {
+    // The route moved /v2 from v2 to v1: the new pod is not among those that could answer before.
+    const moved = changes(v2({ backends: ["apps/v2"], backend: "apps/v2" }), v2({ backends: ["apps/v1"], backend: "apps/v1" }));
+    assert.deepEqual(moved.map((c) => c.kinds), [["backends-changed"]]);
+    assert.match(renderRegressionConsole(compareRuns(runOf([v2({ backends: ["apps/v2"], backend: "apps/v2" })]), runOf([v2({ backends: ["apps/v1"], backend: "apps/v1" })])), plain), /backends apps\/v2 -> apps\/v1$/m);
+    assert.deepEqual(changes(v2(replicas), v2({ ...replicas, backend: "apps/web-1" })), [], "two replicas behind one glob: load balancing");
+    const sampled = changes(v2({ ...replicas, observedBackends: ["apps/web-0", "apps/web-1"] }), v2(replicas));
+    assert.deepEqual(sampled.map((c) => c.kinds), [["backends-changed"]], "several pods answered, now one does");
+  });
+
+  it("a flipped match still comes first", () => {
+    const [change] = changes(v2({}), v2({ observedStatus: 503, backend: undefined, match: false }));
+    assert.deepEqual(change!.kinds, ["new-failure", "observed-changed"]);
+  });
+});
+
 describe("HTML report data", () => {
   it("embeds JSON that cannot end its script element", () => {
     const json = scriptSafeJson({ s: "</script><!-- & > \u2028\u2029" });
     assert.doesNotMatch(json, /[<>&\u2028\u2029]/);
     assert.deepEqual(JSON.parse(json), { s: "</script><!-- & > \u2028\u2029" });
+  });
+
+  it("puts HTTP cells in one table per entry, port and family (requests by source), counted with the rest", () => {
+    const redirect = httpCell({ request: { method: "GET", host: "shop.example.com", path: "/old", headers: { b: "2", a: "1" } }, status: [301], backends: [], backend: undefined, observedRequest: undefined, observedStatus: 301, observedLocation: "http://shop.example.com/new" });
+    const v6 = httpCell({ family: "ipv6" });
+    const pods = syntheticScenarioResult(load("01-shop-api-isolation.yaml")).cells.slice(0, 3);
+    const data = buildReportData(runOf([...pods, httpCell(), httpCell({ from: "apps/v1", match: false, observedStatus: 404, backend: undefined }), redirect, v6]));
+    const s = data.scenarios[0]!;
+    assert.deepEqual(s.counts, { cells: 7, passed: 6, failed: 1, skipped: 0, changed: 0 });
+    assert.equal(s.blocks.reduce((n, b) => n + b.cells.length / CELL_STRIDE, 0), 3, "the matrix keeps the connection cells");
+    const [v4, six] = s.httpBlocks;
+    const text = (i: number) => data.strings[i];
+    assert.deepEqual([s.httpBlocks.length, v4!.family, six!.family, text(v4!.to), v4!.failed], [2, "ipv4", "ipv6", "gateway/infra/gw", 1]);
+    assert.deepEqual(v4!.sources.map(text), ["external", "apps/v1"]);
+    assert.deepEqual(v4!.requests.map((r) => [text(r.method), text(r.host), text(r.path), r.headers >= 0 ? text(r.headers) : ""]), [
+      ["GET", "shop.example.com", "/", ""], ["GET", "shop.example.com", "/old", "a=1, b=2"],
+    ]);
+    const cell = v4!.cells.find((c) => c.row === 1)!;
+    assert.deepEqual([text(cell.want), text(cell.got), cell.status, text(cell.location)], ["301", "301 to http://shop.example.com/new", 301, "http://shop.example.com/new"]);
   });
 });
 

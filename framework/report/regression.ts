@@ -1,9 +1,16 @@
 // The regression view: what changed, cell by cell, between two runs (a baseline results.json and
 // the current one), so a CNI upgrade or a policy change shows its exact network effect.
+//
+// An HTTP cell has changed when a match flipped, and also when the status it was answered with
+// or the set of pods that answered changed (a route now sends /v2 to v1, a redirect became a
+// 404), though both runs may pass: `backends` of an HTTP cell are the pods that may answer, so
+// one pod answering instead of another that may as well is load balancing, not a change.
 import { readFileSync } from "node:fs";
+import { globToRegExp } from "../scenario/references.js";
 import { cellId } from "../scenario/target.js";
 import type { Style } from "./terminal-style.js";
 import type { CellResult, RunResults, ScenarioResult } from "../runner/results.js";
+import { answeredBy } from "./http-cell.js";
 
 /** The most important change first: a cell is listed once, under its first kind. */
 export const CHANGE_KINDS = ["new-failure", "fixed", "expected-changed", "observed-changed", "backends-changed", "added", "removed"] as const;
@@ -37,6 +44,11 @@ export interface CellSnapshot {
   readonly backends: readonly string[];
   /** Whether several pods answered (a one-answer cell's backend is load balancing's choice). */
   readonly sampled: boolean;
+  /** HTTP cells: the status that answered, and the Location of a redirect. */
+  readonly httpStatus?: number;
+  readonly location?: string;
+  /** HTTP cells: the pods (or pod globs) that may answer. */
+  readonly mayAnswer?: readonly string[];
 }
 
 export interface ScenarioChange {
@@ -54,13 +66,32 @@ export interface Regression {
 }
 
 function snapshot(cell: CellResult): CellSnapshot {
+  const answered = answeredBy(cell);
   return {
     expected: cell.expected,
     observed: cell.observed,
     status: cell.skipped ? "skipped" : cell.match ? "passed" : "failed",
-    backends: [...new Set(cell.backends ?? (cell.backend ? [cell.backend] : []))].sort(),
-    sampled: Boolean(cell.backends && cell.backends.length > 1),
+    backends: [...new Set(answered)].sort(),
+    sampled: answered.length > 1,
+    ...(cell.observedStatus !== undefined ? { httpStatus: cell.observedStatus } : {}),
+    ...(cell.observedLocation !== undefined ? { location: cell.observedLocation } : {}),
+    ...(cell.target === "http" ? { mayAnswer: cell.backends ?? [] } : {}),
   };
+}
+
+/** Whether a pod is among those that may answer (pods or pod globs, as SPEC's `backends`). */
+const mayAnswer = (pod: string, allowed: readonly string[]) => allowed.some((glob) => globToRegExp(glob).test(pod));
+
+/**
+ * Which single pod answered one request is load balancing's choice when it may answer in both
+ * runs; a different set of answering pods (several answered on either side) is a change.
+ */
+function answeringPodsChanged(before: CellSnapshot, after: CellSnapshot): boolean {
+  if (before.backends.join(",") === after.backends.join(",") || before.observed !== "connected" || after.observed !== "connected") return false;
+  if (before.sampled || after.sampled) return true;
+  if (!before.mayAnswer || !after.mayAnswer) return false;
+  const pods = [...before.backends, ...after.backends];
+  return !pods.every((pod) => mayAnswer(pod, before.mayAnswer!) && mayAnswer(pod, after.mayAnswer!));
 }
 
 function kindsOf(before: CellSnapshot, after: CellSnapshot): ChangeKind[] {
@@ -68,12 +99,8 @@ function kindsOf(before: CellSnapshot, after: CellSnapshot): ChangeKind[] {
   if (after.status === "failed" && before.status !== "failed") kinds.push("new-failure");
   if (before.status === "failed" && after.status === "passed") kinds.push("fixed");
   if (before.expected !== after.expected) kinds.push("expected-changed");
-  if (before.observed !== after.observed) kinds.push("observed-changed");
-  // Which single pod answered one connection is the load balancer's choice, not a change; a
-  // different set of answering pods (several answered on either side) is.
-  if (before.backends.join(",") !== after.backends.join(",") && before.observed === "connected" && after.observed === "connected" && (before.sampled || after.sampled)) {
-    kinds.push("backends-changed");
-  }
+  if (before.observed !== after.observed || before.httpStatus !== after.httpStatus || before.location !== after.location) kinds.push("observed-changed");
+  if (answeringPodsChanged(before, after)) kinds.push("backends-changed");
   return kinds;
 }
 
@@ -130,7 +157,19 @@ export function readResults(path: string): RunResults {
   if (!r || typeof r !== "object" || !Array.isArray(r.scenarios) || !r.summary || r.tool?.name !== "netspec") {
     throw new ResultsFileError(`${path} is not a netspec results.json (no tool.name "netspec", summary and scenarios)`);
   }
-  return r as RunResults;
+  return withStatusLists(r as RunResults);
+}
+
+/** HTTP cells' `status` as CellResult holds it (a list), from SPEC's `N | [N…]` (json.ts). */
+function withStatusLists(results: RunResults): RunResults {
+  for (const scenario of results.scenarios) {
+    if (!Array.isArray(scenario.cells)) continue;
+    (scenario as { cells: CellResult[] }).cells = scenario.cells.map((c) => {
+      const status = c.status as unknown;
+      return typeof status === "number" ? { ...c, status: [status] } : c;
+    });
+  }
+  return results;
 }
 
 export class ResultsFileError extends Error {}
@@ -138,6 +177,11 @@ export class ResultsFileError extends Error {}
 /** Control characters from a results file never reach the terminal as escape sequences. */
 export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** An HTTP answer as the regression shows it: `301 to https://example.org/new`, `-` for none. */
+export function answerText(s: CellSnapshot): string {
+  return s.httpStatus === undefined ? "-" : `${s.httpStatus}${s.location !== undefined ? ` to ${s.location}` : ""}`;
 }
 
 /** The regression for a terminal: counts, scenarios whose status changed, then the cells. */
@@ -167,6 +211,7 @@ export function renderRegressionConsole(regression: Regression, style: Style, li
       b && a && b.expected !== a.expected ? `expected ${b.expected} -> ${a.expected}` : a ? `expected ${a.expected}` : `expected ${b!.expected}`,
       b && a ? (b.observed !== a.observed ? `observed ${b.observed} -> ${a.observed}` : `observed ${a.observed}`) : a ? `observed ${a.observed} (new)` : `observed ${b!.observed} (gone)`,
     ];
+    if (b && a && (b.httpStatus !== a.httpStatus || b.location !== a.location)) what.push(`status ${answerText(b)} -> ${answerText(a)}`);
     if (b && a && change.kinds.includes("backends-changed")) what.push(`backends ${b.backends.join(",") || "-"} -> ${a.backends.join(",") || "-"}`);
     out.push(`  ${mark} ${terminalSafe(`${change.scenario}: ${change.id}: ${what.join(", ")}`)}`);
   }

@@ -2,8 +2,12 @@
 // anything from outside its own body (no imports at run time). It reads the embedded JSON and
 // builds the page with createElement/textContent only: no data ever goes through innerHTML.
 // Matrices are drawn when their scenario comes near the viewport, so a report of 50 scenarios
-// x 1,000 cells opens at once.
+// x 1,000 cells opens at once. HTTP tables are http-client.ts's functions, inlined beside this
+// one by index.ts; they get what they share with the page as a ClientKit.
 import type { BlockData, ReportData, ScenarioData } from "./data.js";
+import {
+  httpBlockVisible, httpLegend, httpMismatchRows, httpTabTitle, renderHttpTable, type ClientKit, type MismatchRow,
+} from "./http-client.js";
 
 export function reportClient(): void {
   const F = { row: 0, col: 1, expected: 2, observed: 3, flags: 4, latency: 5, attempts: 6, backend: 7, backends: 8, reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15, client: 16 };
@@ -44,6 +48,11 @@ export function reportClient(): void {
       families.add(b.family);
       b.rows.forEach((r) => { const ns = sourceNs(str(r)); from.add(ns); namespaces.add(ns); });
       b.colNamespaces.forEach((n) => { const ns = str(n); to.add(ns); namespaces.add(ns); });
+    }
+    for (const b of s.httpBlocks) {
+      families.add(b.family);
+      b.sources.forEach((r) => { const ns = sourceNs(str(r)); from.add(ns); namespaces.add(ns); });
+      const ns = str(b.toNamespace); to.add(ns); namespaces.add(ns);
     }
     return { from, to };
   });
@@ -164,7 +173,15 @@ export function reportClient(): void {
   tip.id = "tip";
   tip.setAttribute("role", "tooltip");
 
-  interface View { s: ScenarioData; section: HTMLElement; rendered: boolean; block: number; render: () => void; selected?: { block: number; cell: number } }
+  const kit: ClientKit = { data, str, el, add, tip, filters };
+
+  // A scenario's tabs: its matrix blocks, then its HTTP tables (`index` into s.blocks or s.httpBlocks).
+  interface Tab { kind: "matrix" | "http"; index: number }
+  const tabsOf = (s: ScenarioData): Tab[] => [
+    ...s.blocks.map((_, index): Tab => ({ kind: "matrix", index })),
+    ...s.httpBlocks.map((_, index): Tab => ({ kind: "http", index })),
+  ];
+  interface View { s: ScenarioData; tabs: Tab[]; section: HTMLElement; rendered: boolean; tab: number; render: () => void; selected?: { tab: number; cell: number } }
   const views: View[] = [];
 
   data.scenarios.forEach((s, si) => {
@@ -198,7 +215,8 @@ export function reportClient(): void {
     stats.textContent = `${plural(s.counts.cells, "cell")}: ${s.counts.passed} passed, ${s.counts.failed} failed, ${s.counts.skipped} skipped${reg ? `, ${s.counts.changed} changed` : ""} · ${secs(s.durationMs)} (provision ${secs(s.phases.provision)}, apply ${secs(s.phases.apply)}, probe ${secs(s.phases.probe)})`;
     if (s.error) add(section, el("div", "errorbox", s.error));
     const body = add(section, el("div", "body"));
-    const view: View = { s, section, rendered: false, block: firstBlock(s), render: () => renderScenario(view, body) };
+    const tabs = tabsOf(s);
+    const view: View = { s, tabs, section, rendered: false, tab: firstTab(s, tabs), render: () => renderScenario(view, body) };
     views.push(view);
   });
 
@@ -206,9 +224,26 @@ export function reportClient(): void {
     return el("span", `badge ${status}`, status === "passed" ? "✓ passed" : status === "failed" ? "✗ failed" : "! error");
   }
 
-  function firstBlock(s: ScenarioData): number {
-    const i = s.blocks.findIndex((b) => b.failed > 0);
+  function tabFailures(s: ScenarioData, tab: Tab): number {
+    return tab.kind === "matrix" ? s.blocks[tab.index]!.failed : s.httpBlocks[tab.index]!.failed;
+  }
+
+  function tabChanges(s: ScenarioData, tab: Tab): number {
+    return tab.kind === "matrix" ? s.blocks[tab.index]!.changed : s.httpBlocks[tab.index]!.changed;
+  }
+
+  /** The tab a scenario opens on: the first with a failure. */
+  function firstTab(s: ScenarioData, tabs: Tab[]): number {
+    const i = tabs.findIndex((t) => tabFailures(s, t) > 0);
     return i >= 0 ? i : 0;
+  }
+
+  function tabVisible(s: ScenarioData, tab: Tab): boolean {
+    return tab.kind === "matrix" ? blockVisible(s.blocks[tab.index]!) : httpBlockVisible(kit, s.httpBlocks[tab.index]!);
+  }
+
+  function tabTitle(s: ScenarioData, tab: Tab): string {
+    return tab.kind === "matrix" ? blockTitle(s.blocks[tab.index]!) : httpTabTitle(kit, s.httpBlocks[tab.index]!);
   }
 
   function blockVisible(b: BlockData): boolean {
@@ -222,25 +257,30 @@ export function reportClient(): void {
     view.rendered = true;
     body.textContent = "";
     const s = view.s;
-    if (s.blocks.length) {
-      const visible = s.blocks.map(blockVisible);
-      if (!visible[view.block]) { const v = visible.indexOf(true); if (v >= 0) view.block = v; }
+    if (view.tabs.length) {
+      const visible = view.tabs.map((t) => tabVisible(s, t));
+      if (!visible[view.tab]) { const v = visible.indexOf(true); if (v >= 0) view.tab = v; }
       const tabs = add(body, el("div", "tabs"));
       tabs.setAttribute("role", "tablist");
-      s.blocks.forEach((b, bi) => {
-        if (!visible[bi]) return;
-        const button = add(tabs, el("button", "", blockTitle(b)));
+      view.tabs.forEach((tab, ti) => {
+        if (!visible[ti]) return;
+        const button = add(tabs, el("button", "", tabTitle(s, tab)));
         button.type = "button";
         button.setAttribute("role", "tab");
-        button.setAttribute("aria-selected", String(bi === view.block));
-        button.dataset.block = String(bi);
-        if (b.failed) add(button, el("span", "n", `${b.failed} ✗`));
-        else if (reg && b.changed) add(button, el("span", "n chg", `${b.changed} Δ`));
-        button.addEventListener("click", () => { view.block = bi; renderScenario(view, body); });
+        button.setAttribute("aria-selected", String(ti === view.tab));
+        button.dataset.block = String(ti);
+        button.dataset.kind = tab.kind;
+        const failed = tabFailures(s, tab);
+        const changed = tabChanges(s, tab);
+        if (failed) add(button, el("span", "n", `${failed} ✗`));
+        else if (reg && changed) add(button, el("span", "n chg", `${changed} Δ`));
+        button.addEventListener("click", () => { view.tab = ti; renderScenario(view, body); });
       });
+      const tab = view.tabs[view.tab]!;
       if (!visible.some(Boolean)) add(body, el("div", "empty", "No block of this scenario matches the filters."));
-      else renderMatrix(view, body, s.blocks[view.block]!, view.block);
-      legend(body);
+      else if (tab.kind === "matrix") renderMatrix(view, body, s.blocks[tab.index]!, view.tab);
+      else renderHttp(view, body, tab.index);
+      if (tab.kind === "matrix") legend(body); else httpLegend(kit, body);
     }
     renderMismatchList(view, body);
     renderTopology(s, body);
@@ -262,7 +302,14 @@ export function reportClient(): void {
     add(l, el("span", "", "rows: sources · columns: destinations · hover or click a cell for details"));
   }
 
-  function renderMatrix(view: View, body: HTMLElement, b: BlockData, bi: number): void {
+  /** The HTTP table of the current tab; the pinned cell stays pinned when it is redrawn. */
+  function renderHttp(view: View, body: HTMLElement, index: number): void {
+    const tab = view.tab;
+    const selected = view.selected && view.selected.tab === tab ? view.selected.cell : undefined;
+    renderHttpTable(kit, body, view.s.httpBlocks[index]!, selected, (cell) => { view.selected = { tab, cell }; });
+  }
+
+  function renderMatrix(view: View, body: HTMLElement, b: BlockData, tab: number): void {
     const area = add(body, el("div", "matrix-area"));
     const wrap = add(area, el("div", "matrix-wrap"));
     const details = add(area, el("aside", "details"));
@@ -290,7 +337,7 @@ export function reportClient(): void {
     for (let i = 0; i < n; i++) grid[b.cells[i * STRIDE + F.row]! * b.cols.length + b.cells[i * STRIDE + F.col]!] = i;
 
     const table = add(wrap, el("table", "matrix"));
-    table.dataset.block = String(bi);
+    table.dataset.block = String(tab);
     const hr = add(add(table, el("thead")), el("tr"));
     add(hr, el("th", "corner", "from ↓  to →"));
     const colHeads: HTMLElement[] = [];
@@ -358,12 +405,12 @@ export function reportClient(): void {
     const select = (td: HTMLElement) => {
       table.querySelectorAll("td.sel").forEach((x) => x.classList.remove("sel"));
       td.classList.add("sel");
-      view.selected = { block: bi, cell: Number(td.dataset.i) };
+      view.selected = { tab, cell: Number(td.dataset.i) };
       showDetails(details, b, Number(td.dataset.i));
     };
     table.addEventListener("click", (event) => { const td = cellAt(event.target); if (td) select(td); });
     table.addEventListener("keydown", (event) => { const td = cellAt(event.target); if (td && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); select(td); } });
-    if (view.selected && view.selected.block === bi) {
+    if (view.selected && view.selected.tab === tab) {
       const td = table.querySelector<HTMLElement>(`td[data-i="${view.selected.cell}"]`);
       if (td) select(td);
     }
@@ -418,33 +465,54 @@ export function reportClient(): void {
     for (const [k, v] of cellFacts(b, i)) { add(dl, el("dt", "", k)); add(dl, el("dd", "", v)).dataset.fact = k; }
   }
 
+  /** A matrix block's failed or changed cells as rows of the mismatch list (`block` is the tab). */
+  function matrixMismatchRows(s: ScenarioData): MismatchRow[] {
+    const rows: MismatchRow[] = [];
+    s.blocks.forEach((b, bi) => {
+      for (let i = 0; i < b.cells.length / STRIDE; i++) {
+        const o = i * STRIDE;
+        const failed = cellStatus(b, i) === "failed";
+        const change = b.cells[o + F.change]!;
+        if (!failed && !(reg && change >= 0)) continue;
+        rows.push({
+          failed, title: cellTitle(b, i),
+          expected: `${data.expectedNames[b.cells[o + F.expected]!]} (${sourceText(str(b.cells[o + F.source]!))})`,
+          observed: data.observedNames[b.cells[o + F.observed]!] || "",
+          backend: str(b.cells[o + F.backend]!), why: str(b.cells[o + F.mismatch]!) || str(b.cells[o + F.reason]!),
+          change: change >= 0 ? `${data.changeLabels[change]}${b.cells[o + F.before]! >= 0 ? ` (was ${str(b.cells[o + F.before]!)})` : ""}` : "",
+          block: bi, cell: i,
+        });
+      }
+    });
+    return rows;
+  }
+
   function renderMismatchList(view: View, body: HTMLElement): void {
     const s = view.s;
-    const rows: { b: number; i: number }[] = [];
-    s.blocks.forEach((b, bi) => {
-      for (let i = 0; i < b.cells.length / STRIDE; i++) if (cellStatus(b, i) === "failed" || (reg && b.cells[i * STRIDE + F.change]! >= 0)) rows.push({ b: bi, i });
-    });
+    const tabOf = (kind: Tab["kind"], index: number) => view.tabs.findIndex((t) => t.kind === kind && t.index === index);
+    const rows = [
+      ...matrixMismatchRows(s).map((r) => ({ ...r, tab: tabOf("matrix", r.block) })),
+      ...httpMismatchRows(kit, s, Boolean(reg)).map((r) => ({ ...r, tab: tabOf("http", r.block) })),
+    ];
     if (!rows.length) return;
     const d = add(body, el("details", "more"));
     d.open = s.counts.failed > 0 && s.counts.failed <= 30;
-    const failedN = rows.filter((r) => cellStatus(s.blocks[r.b]!, r.i) === "failed").length;
+    const failedN = rows.filter((r) => r.failed).length;
     add(d, el("summary", "", `${plural(failedN, "mismatch")}${reg ? ` and ${plural(s.counts.changed, "changed cell")}` : ""}`));
     const t = add(d, el("table", "list changes-list"));
     const hr = add(add(t, el("thead")), el("tr"));
     ["Cell", "Expected", "Observed", "Backend", "Why", ...(reg ? ["Change"] : [])].forEach((h) => add(hr, el("th", "", h)));
     const tb = add(t, el("tbody"));
-    for (const { b: bi, i } of rows.slice(0, 500)) {
-      const b = s.blocks[bi]!;
-      const o = i * STRIDE;
-      const tr = add(tb, el("tr", cellStatus(b, i) === "failed" ? "failed" : ""));
-      const a = add(add(tr, el("td")), el("a", "", cellTitle(b, i)));
+    for (const row of rows.slice(0, 500)) {
+      const tr = add(tb, el("tr", row.failed ? "failed" : ""));
+      const a = add(add(tr, el("td")), el("a", "", row.title));
       a.href = "#";
-      a.addEventListener("click", (event) => { event.preventDefault(); view.block = bi; view.selected = { block: bi, cell: i }; renderScenario(view, body); view.section.scrollIntoView({ block: "start" }); });
-      add(tr, el("td", "", `${data.expectedNames[b.cells[o + F.expected]!]} (${sourceText(str(b.cells[o + F.source]!))})`));
-      add(tr, el("td", cellStatus(b, i) === "failed" ? "failtext" : "", data.observedNames[b.cells[o + F.observed]!] || ""));
-      add(tr, el("td", "", str(b.cells[o + F.backend]!)));
-      add(tr, el("td", "", str(b.cells[o + F.mismatch]!) || str(b.cells[o + F.reason]!)));
-      if (reg) { const c = b.cells[o + F.change]!; add(tr, el("td", "", c >= 0 ? `${data.changeLabels[c]}${b.cells[o + F.before]! >= 0 ? ` (was ${str(b.cells[o + F.before]!)})` : ""}` : "")); }
+      a.addEventListener("click", (event) => { event.preventDefault(); view.tab = row.tab; view.selected = { tab: row.tab, cell: row.cell }; renderScenario(view, body); view.section.scrollIntoView({ block: "start" }); });
+      add(tr, el("td", "", row.expected));
+      add(tr, el("td", row.failed ? "failtext" : "", row.observed));
+      add(tr, el("td", "", row.backend));
+      add(tr, el("td", "", row.why));
+      if (reg) add(tr, el("td", "", row.change));
     }
     if (rows.length > 500) add(d, el("div", "empty", `… and ${rows.length - 500} more: see results.json`));
   }
@@ -502,7 +570,8 @@ export function reportClient(): void {
     const s = v.s;
     if (filters.failedOnly && s.status === "passed") return false;
     if (filters.changedOnly && !s.counts.changed && s.baselineStatus === undefined) return false;
-    if (filters.family && s.blocks.length && !s.blocks.some((b) => b.family === filters.family)) return false;
+    const blocks = [...s.blocks, ...s.httpBlocks];
+    if (filters.family && blocks.length && !blocks.some((b) => b.family === filters.family)) return false;
     if (filters.fromNs && !scenarioNs[si]!.from.has(filters.fromNs)) return false;
     if (filters.toNs && !scenarioNs[si]!.to.has(filters.toNs)) return false;
     if (filters.text) {

@@ -9,6 +9,7 @@ import type { RunResults } from "../../runner/results.js";
 import type { Regression } from "../regression.js";
 import { reportClient } from "./client.js";
 import { buildReportData, scriptSafeJson, type ReportOptions } from "./data.js";
+import { HTTP_CLIENT } from "./http-client.js";
 import { CSS } from "./style.js";
 
 const hash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
@@ -17,7 +18,8 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
 
 export function renderHtml(results: RunResults, options: ReportOptions = {}): string {
   const data = buildReportData(results, options);
-  const script = `(${reportClient.toString()})();`;
+  // One closure: the HTTP tables' functions, then the page's script that calls them.
+  const script = `(() => {\n${HTTP_CLIENT.map((f) => f.toString()).join("\n")}\n(${reportClient.toString()})();\n})();`;
   if (/<\/script/i.test(script) || /<\/style/i.test(CSS)) throw new Error("report script or stylesheet would close its element");
   const csp = [
     "default-src 'none'", `script-src ${hash(script)}`, `style-src ${hash(CSS)}`, "img-src data:",

@@ -15,6 +15,7 @@ import { chromiumAvailable, CHROMIUM, launchChromium, type HeadlessBrowser } fro
 import { SYMBOLS } from "../matrix-table.js";
 import { compareRuns } from "../regression.js";
 import { syntheticRun, syntheticScenarioResult } from "../synthetic.js";
+import { gatewayScenarioResult, GATEWAY_ROUTING } from "../http.test-helpers.js";
 import { renderHtml } from "./index.js";
 
 const load = (file: string) => scenarioFromYaml(readFileSync(`specs/examples/${file}`, "utf8"), `specs/examples/${file}`);
@@ -45,6 +46,29 @@ function hostileRun(): RunResults {
     diagnostics: { [EVIL]: EVIL },
   };
   return syntheticRun([evil], `local${EVIL}`);
+}
+
+/** The Gateway fixture sent by two sources (apps/v1, apps/v2) over both families; apps/v1's /v2/items fails over IPv4. */
+function httpRun(): RunResults {
+  const yaml = readFileSync(GATEWAY_ROUTING, "utf8")
+    .replace(/- \{ to: gateway/g, "- { from: apps/*, to: gateway").replace(/^namespaces:/m, "cluster: { ipFamily: dual }\nnamespaces:");
+  const result = gatewayScenarioResult({ fail: (c) => c.from === "apps/v1" && c.family === "ipv4" && c.request?.path === "/v2/items" }, yaml);
+  return syntheticRun([result, syntheticScenarioResult(load("08-udp-ports.yaml"))]);
+}
+
+const HOSTILE_HTTP = `<script>window.__pwned = 3</script>`;
+
+/** HTTP cells whose request, source, reason and echoed request carry markup. */
+function hostileHttpRun(): RunResults {
+  const run = httpRun();
+  const s = run.scenarios[0]!;
+  const cells = s.cells.map((c): CellResult => ({
+    ...c, request: { method: "GET", host: `${c.request!.host}${HOSTILE_HTTP}`, path: `${c.request!.path}<img src=x onerror="window.__pwned=4">`, headers: { [`x-${HOSTILE_HTTP}`]: HOSTILE_HTTP } },
+    reason: `${c.reason} ${HOSTILE_HTTP}`,
+    ...(c.observedRequest ? { observedRequest: { ...c.observedRequest, path: `/echo${HOSTILE_HTTP}`, headers: { evil: HOSTILE_HTTP } } } : {}),
+    ...(c.match ? {} : { mismatch: HOSTILE_HTTP }),
+  }));
+  return syntheticRun([{ ...s, cells }]);
 }
 
 describe("HTML report in headless Chromium", function () {
@@ -214,6 +238,124 @@ describe("HTML report in headless Chromium", function () {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: "docs/images/report-regression.png", clip: { x: 0, y: 0, width: 1440, height: 640 } });
     }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("shows each Gateway's requests by source: status and answering pod, counted with the rest", async () => {
+    const results = httpRun();
+    const page = await open("http.html", renderHtml(results));
+    const s = results.scenarios[0]!;
+    const cells = await page.locator(`#index tr[data-scenario="${s.name}"] td`).allTextContents();
+    assert.equal(cells[2], String(s.cells.length));
+    assert.equal(cells[4], "1");
+    const section = page.locator(`section[data-scenario="${s.name}"]`);
+    await section.scrollIntoViewIfNeeded();
+    await section.locator("table.http").waitFor();
+    assert.deepEqual(await section.locator(".tabs button").allTextContents(), ["HTTP gateway/infra/gw 80/TCP ipv41 ✗", "HTTP gateway/infra/gw 80/TCP ipv6"]);
+    assert.deepEqual(await section.locator("table.http thead th").allTextContents(), ["request ↓  from →", "apps/v1", "apps/v2"]);
+    assert.deepEqual(await section.locator("table.http tbody th").allTextContents(), [
+      "GETshop.example.com/v2/items", "GETshop.example.com/version=two", "GETshop.example.com/anything", "GETshop.example.com/old", "GETother.example.com/",
+    ]);
+    assert.equal(await section.locator("table.http tbody th .headers").textContent(), "version=two");
+    // Row 3 (/anything), source apps/v2: passed, 200 from apps/v1.
+    const anything = section.locator("table.http tbody tr").nth(2).locator("td").nth(1);
+    assert.equal(await anything.getAttribute("class"), "allow");
+    assert.equal(await anything.locator(".st").textContent(), "200");
+    assert.equal(await anything.locator(".be").textContent(), "apps/v1");
+    const redirect = section.locator("table.http tbody tr").nth(3).locator("td").first();
+    assert.deepEqual(await redirect.locator("span").allTextContents(), ["301", "→ http://shop.example.com/new"]);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("shows a failed request's expected answer beside the observed one, and the reason and what the backend saw on demand", async () => {
+    const page = await open("http.html", renderHtml(httpRun()));
+    const section = page.locator('section[data-scenario="gw-routing"]');
+    await section.scrollIntoViewIfNeeded();
+    const failed = section.locator("table.http td.fail");
+    await failed.waitFor();
+    assert.equal(await failed.count(), 1);
+    assert.deepEqual(await failed.locator(".want .v, .got .v").allTextContents(), ["200 · apps/v2", "404"]);
+    await failed.hover();
+    assert.match((await page.locator("#tip").textContent())!, /^apps\/v1 → gateway\/infra\/gw:80 GET shop\.example\.com\/v2\/items ipv4\n✗ FAILED\nexpected: 200 from apps\/v2 \(expect\.http\[0\]\)\nobserved: 404\n/);
+    await failed.click();
+    const details = section.locator(".details");
+    assert.deepEqual(await details.locator('tr[data-compare="status"] td').allTextContents(), ["200", "404"]);
+    assert.deepEqual(await details.locator('tr[data-compare="answered by"] td').allTextContents(), ["apps/v2", "—"]);
+    assert.equal(await details.locator('dd[data-fact="mismatch"]').textContent(), "expected status 200, observed 404");
+    assert.match((await details.locator('dd[data-fact="reason"]').textContent())!, /HTTPRoute apps\/web rules\[0\] matches\[0\] \(PathPrefix \/v2\); won over/);
+    // A passing routed cell: what the backend received, beside what it had to.
+    await section.locator("table.http tbody tr").nth(1).locator("td").first().click();
+    assert.deepEqual(await details.locator('tr[data-compare="backend received"] td').allTextContents(), [
+      "method GET, path /, host shop.example.com, header version=two", "GET / host shop.example.com; headers version=two, x-forwarded-for=10.244.0.10",
+    ]);
+    assert.equal(await details.locator('dd[data-fact="backend received"]').textContent(), "GET / host shop.example.com; headers version=two, x-forwarded-for=10.244.0.10");
+    // The list of mismatches names the request and links to its cell.
+    const row = section.locator(".changes-list tbody tr");
+    assert.equal(await row.count(), 1);
+    assert.deepEqual((await row.locator("td").allTextContents()).slice(0, 3), [
+      "apps/v1 → gateway/infra/gw:80 GET shop.example.com/v2/items ipv4", "200 from apps/v2 (expect.http[0])", "404",
+    ]);
+    await page.locator("#f-family").selectOption("ipv6");
+    await section.locator("table.http").waitFor();
+    assert.deepEqual(await section.locator(".tabs button").allTextContents(), ["HTTP gateway/infra/gw 80/TCP ipv6"]);
+    await page.locator("#f-family").selectOption("");
+    await page.check("#f-failed");
+    await section.locator("table.http td.fail").waitFor();
+    assert.deepEqual(await section.locator("table.http tbody th").allTextContents(), ["GETshop.example.com/v2/items"]);
+    assert.deepEqual(await section.locator("table.http thead th.source").allTextContents(), ["apps/v1"]);
+    await page.uncheck("#f-failed");
+    await page.selectOption("#f-to", "infra");
+    assert.deepEqual(await page.locator("section.scenario:visible").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.scenario)), ["gw-routing"]);
+    if (process.env.NETSPEC_SCREENSHOTS === "1") {
+      await page.selectOption("#f-to", "");
+      await section.scrollIntoViewIfNeeded();
+      await section.locator("table.http td.fail").click();
+      await page.mouse.move(0, 0);
+      await section.locator(".matrix-area").screenshot({ path: "docs/images/report-http.png" });
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("renders markup in a request's host, path and headers, a reason and an echo as text", async () => {
+    const page = await open("hostile-http.html", renderHtml(hostileHttpRun()));
+    const section = page.locator("section.scenario").first();
+    await section.scrollIntoViewIfNeeded();
+    await section.locator("table.http td.fail").waitFor();
+    const request = section.locator("table.http tbody th").first();
+    assert.equal(await request.locator(".host").textContent(), `shop.example.com${HOSTILE_HTTP}`);
+    assert.equal(await request.locator(".path").textContent(), `/v2/items<img src=x onerror="window.__pwned=4">`);
+    assert.equal(await request.locator(".headers").textContent(), `x-${HOSTILE_HTTP}=${HOSTILE_HTTP}`);
+    await section.locator("table.http td.fail").click();
+    assert.equal(await section.locator('dd[data-fact="mismatch"]').textContent(), HOSTILE_HTTP);
+    assert.ok((await section.locator('dd[data-fact="reason"]').textContent())!.endsWith(HOSTILE_HTTP));
+    await section.locator("table.http tbody tr").nth(1).locator("td").first().click();
+    assert.match((await section.locator('dd[data-fact="backend received"]').textContent())!, /^GET \/echo<script>window\.__pwned = 3<\/script> host /);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.locator("img").count(), 0);
+    assert.equal(await page.locator("script").count(), 2, "only the report's own data and script elements");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("marks an HTTP cell whose answer changed since the baseline", async () => {
+    const current = httpRun();
+    const baseline = structuredClone(current) as RunResults;
+    const cells = baseline.scenarios[0]!.cells as CellResult[];
+    const i = cells.findIndex((c) => c.from === "apps/v2" && c.family === "ipv4" && c.request?.path === "/old");
+    cells[i] = { ...cells[i]!, observedStatus: 302 };
+    const regression = compareRuns(baseline, current);
+    assert.deepEqual(regression.changes.map((c) => c.kinds), [["observed-changed"]]);
+    const page = await open("http-regression.html", renderHtml(current, { regression }));
+    const section = page.locator('section[data-scenario="gw-routing"]');
+    await section.scrollIntoViewIfNeeded();
+    await section.locator("table.http").waitFor();
+    const changed = section.locator("table.http td.chg");
+    assert.equal(await changed.count(), 1);
+    await changed.click();
+    assert.match((await section.locator('dd[data-fact="change"]').textContent())!, /^outcome changed; baseline: expected allow, observed connected 302 to http:\/\/shop\.example\.com\/new \(passed\)/);
     assert.deepEqual(errors, []);
     await page.close();
   });

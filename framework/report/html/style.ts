@@ -90,6 +90,26 @@ td.chg::after { content: ""; position: absolute; right: 0; top: 0; border-style:
 td.fixed { outline: 2px solid var(--ok); outline-offset: -2px; }
 td.sel { box-shadow: inset 0 0 0 2px #000, inset 0 0 0 4px #fff; }
 td:focus-visible { outline: 3px solid #000; }
+table.http { border-collapse: separate; border-spacing: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+table.http thead th { position: sticky; top: 0; z-index: 2; background: #f3f4f7; color: #333c4e; text-align: left; padding: 6px 10px; border-bottom: 1px solid #c9ced8; font-weight: 600; white-space: nowrap; }
+table.http thead th.corner { left: 0; z-index: 3; color: var(--muted); font-weight: 500; border-right: 1px solid #c9ced8; }
+table.http tbody th.request { position: sticky; left: 0; z-index: 1; background: #f3f4f7; text-align: left; padding: 4px 10px; border-right: 1px solid #c9ced8; border-bottom: 1px solid #fff; font-weight: 500; max-width: 420px; word-break: break-all; }
+th.request .method { font-weight: 700; margin-right: 6px; }
+th.request .path { color: #0b4a73; }
+th.request .headers { display: block; color: var(--muted); font-size: 11px; }
+table.http td { padding: 4px 10px; min-width: 120px; cursor: pointer; border-right: 1px solid #fff; border-bottom: 1px solid #fff; vertical-align: top; }
+table.http td.e { background: #fafafa; cursor: default; }
+table.http td .st { font-weight: 700; margin-right: 6px; }
+table.http td .be { font-size: 11px; word-break: break-all; }
+table.http td.fail { font-size: 11px; font-weight: 600; }
+table.http td.fail .want, table.http td.fail .got { display: inline-block; vertical-align: top; max-width: 220px; word-break: break-all; }
+table.http td.fail .want { padding-right: 8px; margin-right: 8px; border-right: 1px solid rgba(255,255,255,.6); }
+table.http td .k { display: block; font-size: 9.5px; font-weight: 500; text-transform: uppercase; letter-spacing: .5px; opacity: .85; }
+.details table.compare { width: 100%; table-layout: fixed; border-collapse: collapse; margin: 0 0 8px; font-size: 12px; }
+.details table.compare thead th:first-child { width: 80px; }
+.details table.compare th, .details table.compare td { text-align: left; vertical-align: top; padding: 3px 6px; border-bottom: 1px solid #eceef2; word-break: break-word; }
+.details table.compare thead th { color: var(--muted); font-weight: 600; }
+.details table.compare tbody th { color: var(--muted); font-weight: 500; }
 .legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 12px; color: var(--muted); margin: 8px 0; align-items: center; }
 .legend .sw { display: inline-flex; align-items: center; justify-content: center; width: 24px; height: 18px; border-radius: 3px; font-family: ui-monospace, monospace; font-size: 11px; margin-right: 4px; }
 .sw.allow-sw { background: var(--allow-bg); color: var(--allow-fg); }
