@@ -88,6 +88,8 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .option("--out <dir>", "where report files go", "reports")
     .option("--parallel <n>", "scenarios at once (one cluster each)", "1")
     .option("--converge <ms>", "how long mismatching cells are re-probed")
+    .option("--http-consecutive <n>", "HTTP cells: matching answers in a row that make a cell pass (the Gateway API conformance rule)", "3")
+    .option("--http-deadline <seconds>", "HTTP cells: within this long from the first request", "30")
     .option("--baseline <file>", "mark every cell that changed since that results.json")
     .option("--dry-run", "kind/existing: write the kind config and the manifests under --out; create nothing")
     .option("--cni <file|dir|script|url>", "kind: the CNI to install")
@@ -96,6 +98,9 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .addOption(new Option("--kube-proxy-mode <mode>", "kind: kube-proxy's mode").choices(KUBE_PROXY_MODES))
     .option("--cluster-name <name>", "kind: create or reuse this cluster")
     .option("--keep", "kind: keep the cluster named by --cluster-name for the next run")
+    .option("--gateway-class <name>", "kind/existing: the GatewayClass of the Gateway API implementation under test ({GATEWAY_CLASS_NAME} becomes it)")
+    .option("--ingress-class <name>", "kind/existing: the IngressClass of the Ingress controller under test (given to Ingresses without a class)")
+    .option("--install <file|dir|script|url>", "kind/existing: installs the implementation under test before the scenarios")
     .option("--kubeconfig <file>", "existing: the kubeconfig")
     .option("--context <name>", "existing: the kubeconfig context")
     .option("--node-map <map>", "existing: SCENARIO_NODE=NODE,... pins scenario nodes to real ones");

@@ -14,6 +14,13 @@ export interface ActualAddresses {
   readonly loadBalancers?: Readonly<Record<string, Partial<Record<Family, string>>>>;
   /** Where the `external` client connects from. */
   readonly externalClient?: Partial<Record<Family, string>>;
+  /**
+   * The addresses HTTP cells connect to, keyed as Scenario.httpEntryAddresses (`gateway/ns/name`
+   * for a Gateway's status.addresses, `ingress` for the Ingress controller's). Per family: a
+   * family the cluster did not publish keeps the planned address, so its cells are still
+   * planned and the provider skips them with the reason.
+   */
+  readonly httpEntries?: Readonly<Record<string, Partial<Record<Family, string>>>>;
 }
 
 export function withActualAddresses(scenario: Scenario, actual: ActualAddresses): Scenario {
@@ -29,5 +36,14 @@ export function withActualAddresses(scenario: Scenario, actual: ActualAddresses)
     }),
     nodes: scenario.nodes.map((n) => (nodes[n.name] ? { ...n, ips: { ...nodes[n.name] } } : n)),
     externalClient: actual.externalClient ? { ...actual.externalClient } : scenario.externalClient,
+    httpEntryAddresses: actual.httpEntries ? mergeEntries(scenario.httpEntryAddresses, actual.httpEntries) : scenario.httpEntryAddresses,
   };
+}
+
+function mergeEntries(
+  planned: Scenario["httpEntryAddresses"], actual: NonNullable<ActualAddresses["httpEntries"]>,
+): Scenario["httpEntryAddresses"] {
+  const out: Record<string, Partial<Record<Family, string>>> = { ...planned };
+  for (const [key, addresses] of Object.entries(actual)) out[key] = { ...planned[key], ...addresses };
+  return out;
 }
