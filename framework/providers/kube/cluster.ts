@@ -16,12 +16,12 @@ import type { ActualAddresses } from "../../scenario/readdress.js";
 import type { HttpTarget } from "../../scenario/target.js";
 import { AbortedError, CommandError, sleep, type CommandResult } from "../../exec/command.js";
 import { mapLimit } from "../../exec/limit.js";
-import type { Kubectl } from "./kubectl.js";
+import { resourceArg, type Kubectl } from "./kubectl.js";
 import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
 import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
 import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, unsendableRequest, type Attempt } from "./probe-script.js";
 import { familyServed, layer7Family, missingClassReason, probedIngresses, servedGateways, type Layer7Family, type Layer7Options } from "./layer7.js";
-import { Layer7NotReadyError, waitLayer7, type EntryState } from "./layer7-readiness.js";
+import { GATEWAY_CLASSES, Layer7NotReadyError, waitLayer7, type EntryState } from "./layer7-readiness.js";
 
 /**
  * The `external` client of a real cluster: a process outside the cluster network (on kind, a
@@ -407,6 +407,12 @@ export class KubeCluster implements Cluster {
     blocks.pods = await text(["get", "pods", "-A", "-o", "wide", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
     blocks["applied objects"] = this.generated ? await toYaml(allManifests(this.generated)) : "";
     blocks["cni logs"] = await this.cniLogs(text);
+    if (this.generated && this.generated.layer7.length > 0) {
+      // What the implementation under test reported: the conditions and addresses waited for.
+      const kinds = [...new Set(this.generated.layer7.filter((o) => o.metadata.namespace !== undefined).map((o) => resourceArg(o.apiVersion, o.kind)))].join(",");
+      const classes = this.options.layer7?.gatewayClass !== undefined ? await text(["get", GATEWAY_CLASSES, this.options.layer7.gatewayClass, "-o", "yaml"]) : "";
+      blocks["layer 7 status"] = [classes, ...(await Promise.all(namespaces.map((ns) => text(["get", kinds, "-n", ns, "-o", "yaml"]))))].filter(Boolean).join("\n---\n");
+    }
     if (dir) {
       fs.mkdirSync(dir, { recursive: true });
       for (const [name, content] of Object.entries(blocks)) fs.writeFileSync(path.join(dir, `${name.replace(/\s+/g, "-")}.txt`), content);
