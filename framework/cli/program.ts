@@ -4,7 +4,7 @@
 // own help, never silently accepted.
 import { Command, CommanderError, Option } from "commander";
 import { expectCommand } from "./commands/expect.js";
-import { explainCommand } from "./commands/explain.js";
+import { explainCommand, type ExplainFlags } from "./commands/explain.js";
 import { validateCommand } from "./commands/validate.js";
 import { UsageError } from "./usage.js";
 import { VERSION } from "../version.js";
@@ -74,11 +74,15 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .description("how one cell's verdict is reached, tier by tier")
     .argument("<file>", "one scenario file")
     .requiredOption("--from <ref>", "the source reference (e.g. shop/frontend)")
-    .requiredOption("--to <ref>", "the target reference (e.g. svc/shop/api)")
+    .requiredOption("--to <ref>", "the target reference (e.g. svc/shop/api, gateway/infra/gw)")
     .option("--port <port>", "a port number or name")
     .addOption(new Option("--protocol <protocol>", "the protocol").choices(["TCP", "UDP", "SCTP"]))
-    .addOption(new Option("--family <family>", "the IP family").choices(["ipv4", "ipv6"]));
-  explain.action(action(explain, (file: string, options: { from: string; to: string; port?: string; protocol?: string; family?: string }) => explainCommand(file, options)));
+    .addOption(new Option("--family <family>", "the IP family").choices(["ipv4", "ipv6"]))
+    .option("--path <path>", "gateway/ingress targets: the request's path and query (default /)")
+    .option("--host <host>", "gateway/ingress targets: the Host header (default: the address)")
+    .option("--method <method>", "gateway/ingress targets: the method (default GET)")
+    .option("--header <name=value>", "gateway/ingress targets: a request header (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[]);
+  explain.action(action(explain, (file: string, options: ExplainFlags) => explainCommand(file, options)));
 
   const run = program.command("run")
     .description("provision, probe with real packets, compare")

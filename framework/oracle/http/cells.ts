@@ -14,7 +14,7 @@ import type { HttpExpectationModel, PodModel, Scenario } from "../../scenario/mo
 import { parseReference } from "../../scenario/references.js";
 import type { HttpTarget } from "../../scenario/target.js";
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant } from "../../kube/gateway-types.js";
-import type { PolicyEngine } from "../policy/index.js";
+import type { PolicyDecision, PolicyEngine } from "../policy/index.js";
 import { clientEndpoint } from "../client-endpoint.js";
 import { serviceEndpoints } from "../services/index.js";
 import { GatewayRouter } from "./gateway.js";
@@ -43,6 +43,23 @@ export interface HttpJudgement {
   readonly backends: readonly string[];
   readonly backendRequest?: HttpVerdict["backendRequest"];
   readonly redirect?: HttpVerdict["redirect"];
+}
+
+/** How a cell was judged, hop by hop (for `netspec explain`; judge() keeps the judgement only). */
+export interface HttpHops {
+  /** `Gateway ns/name at address:port` (or the Ingress's). */
+  readonly where: string;
+  /** Hop 1: the client's egress towards the entry's address. */
+  readonly connection: PolicyDecision;
+  /** The router's answer, once the connection is allowed. */
+  readonly verdict?: HttpVerdict;
+  /** Why the router could not answer (the request names no port of a Gateway with several). */
+  readonly routerError?: string;
+  /** Hop 2: each pod that may answer at its port, with the decision from the gateway's pod (none for an Ingress controller). */
+  readonly backends: readonly { readonly pod: PodModel; readonly port: number; readonly decision?: PolicyDecision }[];
+  /** Where the Gateway's data plane is assumed to run (GEP-1762), for a Gateway. */
+  readonly gatewayPod?: PodModel;
+  readonly judgement: HttpJudgement;
 }
 
 /** Every HTTP cell of the scenario, in `expect.http` order. */
@@ -97,15 +114,25 @@ export class HttpJudge {
   }
 
   judge(plan: HttpCellPlan): HttpJudgement {
+    return this.assess(plan, false).judgement;
+  }
+
+  /** The same judgement with each hop's decision traced (policy engine traces). */
+  explain(plan: HttpCellPlan): HttpHops {
+    return this.assess(plan, true);
+  }
+
+  private assess(plan: HttpCellPlan, trace: boolean): HttpHops {
     const { entry, request } = plan.target;
     const address = plan.target.addresses[plan.family]!;
     // Hop 1: the client's egress towards the entry's address (no pod of the scenario holds it).
     const connection = this.engine.decide({
       src: clientEndpoint(plan.client, plan.family), dst: { kind: "external", ip: address }, port: plan.port, protocol: "TCP", family: plan.family,
-    }, { trace: false });
+    }, { trace });
     const where = `${entry.kind === "gateway" ? "Gateway" : "Ingress"} ${entry.namespace}/${entry.name} at ${address}:${plan.port}`;
+    const hops = { where, connection, backends: [] };
     if (connection.verdict !== "allow") {
-      return { expected: connection.verdict, reason: `connection to ${where}: ${connection.reason}`, status: [], backends: [] };
+      return { ...hops, judgement: { expected: connection.verdict, reason: `connection to ${where}: ${connection.reason}`, status: [], backends: [] } };
     }
     let verdict: HttpVerdict;
     try {
@@ -113,21 +140,26 @@ export class HttpJudge {
         ? this.gateways.route({ namespace: entry.namespace, name: entry.name }, request, plan.port)
         : this.ingresses.route({ namespace: entry.namespace, name: entry.name }, request);
     } catch (error) {
-      return { expected: "undefined", reason: `${where}: ${(error as Error).message}`, status: [], backends: [] };
+      const message = (error as Error).message;
+      return { ...hops, routerError: message, judgement: { expected: "undefined", reason: `${where}: ${message}`, status: [], backends: [] } };
     }
     const status = statusList(verdict);
     const extras = { ...(verdict.backendRequest ? { backendRequest: verdict.backendRequest } : {}), ...(verdict.redirect ? { redirect: verdict.redirect } : {}) };
+    const with7 = { ...hops, verdict };
     switch (verdict.outcome) {
-      case "unserved": return { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] };
-      case "undefined": return { expected: "undefined", reason: verdict.reason, status, backends: [], ...extras };
+      case "unserved": return { ...with7, judgement: { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] } };
+      case "undefined": return { ...with7, judgement: { expected: "undefined", reason: verdict.reason, status, backends: [], ...extras } };
       case "status":
-      case "redirect": return { expected: "allow", reason: verdict.reason, status, backends: [], ...extras };
-      case "routed": return this.routed(plan, verdict, status, extras);
+      case "redirect": return { ...with7, judgement: { expected: "allow", reason: verdict.reason, status, backends: [], ...extras } };
+      case "routed": return this.routed(plan, with7, verdict, status, extras, trace);
     }
   }
 
   /** Hop 2: the Services' ready endpoints, each judged from the gateway's pod. */
-  private routed(plan: HttpCellPlan, verdict: HttpVerdict, status: readonly number[], extras: Pick<HttpJudgement, "backendRequest" | "redirect">): HttpJudgement {
+  private routed(
+    plan: HttpCellPlan, hops: Omit<HttpHops, "judgement">, verdict: HttpVerdict, status: readonly number[],
+    extras: Pick<HttpJudgement, "backendRequest" | "redirect">, trace: boolean,
+  ): HttpHops {
     const pods: PodModel[] = [];
     for (const share of verdict.backends) {
       const svc = this.scenario.services.find((s) => s.id === share.service);
@@ -135,20 +167,29 @@ export class HttpJudge {
       if (!svc || !servicePort) continue;
       for (const backend of serviceEndpoints(this.scenario, svc, servicePort, plan.family)) if (!pods.includes(backend.pod)) pods.push(backend.pod);
     }
-    const gatewayPod = this.gatewayPod(plan);
+    const gatewayPod = plan.target.entry.kind === "gateway" ? gatewayDataPlanePod(this.scenario, plan.target.entry) : undefined;
+    const backends: { pod: PodModel; port: number; decision?: PolicyDecision }[] = [];
     const denied = pods.flatMap((pod) => {
       const port = pod.ports.find((p) => p.protocol === "TCP")?.port ?? 80;
-      if (!gatewayPod) return this.ingressJudged(pod) ? [`${pod.id} (its ingress policy would have to admit the Ingress controller's pods, whose place Kubernetes does not define)`] : [];
-      const decision = this.engine.decide({ src: { kind: "pod", pod: gatewayPod }, dst: { kind: "pod", pod }, port, protocol: "TCP", family: plan.family }, { trace: false });
+      if (!gatewayPod) {
+        backends.push({ pod, port });
+        return this.ingressJudged(pod) ? [`${pod.id} (its ingress policy would have to admit the Ingress controller's pods, whose place Kubernetes does not define)`] : [];
+      }
+      const decision = this.engine.decide({ src: { kind: "pod", pod: gatewayPod }, dst: { kind: "pod", pod }, port, protocol: "TCP", family: plan.family }, { trace });
+      backends.push({ pod, port, decision });
       return decision.verdict === "allow" ? [] : [`${pod.id} (${decision.verdict}: ${decision.reason})`];
     });
+    const out = { ...hops, backends, ...(gatewayPod ? { gatewayPod } : {}) };
     if (denied.length > 0) {
       return {
-        expected: "undefined", status, backends: pods.map((p) => p.id), ...extras,
-        reason: `${verdict.reason}; the gateway may not reach ${denied.join("; ")}: what it answers then is the implementation's`,
+        ...out,
+        judgement: {
+          expected: "undefined", status, backends: pods.map((p) => p.id), ...extras,
+          reason: `${verdict.reason}; the gateway may not reach ${denied.join("; ")}: what it answers then is the implementation's`,
+        },
       };
     }
-    return { expected: "allow", reason: verdict.reason, status, backends: pods.map((p) => p.id), ...extras };
+    return { ...out, judgement: { expected: "allow", reason: verdict.reason, status, backends: pods.map((p) => p.id), ...extras } };
   }
 
   /** Whether any policy of any tier judges the pod's ingress (its sources then matter). */
@@ -156,15 +197,16 @@ export class HttpJudge {
     const index = this.engine.subjectPolicies(pod);
     return index.np.ingress.length > 0 || index.admin.ingress.length > 0 || index.baseline.ingress.length > 0;
   }
+}
 
-  /** The Gateway's data-plane pod as GEP-1762 places it (none for an Ingress controller). */
-  private gatewayPod(plan: HttpCellPlan): PodModel | undefined {
-    const { entry } = plan.target;
-    if (entry.kind !== "gateway") return undefined;
-    return {
-      id: `${entry.namespace}/${entry.name}-gateway`, namespace: entry.namespace, name: `${entry.name}-gateway`,
-      labels: { [GATEWAY_NAME_LABEL]: entry.name }, node: this.scenario.nodes[0]?.name ?? "", ports: [], ips: {},
-      ready: true, terminating: false, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true, index: -1,
-    };
-  }
+/**
+ * The Gateway's data-plane pod as GEP-1762 places it: in the Gateway's namespace, labelled
+ * `gateway.networking.k8s.io/gateway-name: NAME` (a model pod: no address of its own).
+ */
+export function gatewayDataPlanePod(scenario: Scenario, entry: { readonly namespace: string; readonly name: string }): PodModel {
+  return {
+    id: `${entry.namespace}/${entry.name}-gateway`, namespace: entry.namespace, name: `${entry.name}-gateway`,
+    labels: { [GATEWAY_NAME_LABEL]: entry.name }, node: scenario.nodes[0]?.name ?? "", ports: [], ips: {},
+    ready: true, terminating: false, hostNetwork: false, dnsPolicy: "ClusterFirst", system: true, index: -1,
+  };
 }
