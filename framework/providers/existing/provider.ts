@@ -6,13 +6,14 @@
 // what it installs is the user's and stays (netspec removes only what carries a run's label).
 import { ownerAlive, ownerLabel } from "../local/names.js";
 import type { Scenario } from "../../scenario/model.js";
+import type { Layer7Implementation } from "../../scenario/implementation.js";
 import { EnvironmentError, type Cluster, type Provider, type ProvisionContext } from "../../runner/provider.js";
 import { AbortedError, ToolMissingError } from "../../exec/command.js";
 import { mapLimit } from "../../exec/limit.js";
 import { KubeCluster, SkippedCluster } from "../kube/cluster.js";
 import { describePermission, Kubectl, resourceArg, type KubeObject, type PermissionCheck } from "../kube/kubectl.js";
 import { install } from "../kube/install.js";
-import { familyServed, layer7Family, needsEchoServers } from "../kube/layer7.js";
+import { familyServed, kubeLayer7, layer7Family, needsEchoServers } from "../kube/layer7.js";
 import { DEFAULT_AGNHOST_IMAGE, DEFAULT_ECHO_IMAGE } from "../kube/manifests.js";
 import { envNumber } from "../kube/options.js";
 import { ANNOTATION_OWNER, BUILTIN_NAMESPACES, LABEL_MANAGED, LABEL_RUN, MANAGED_BY, NameMap, runLabel, shortHash } from "../kube/names.js";
@@ -38,6 +39,8 @@ export const EXISTING_ADDRESS_HINT = "does the cluster have a LoadBalancer imple
 
 export class ExistingProvider implements Provider {
   readonly name = "existing";
+  /** The Layer 7 implementation under test as the oracle should see it (layer7.ts kubeLayer7). */
+  readonly layer7: Layer7Implementation;
   private readonly kubectl: Kubectl;
   private readonly image: string;
   private readonly echoImage: string;
@@ -47,6 +50,7 @@ export class ExistingProvider implements Provider {
 
   constructor(private readonly options: KubeProviderOptions = {}) {
     this.kubectl = new Kubectl({ kubeconfig: options.kubeconfig, context: options.context, env: options.env, signal: options.signal });
+    this.layer7 = kubeLayer7(options);
     this.image = options.agnhostImage ?? (options.env ?? process.env).NETSPEC_AGNHOST_IMAGE ?? DEFAULT_AGNHOST_IMAGE;
     this.echoImage = options.echoImage ?? (options.env ?? process.env).NETSPEC_ECHO_IMAGE ?? DEFAULT_ECHO_IMAGE;
   }

@@ -12,12 +12,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Scenario } from "../../scenario/model.js";
+import type { Layer7Implementation } from "../../scenario/implementation.js";
 import { EnvironmentError, type Cluster, type Provider, type ProvisionContext } from "../../runner/provider.js";
 import { AbortedError, CommandError, runCommand, ToolMissingError } from "../../exec/command.js";
 import { KubeCluster } from "../kube/cluster.js";
 import { Kubectl, type KubeObject } from "../kube/kubectl.js";
 import { install } from "../kube/install.js";
-import { LAYER7_CLUSTER_RESOURCES, needsEchoServers } from "../kube/layer7.js";
+import { kubeLayer7, LAYER7_CLUSTER_RESOURCES, needsEchoServers } from "../kube/layer7.js";
 import { DEFAULT_AGNHOST_IMAGE, DEFAULT_ECHO_IMAGE } from "../kube/manifests.js";
 import { LABEL_MANAGED, LABEL_NODE, MANAGED_BY, NameMap, runLabel, shortHash } from "../kube/names.js";
 import { envNumber, type KubeProviderOptions } from "../kube/options.js";
@@ -47,6 +48,8 @@ const NETWORK_POLICY_API_RESOURCES = [
 
 export class KindProvider implements Provider {
   readonly name = "kind";
+  /** The Layer 7 implementation under test as the oracle should see it (layer7.ts kubeLayer7). */
+  readonly layer7: Layer7Implementation;
   private readonly kind: KindCli;
   private readonly image: string;
   private readonly echoImage: string;
@@ -54,6 +57,7 @@ export class KindProvider implements Provider {
 
   constructor(private readonly options: KubeProviderOptions = {}) {
     this.kind = new KindCli(options.env, options.signal);
+    this.layer7 = kubeLayer7(options);
     this.image = options.agnhostImage ?? (options.env ?? process.env).NETSPEC_AGNHOST_IMAGE ?? DEFAULT_AGNHOST_IMAGE;
     this.echoImage = options.echoImage ?? (options.env ?? process.env).NETSPEC_ECHO_IMAGE ?? DEFAULT_ECHO_IMAGE;
   }
