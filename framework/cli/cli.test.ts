@@ -51,6 +51,30 @@ describe("netspec CLI", function () {
     assert.match(result.stdout, /ingress NetworkPolicy allow\s+shop\/api-ingress ingress\[0\]/);
   });
 
+  it("explain for a request through a Gateway names the rule and the criterion; without a request it says GET /", () => {
+    const layer7 = "fixtures/layer7/gateway-routing.yaml";
+    const result = netspec("explain", layer7, "--from", "external", "--to", "gateway/infra/gw", "--host", "shop.example.com", "--path", "/", "--header", "version=two");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {4}route, rule and match: HTTPRoute apps\/web rules\[1\] matches\[0\] \(PathPrefix \/, header version=two\)$/m);
+    assert.match(result.stdout, /^ {4}won by: more header matches \(1 over 0\)$/m);
+    const bare = netspec("explain", layer7, "--from", "external", "--to", "gateway/infra/gw");
+    assert.equal(bare.status, 0, bare.stderr);
+    assert.match(bare.stdout, /^no request described \(--path, --host, --method, --header\): GET \/ with the address as Host/);
+    const cases: [string[], RegExp][] = [
+      [[example, "--from", "shop/frontend", "--to", "shop/api-0", "--path", "/"], /--to shop\/api-0 is neither/],
+      [[layer7, "--from", "external", "--to", "gateway/infra/gw", "--header", "version"], /--header 'version' is not NAME=VALUE/],
+      [[layer7, "--from", "external", "--to", "gateway/infra/gw", "--port", "http"], /a listener port number, not 'http'/],
+      [[layer7, "--from", "external", "--to", "gateway/infra/gw", "--method", "GE T"], /is not an HTTP method/],
+      [[layer7, "--from", "external", "--to", "gateway/infra/gw", "--path", "v2"], /must start with '\/'/],
+      [[layer7, "--from", "external", "--to", "gateway/infra/nope"], /declares no Gateway infra\/nope/],
+    ];
+    for (const [args, message] of cases) {
+      const r = netspec("explain", ...args);
+      assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(" "));
+    }
+  });
+
   it("exits 2 with a usage message, not a stack trace, for a wrong command line", () => {
     for (const args of [[], ["frobnicate"], ["expect"], ["expect", example, "--format", "xml"], ["validate", "no/such/dir"], ["explain", example, "--from", "x", "--to", "y"]]) {
       const result = netspec(...args);

@@ -4,7 +4,7 @@
 // own help, never silently accepted.
 import { Command, CommanderError, Option } from "commander";
 import { expectCommand } from "./commands/expect.js";
-import { explainCommand } from "./commands/explain.js";
+import { explainCommand, type ExplainFlags } from "./commands/explain.js";
 import { validateCommand } from "./commands/validate.js";
 import { UsageError } from "./usage.js";
 import { VERSION } from "../version.js";
@@ -74,11 +74,15 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .description("how one cell's verdict is reached, tier by tier")
     .argument("<file>", "one scenario file")
     .requiredOption("--from <ref>", "the source reference (e.g. shop/frontend)")
-    .requiredOption("--to <ref>", "the target reference (e.g. svc/shop/api)")
+    .requiredOption("--to <ref>", "the target reference (e.g. svc/shop/api, gateway/infra/gw)")
     .option("--port <port>", "a port number or name")
     .addOption(new Option("--protocol <protocol>", "the protocol").choices(["TCP", "UDP", "SCTP"]))
-    .addOption(new Option("--family <family>", "the IP family").choices(["ipv4", "ipv6"]));
-  explain.action(action(explain, (file: string, options: { from: string; to: string; port?: string; protocol?: string; family?: string }) => explainCommand(file, options)));
+    .addOption(new Option("--family <family>", "the IP family").choices(["ipv4", "ipv6"]))
+    .option("--path <path>", "gateway/ingress targets: the request's path and query (default /)")
+    .option("--host <host>", "gateway/ingress targets: the Host header (default: the address)")
+    .option("--method <method>", "gateway/ingress targets: the method (default GET)")
+    .option("--header <name=value>", "gateway/ingress targets: a request header (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[]);
+  explain.action(action(explain, (file: string, options: ExplainFlags) => explainCommand(file, options)));
 
   const run = program.command("run")
     .description("provision, probe with real packets, compare")
@@ -88,6 +92,8 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .option("--out <dir>", "where report files go", "reports")
     .option("--parallel <n>", "scenarios at once (one cluster each)", "1")
     .option("--converge <ms>", "how long mismatching cells are re-probed")
+    .option("--http-consecutive <n>", "HTTP cells: matching answers in a row that make a cell pass (the Gateway API conformance rule)", "3")
+    .option("--http-deadline <seconds>", "HTTP cells: within this long from the first request", "30")
     .option("--baseline <file>", "mark every cell that changed since that results.json")
     .option("--dry-run", "kind/existing: write the kind config and the manifests under --out; create nothing")
     .option("--cni <file|dir|script|url>", "kind: the CNI to install")
@@ -96,6 +102,9 @@ export function buildProgram(io: ProgramIo, outcome: ProgramOutcome): Command {
     .addOption(new Option("--kube-proxy-mode <mode>", "kind: kube-proxy's mode").choices(KUBE_PROXY_MODES))
     .option("--cluster-name <name>", "kind: create or reuse this cluster")
     .option("--keep", "kind: keep the cluster named by --cluster-name for the next run")
+    .option("--gateway-class <name>", "kind/existing: the GatewayClass of the Gateway API implementation under test ({GATEWAY_CLASS_NAME} becomes it)")
+    .option("--ingress-class <name>", "kind/existing: the IngressClass of the Ingress controller under test (given to Ingresses without a class)")
+    .option("--install <file|dir|script|url>", "kind/existing: installs the implementation under test before the scenarios")
     .option("--kubeconfig <file>", "existing: the kubeconfig")
     .option("--context <name>", "existing: the kubeconfig context")
     .option("--node-map <map>", "existing: SCENARIO_NODE=NODE,... pins scenario nodes to real ones");

@@ -31,7 +31,7 @@ import { clientEndpoint } from "./client-endpoint.js";
 import { PolicyEngine, type Endpoint, type PolicyDecision } from "./policy/index.js";
 import { endpointsNamed, nameAnswer, resolveDnsName, selectBackends, type NameAnswer } from "./services/index.js";
 import { northSouthPath, receiverBackends } from "./services/north-south.js";
-import { HttpJudge, planHttpCells, type HttpCellPlan } from "./http/cells.js";
+import { HttpJudge, planHttpCells, type HttpCellPlan, type HttpHops } from "./http/cells.js";
 import { LOCAL_LAYER7 } from "../scenario/implementation.js";
 
 /** Who connects, over which port, protocol and family: what every cell plan has. */
@@ -444,13 +444,22 @@ export class Oracle {
     return makeCell(plan, verdict.expected, verdict.reason, verdict.backends, clientAddress);
   }
 
-  /** An HTTP request through a Gateway or an Ingress (http/cells.ts). */
-  private viaHttp(plan: HttpCellPlan): OracleCell {
+  /** An HTTP cell judged hop by hop, traced (netspec explain). */
+  httpHops(plan: HttpCellPlan): HttpHops {
+    return this.httpJudge().explain(plan);
+  }
+
+  private httpJudge(): HttpJudge {
     this.http ??= new HttpJudge(this.scenario, this.engine, (client, target, port, family) => {
       const servicePort = target.service.ports.find((p) => p.port === port)!;
       return this.viaNorthSouth({ client, family, port, protocol: "TCP", target, servicePort, address: target.service.loadBalancerIPs[family]! });
     }, this.scenario.layer7 ?? LOCAL_LAYER7);
-    const judged = this.http.judge(plan);
+    return this.http;
+  }
+
+  /** An HTTP request through a Gateway or an Ingress (http/cells.ts). */
+  private viaHttp(plan: HttpCellPlan): OracleCell {
+    const judged = this.httpJudge().judge(plan);
     const { backendRequest, redirect } = judged;
     return {
       from: clientId(plan.client), to: formatTarget(plan.target), target: "http", port: plan.port, protocol: "TCP", family: plan.family,

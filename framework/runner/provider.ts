@@ -2,6 +2,7 @@
 // runner knows only this; each backend lives in its own folder under providers/).
 import type { HttpAnswer, ProbeSpec } from "../probe/protocol.js";
 import type { Scenario } from "../scenario/model.js";
+import type { Layer7Implementation } from "../scenario/implementation.js";
 import type { ActualAddresses } from "../scenario/readdress.js";
 import type { ProbedTarget } from "../scenario/target.js";
 
@@ -64,6 +65,8 @@ export interface ProvisionContext {
 
 export interface Provider {
   readonly name: string;
+  /** The Layer 7 implementation its clusters run or name (scenario/implementation.ts), for the oracle. */
+  readonly layer7?: Layer7Implementation;
   /**
    * Checks that the environment can run clusters (and prepares it, e.g. builds an image);
    * throws EnvironmentError if not. `notice` tells the user about slow work.

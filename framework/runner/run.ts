@@ -98,9 +98,11 @@ export async function run(scenarios: readonly Scenario[], options: RunOptions): 
 
 async function runScenario(scenario: Scenario, options: RunOptions, runId: string): Promise<ScenarioResult> {
   const emit = (event: RunEvent) => options.onEvent?.(event);
-  let cells = [...expectedCells(scenario)];
+  // The oracle judges HTTP cells for the Layer 7 implementation the provider runs or names.
+  const judged: Scenario = options.provider.layer7 ? { ...scenario, layer7: options.provider.layer7 } : scenario;
+  let cells = [...expectedCells(judged)];
   /** The scenario with the addresses the cluster really uses (the plan's, unless it says otherwise). */
-  let observed = scenario;
+  let observed = judged;
   emit({ type: "scenario-start", scenario, cells: cells.length });
   const phases = { provision: 0, apply: 0, probe: 0, destroy: 0 };
   const started = Date.now();
@@ -113,14 +115,14 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
   const abortCleanup = () => { void cluster?.destroy(); };
   options.signal?.addEventListener("abort", abortCleanup, { once: true });
   try {
-    cluster = await timed("provision", () => options.provider.provision(scenario, {
+    cluster = await timed("provision", () => options.provider.provision(judged, {
       runId, log: (message) => emit({ type: "log", scenario, message }),
     }));
     if (options.signal?.aborted) throw new Interrupted();
-    await timed("apply", () => cluster!.apply(scenario));
+    await timed("apply", () => cluster!.apply(judged));
     if (cluster.actualAddresses) {
       // The cluster chose its own addresses: judge ipBlock rules (and report topology) with those.
-      observed = withActualAddresses(scenario, await cluster.actualAddresses());
+      observed = withActualAddresses(judged, await cluster.actualAddresses());
       cells = [...expectedCells(observed)];
     }
     const cellResults = await timed("probe", () => probeAll(scenario, cluster!, cells, options, clientAddressBook(observed)));

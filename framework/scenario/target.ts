@@ -109,7 +109,7 @@ export interface HttpTarget {
   readonly kind: "http";
   readonly entry: HttpEntry;
   readonly request: HttpRequest;
-  /** The address connected to per family (Scenario.httpEntryAddresses). */
+  /** The address connected to per family (the entry's data plane, Scenario.gatewayDataPlanes). */
   readonly addresses: Partial<Record<Family, string>>;
   /** Index of the `expect.http` entry the cell probes (its assertions). */
   readonly expectation: number;

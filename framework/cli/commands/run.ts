@@ -12,10 +12,11 @@ import { UsageError } from "../usage.js";
 import { validatePaths } from "../../runner/validate-paths.js";
 import { convergeMs, kubeProviderOptions, type KubeFlags } from "../../providers/kube/cli-options.js";
 import { dryRun } from "../../providers/kind/dry-run.js";
+import { httpConsistency, type ConsistencyFlags } from "../consistency.js";
 
 const REPORTERS = REPORTER_NAMES;
 
-export interface RunFlags extends KubeFlags {
+export interface RunFlags extends KubeFlags, ConsistencyFlags {
   provider?: string;
   reporter?: string;
   out?: string;
@@ -55,6 +56,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
   const controller = new AbortController();
   const providerOptions = kubeProviderOptions(providerName, flags, { reportDir: out, signal: controller.signal, parallel });
   const converge = convergeMs(flags.converge);
+  const consistency = httpConsistency(flags);
   if (flags.dryRun) {
     // Writes what would be created (kind config, manifests in apply order); creates nothing.
     for (const file of await dryRun(providerName as "kind" | "existing", scenarios, providerOptions, out)) write(file.path);
@@ -75,6 +77,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, styl
       provider,
       parallel,
       ...(converge !== undefined ? { convergeMs: converge } : {}),
+      ...consistency,
       signal: controller.signal,
       onEvent: (event) => consoleReporter?.onEvent(event),
       onResults: (partial) => { if (reporters.includes("json")) writeJsonResults(out, partial); },

@@ -17,7 +17,8 @@ import type { HttpTarget, LoadBalancerTarget } from "../../scenario/target.js";
 import { dataPlaneKey, type GatewayDataPlane } from "../../scenario/gateway-data-plane.js";
 import type { Layer7Implementation } from "../../scenario/implementation.js";
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant } from "../../kube/gateway-types.js";
-import type { PolicyEngine } from "../policy/index.js";
+import type { PolicyDecision, PolicyEngine, TraceStep } from "../policy/index.js";
+import { clientEndpoint } from "../client-endpoint.js";
 import { serviceEndpoints } from "../services/index.js";
 import { GatewayRouter } from "./gateway.js";
 import { IngressRouter } from "./ingress.js";
@@ -42,6 +43,26 @@ export interface HttpJudgement {
   readonly backends: readonly string[];
   readonly backendRequest?: HttpVerdict["backendRequest"];
   readonly redirect?: HttpVerdict["redirect"];
+}
+
+/** How a cell was judged, hop by hop (for `netspec explain`; judge() keeps the judgement only). */
+export interface HttpHops {
+  /** `Gateway ns/name at address:port` (or the Ingress's). */
+  readonly where: string;
+  /**
+   * Hop 1: the load-balancer path to the entry's proxy pod (its verdict and reason), with the
+   * policy trace of the client's own connection to that pod when traced.
+   */
+  readonly connection: { readonly verdict: string; readonly reason: string; readonly trace: readonly TraceStep[] };
+  /** The router's answer, once the connection is allowed. */
+  readonly verdict?: HttpVerdict;
+  /** Why the router could not answer (the request names no port of a Gateway with several). */
+  readonly routerError?: string;
+  /** Hop 2: each pod that may answer at its port, with the decision from the gateway's pod (none for an Ingress controller). */
+  readonly backends: readonly { readonly pod: PodModel; readonly port: number; readonly decision?: PolicyDecision }[];
+  /** Where the Gateway's data plane runs (GEP-1762), for a Gateway. */
+  readonly gatewayPod?: PodModel;
+  readonly judgement: HttpJudgement;
 }
 
 /** Every HTTP cell of the scenario, in `expect.http` order. */
@@ -117,19 +138,34 @@ export class HttpJudge {
   }
 
   judge(plan: HttpCellPlan): HttpJudgement {
+    return this.assess(plan, false).judgement;
+  }
+
+  /** The same judgement with each hop's decision traced (policy engine traces). */
+  explain(plan: HttpCellPlan): HttpHops {
+    return this.assess(plan, true);
+  }
+
+  private assess(plan: HttpCellPlan, trace: boolean): HttpHops {
     const { entry, request } = plan.target;
     const address = plan.target.addresses[plan.family]!;
     const where = `${entry.kind === "gateway" ? "Gateway" : "Ingress"} ${entry.namespace}/${entry.name} at ${address}:${plan.port}`;
+    const refused = (expected: HttpJudgement["expected"], reason: string): HttpHops => ({
+      where, connection: { verdict: expected, reason, trace: [] }, backends: [], judgement: { expected, reason, status: [], backends: [] },
+    });
     // Hop 1: the load-balancer path to the proxy pod.
     const plane = dataPlaneOf(this.scenario, entry);
-    if (!plane) return { expected: "undefined", reason: `${where}: no proxy serves it`, status: [], backends: [] };
-    if (!plane.service.ports.some((p) => p.port === plan.port)) {
-      return { expected: "deny", reason: `${where}: no listener on port ${plan.port}, so its Service has no such port`, status: [], backends: [] };
-    }
-    const connection = this.connect(plan.client, { kind: "loadbalancer", service: plane.service }, plan.port, plan.family);
-    if (connection.expected !== "allow") {
-      const expected = connection.expected === "undefined" ? "undefined" : "deny";
-      return { expected, reason: `connection to ${where} (its proxy ${plane.pod.id}): ${connection.reason}`, status: [], backends: [] };
+    if (!plane) return refused("undefined", `${where}: no proxy serves it`);
+    if (!plane.service.ports.some((p) => p.port === plan.port)) return refused("deny", `${where}: no listener on port ${plan.port}, so its Service has no such port`);
+    const path = this.connect(plan.client, { kind: "loadbalancer", service: plane.service }, plan.port, plan.family);
+    const steps = trace
+      ? this.engine.decide({ src: clientEndpoint(plan.client, plan.family), dst: { kind: "pod", pod: plane.pod }, port: plan.port, protocol: "TCP", family: plan.family }).trace
+      : [];
+    const connection = { verdict: path.expected, reason: path.reason, trace: steps };
+    const hops = { where, connection, backends: [] };
+    if (path.expected !== "allow") {
+      const expected = path.expected === "undefined" ? "undefined" : "deny";
+      return { ...hops, judgement: { expected, reason: `connection to ${where} (its proxy ${plane.pod.id}): ${path.reason}`, status: [], backends: [] } };
     }
     let verdict: HttpVerdict;
     try {
@@ -137,25 +173,33 @@ export class HttpJudge {
         ? this.gateways.route({ namespace: entry.namespace, name: entry.name }, request, plan.port)
         : this.ingresses.route({ namespace: entry.namespace, name: entry.name }, request);
     } catch (error) {
-      return { expected: "undefined", reason: `${where}: ${(error as Error).message}`, status: [], backends: [] };
+      const message = (error as Error).message;
+      return { ...hops, routerError: message, judgement: { expected: "undefined", reason: `${where}: ${message}`, status: [], backends: [] } };
     }
     const status = statusList(verdict);
     const extras = { ...(verdict.backendRequest ? { backendRequest: verdict.backendRequest } : {}), ...(verdict.redirect ? { redirect: verdict.redirect } : {}) };
+    const routed = { ...hops, verdict };
     switch (verdict.outcome) {
       // An Ingress no controller serves has no address of its own: the request reaches the
       // controller under test, which answers from the Ingresses it does serve.
-      case "unserved": return entry.kind === "ingress"
-        ? { expected: "undefined", reason: `${where}: ${verdict.reason}; the address is the controller's, which answers for the Ingresses it serves`, status: [], backends: [] }
-        : { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] };
-      case "undefined": return { expected: "undefined", reason: verdict.reason, status, backends: [], ...extras };
+      case "unserved": return {
+        ...routed,
+        judgement: entry.kind === "ingress"
+          ? { expected: "undefined", reason: `${where}: ${verdict.reason}; the address is the controller's, which answers for the Ingresses it serves`, status: [], backends: [] }
+          : { expected: "deny", reason: `${where}: ${verdict.reason}`, status: [], backends: [] },
+      };
+      case "undefined": return { ...routed, judgement: { expected: "undefined", reason: verdict.reason, status, backends: [], ...extras } };
       case "status":
-      case "redirect": return { expected: "allow", reason: verdict.reason, status, backends: [], ...extras };
-      case "routed": return this.routed(plan, verdict, status, extras);
+      case "redirect": return { ...routed, judgement: { expected: "allow", reason: verdict.reason, status, backends: [], ...extras } };
+      case "routed": return this.routed(plan, routed, verdict, status, extras, trace);
     }
   }
 
   /** Hop 2: the Services' ready endpoints, each judged from the gateway's pod. */
-  private routed(plan: HttpCellPlan, verdict: HttpVerdict, status: readonly number[], extras: Pick<HttpJudgement, "backendRequest" | "redirect">): HttpJudgement {
+  private routed(
+    plan: HttpCellPlan, hops: Omit<HttpHops, "judgement">, verdict: HttpVerdict, status: readonly number[],
+    extras: Pick<HttpJudgement, "backendRequest" | "redirect">, trace: boolean,
+  ): HttpHops {
     const pods: PodModel[] = [];
     const targetPorts = new Map<PodModel, number>();
     for (const share of verdict.backends) {
@@ -167,19 +211,28 @@ export class HttpJudge {
       }
     }
     const gatewayPod = plan.target.entry.kind === "gateway" ? dataPlaneOf(this.scenario, plan.target.entry)?.pod : undefined;
+    const backends: { pod: PodModel; port: number; decision?: PolicyDecision }[] = [];
     const denied = pods.flatMap((pod) => {
-      if (!gatewayPod) return this.ingressJudged(pod) ? [`${pod.id} (its ingress policy would have to admit the Ingress controller's pods, whose place Kubernetes does not define)`] : [];
       const port = targetPorts.get(pod)!;
-      const decision = this.engine.decide({ src: { kind: "pod", pod: gatewayPod }, dst: { kind: "pod", pod }, port, protocol: "TCP", family: plan.family }, { trace: false });
+      if (!gatewayPod) {
+        backends.push({ pod, port });
+        return this.ingressJudged(pod) ? [`${pod.id} (its ingress policy would have to admit the Ingress controller's pods, whose place Kubernetes does not define)`] : [];
+      }
+      const decision = this.engine.decide({ src: { kind: "pod", pod: gatewayPod }, dst: { kind: "pod", pod }, port, protocol: "TCP", family: plan.family }, { trace });
+      backends.push({ pod, port, decision });
       return decision.verdict === "allow" ? [] : [`${pod.id} (${decision.verdict}: ${decision.reason})`];
     });
+    const out = { ...hops, backends, ...(gatewayPod ? { gatewayPod } : {}) };
     if (denied.length > 0) {
       return {
-        expected: "undefined", status, backends: pods.map((p) => p.id), ...extras,
-        reason: `${verdict.reason}; the gateway may not reach ${denied.join("; ")}: what it answers then is the implementation's`,
+        ...out,
+        judgement: {
+          expected: "undefined", status, backends: pods.map((p) => p.id), ...extras,
+          reason: `${verdict.reason}; the gateway may not reach ${denied.join("; ")}: what it answers then is the implementation's`,
+        },
       };
     }
-    return { expected: "allow", reason: verdict.reason, status, backends: pods.map((p) => p.id), ...extras };
+    return { ...out, judgement: { expected: "allow", reason: verdict.reason, status, backends: pods.map((p) => p.id), ...extras } };
   }
 
   /** Whether any policy of any tier judges the pod's ingress (its sources then matter). */

@@ -243,13 +243,17 @@ export class GatewayRouter {
         alternatives,
       );
     }
-    if (!winner) return statusVerdict(404, `${listenerText}: no rule of the ${table.routes.size} route(s) attached matches host ${parsed.host} and ${parsed.request.method} ${parsed.request.path}: 404`);
+    if (!winner) {
+      const none = `no rule of the ${table.routes.size} route(s) attached matches host ${parsed.host} and ${parsed.request.method} ${parsed.request.path}`;
+      return { ...statusVerdict(404, `${listenerText}: ${none}: 404`), decision: { listener: listenerText, criterion: none } };
+    }
     const decided = runnerUp ? precedence(winner, runnerUp) : { text: "the only matching rule", certain: true };
     const why = `${listenerText}: ${winner.entry.label}; ${runnerUp ? `won over ${runnerUp.entry.label} by ${decided.text}` : decided.text}`;
+    const decision = { listener: listenerText, match: winner.entry.label, ...(runnerUp ? { runnerUp: runnerUp.entry.label } : {}), criterion: decided.text };
     if (!decided.certain) {
-      return undefinedVerdict(why, [this.ruleVerdict(winner.entry, table.listener, parsed, ""), this.ruleVerdict(runnerUp!.entry, table.listener, parsed, "")]);
+      return { ...undefinedVerdict(why, [this.ruleVerdict(winner.entry, table.listener, parsed, ""), this.ruleVerdict(runnerUp!.entry, table.listener, parsed, "")]), decision };
     }
-    return this.ruleVerdict(winner.entry, table.listener, parsed, why);
+    return { ...this.ruleVerdict(winner.entry, table.listener, parsed, why), decision };
   }
 
   /** What the rule of `entry` does with the request: its filters, then its backendRefs. */

@@ -316,7 +316,11 @@ export class IngressRouter {
     }
     const winner = best[0]!;
     const why = runnerUp ? `; ${decidedBy(winner, runnerUp)} over ${describePath(runnerUp)}` : "";
-    return this.forward(winner, parsed, why);
+    const decision = {
+      listener: `host ${parsed.host}`, match: describePath(winner),
+      ...(runnerUp ? { runnerUp: describePath(runnerUp), criterion: decidedBy(winner, runnerUp) } : { criterion: "the only matching path" }),
+    };
+    return { ...this.forward(winner, parsed, why), decision };
   }
 
   /**

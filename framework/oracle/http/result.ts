@@ -69,6 +69,21 @@ export interface HttpMirror {
   readonly percent: number;
 }
 
+/**
+ * What decided the answer, as `netspec explain` shows it: the same words as `reason`, one part
+ * each (the reason stays the one-line form every report carries).
+ */
+export interface HttpDecision {
+  /** The listener that took the request (a Gateway's), or the Ingress rule's host. */
+  readonly listener: string;
+  /** The route, rule and match that won (`HTTPRoute ns/name rules[i] matches[j] (PathPrefix /v2)`); none: nothing matched. */
+  readonly match?: string;
+  /** The match that came next in precedence order, when another rule matched too. */
+  readonly runnerUp?: string;
+  /** The precedence criterion that won over the runner-up, or why there was none to beat. */
+  readonly criterion?: string;
+}
+
 export interface HttpVerdict {
   readonly outcome: HttpOutcome;
   /** One status, or every status that may answer (a list; empty for `unserved`, or `undefined` with nothing known). */
@@ -84,6 +99,8 @@ export interface HttpVerdict {
    * criterion that won over the runner-up (or what the implementation is left to decide).
    */
   readonly reason: string;
+  /** The same, part by part, where a router chose (or found no) matching rule. */
+  readonly decision?: HttpDecision;
 }
 
 /** The statuses of a verdict as a list. */

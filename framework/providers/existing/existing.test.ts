@@ -52,6 +52,50 @@ nodes:
     assert.ok(world.calls().filter((c) => c.tool === "kubectl").every((c) => c.argv.includes("--kubeconfig") || c.argv[0] === "version"));
   });
 
+  it("Layer 7: installs once, maps the namespaces Gateway API references name, probes through the Gateway; teardown keeps what --install made", async () => {
+    const install = path.resolve("fixtures/layer7/install/fake-gateway.yaml");
+    const scenario = scenarioFromYaml(fs.readFileSync("fixtures/layer7/gateway-and-ingress.yaml", "utf8"), "l7.yaml");
+    const second = { ...scenario, name: "layer7-again" };
+    const results = await run([scenario, second], {
+      provider: provider({ gatewayClass: "fake-gw", ingressClass: "fake-ingress", install, layer7TimeoutMs: 1000 }), convergeMs: 0, runId: "e7",
+    });
+    assert.equal(world.commands("kubectl").filter((c) => c === `apply --server-side -f ${install}`).length, 1, "installed once for the run");
+    const applied = world.calls().filter((c) => c.tool === "kubectl" && c.argv.includes("apply"));
+    assert.ok(applied.length > 0);
+    for (const s of results.scenarios) {
+      const http = s.cells.filter((c) => c.target === "http");
+      assert.equal(http.length, 4, s.error);
+      // The external client is kind's (this cluster has none netspec could start).
+      for (const c of http) {
+        if (c.from === "external") assert.match(c.detail ?? "", /^external: this provider has no client outside the cluster network/);
+        else assert.equal(c.skipped ?? false, false, c.detail);
+      }
+    }
+    // The route's parentRef and its Gateway live in run-suffixed namespaces: the reference followed them.
+    const state = JSON.parse(fs.readFileSync(path.join(world.dir, "state", "clusters", "staging.json"), "utf8"));
+    const asked = world.commands("kubectl").filter((c) => /^auth can-i create httproute\.gateway\.networking\.k8s\.io/.test(c));
+    assert.ok(asked.length > 0, "the permission to create HTTPRoutes is checked");
+    assert.ok(state.objects.some((o: { kind: string; metadata: { name: string } }) => o.kind === "GatewayClass" && o.metadata.name === "fake-gw"), "what --install created stays");
+    assert.ok(!state.objects.some((o: { kind: string }) => o.kind === "HTTPRoute"), "the scenario's routes went with its namespaces");
+  });
+
+  it("Layer 7: the route's references follow the run's namespaces", async () => {
+    const scenario = scenarioFromYaml(fs.readFileSync("fixtures/layer7/gateway-and-ingress.yaml", "utf8"), "l7.yaml");
+    const p = provider({ gatewayClass: "fake-gw", install: path.resolve("fixtures/layer7/install/fake-gateway.yaml"), layer7TimeoutMs: 1000 });
+    await p.preflight();
+    const cluster = await p.provision(scenario, { runId: "e8", log: () => undefined });
+    try {
+      await cluster.apply(scenario);
+      const state = JSON.parse(fs.readFileSync(path.join(world.dir, "state", "clusters", "staging.json"), "utf8"));
+      const route = state.objects.find((o: { kind: string }) => o.kind === "HTTPRoute");
+      const gateway = state.objects.find((o: { kind: string }) => o.kind === "Gateway");
+      assert.match(route.metadata.namespace, /^apps-[0-9a-f]{6}$/);
+      assert.match(gateway.metadata.namespace, /^infra-[0-9a-f]{6}$/);
+      assert.equal(route.spec.parentRefs[0].namespace, gateway.metadata.namespace);
+      assert.equal(gateway.spec.gatewayClassName, "fake-gw");
+    } finally { await cluster.destroy(); }
+  });
+
   it("refuses to start without the permissions it needs, listing them", async () => {
     world.env.FAKE_KUBECTL_DENY = "create pods/exec,list nodes";
     await assert.rejects(() => provider().preflight(), (e: Error) => {

@@ -3,7 +3,8 @@
 // scenario applied with kubectl and probed through batched `kubectl exec`.
 //
 //   provision: config → kind create cluster (or reuse --cluster-name) → CNI → nodes and system
-//              pods Ready → kind load docker-image agnhost (once, from the user's Docker)
+//              pods Ready → --install (the Layer 7 implementation under test) → kind load
+//              docker-image agnhost (and the HTTP echo backend when HTTP cells are probed)
 //   apply:     namespaces, agnhost pods pinned by netspec.io/node, the scenario's manifests;
 //              pods Ready, EndpointSlices populated; real addresses read back
 //   destroy:   kind delete cluster, unless --keep (then the next run resets the namespaces)
@@ -11,11 +12,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Scenario } from "../../scenario/model.js";
+import type { Layer7Implementation } from "../../scenario/implementation.js";
 import { EnvironmentError, type Cluster, type Provider, type ProvisionContext } from "../../runner/provider.js";
 import { AbortedError, CommandError, runCommand, ToolMissingError } from "../../exec/command.js";
 import { KubeCluster } from "../kube/cluster.js";
 import { Kubectl, type KubeObject } from "../kube/kubectl.js";
-import { DEFAULT_AGNHOST_IMAGE } from "../kube/manifests.js";
+import { install } from "../kube/install.js";
+import { kubeLayer7, LAYER7_CLUSTER_RESOURCES, needsEchoServers } from "../kube/layer7.js";
+import { DEFAULT_AGNHOST_IMAGE, DEFAULT_ECHO_IMAGE } from "../kube/manifests.js";
 import { LABEL_MANAGED, LABEL_NODE, MANAGED_BY, NameMap, runLabel, shortHash } from "../kube/names.js";
 import { envNumber, type KubeProviderOptions } from "../kube/options.js";
 import { ClusterNotReadyError, waitClusterReady } from "../kube/readiness.js";
@@ -26,6 +30,15 @@ import { checkClusterName, forgetOwner, KindCli, recordOwner, staleClusters } fr
 
 const SHAPE_CONFIGMAP = "netspec-cluster-shape";
 
+/**
+ * What gives a Gateway (or an Ingress controller) an address on kind: its implementation asks
+ * for a LoadBalancer Service, and kind has no LoadBalancer implementation of its own.
+ * cloud-provider-kind (sigs.k8s.io/cloud-provider-kind) is the one netspec supports: it runs
+ * beside the cluster on the host and gives LoadBalancer Services addresses on kind's Docker
+ * network, where the external client runs too.
+ */
+export const KIND_ADDRESS_HINT = "no LoadBalancer implementation gave it an address; on kind, run cloud-provider-kind beside the cluster (README: \"Layer 7 on kind and existing clusters\")";
+
 /** The cluster-scoped kinds of sigs.k8s.io/network-policy-api a scenario may create. */
 const NETWORK_POLICY_API_RESOURCES = [
   "adminnetworkpolicies.policy.networking.k8s.io",
@@ -35,13 +48,18 @@ const NETWORK_POLICY_API_RESOURCES = [
 
 export class KindProvider implements Provider {
   readonly name = "kind";
+  /** The Layer 7 implementation under test as the oracle should see it (layer7.ts kubeLayer7). */
+  readonly layer7: Layer7Implementation;
   private readonly kind: KindCli;
   private readonly image: string;
+  private readonly echoImage: string;
   private baseConfig: Record<string, unknown> | undefined;
 
   constructor(private readonly options: KubeProviderOptions = {}) {
     this.kind = new KindCli(options.env, options.signal);
+    this.layer7 = kubeLayer7(options);
     this.image = options.agnhostImage ?? (options.env ?? process.env).NETSPEC_AGNHOST_IMAGE ?? DEFAULT_AGNHOST_IMAGE;
+    this.echoImage = options.echoImage ?? (options.env ?? process.env).NETSPEC_ECHO_IMAGE ?? DEFAULT_ECHO_IMAGE;
   }
 
   private get env(): NodeJS.ProcessEnv | undefined {
@@ -60,21 +78,21 @@ export class KindProvider implements Provider {
     if (this.options.kindConfig) {
       try { this.baseConfig = readKindConfig(this.options.kindConfig); } catch (error) { throw new EnvironmentError((error as Error).message); }
     }
-    await this.ensureImage();
+    await this.ensureImage(this.image, "agnhost", "NETSPEC_AGNHOST_IMAGE");
   }
 
-  /** The agnhost image in the user's Docker: pulled once here, then `kind load`ed into the nodes. */
-  private async ensureImage(): Promise<void> {
+  /** An image in the user's Docker: pulled once, then `kind load`ed into the nodes. */
+  private async ensureImage(image: string, what: string, variable: string): Promise<void> {
     const docker = (this.env ?? process.env).NETSPEC_DOCKER ?? "docker";
     try {
-      const inspect = await runCommand(docker, ["image", "inspect", "--format", "{{.Id}}", "--", this.image], { env: this.env, allowFailure: true, timeoutMs: 60_000 });
+      const inspect = await runCommand(docker, ["image", "inspect", "--format", "{{.Id}}", "--", image], { env: this.env, allowFailure: true, timeoutMs: 60_000 });
       if (inspect.code === 0) return;
-      await runCommand(docker, ["pull", "--", this.image], { env: this.env, timeoutMs: 600_000, signal: this.options.signal });
+      await runCommand(docker, ["pull", "--", image], { env: this.env, timeoutMs: 600_000, signal: this.options.signal });
     } catch (error) {
       if (error instanceof AbortedError) throw error;
       if (error instanceof ToolMissingError) throw new EnvironmentError("the kind provider needs Docker ('docker' is not on PATH)");
-      throw new EnvironmentError(`the agnhost image ${this.image} is not in Docker and could not be pulled: ${(error as Error).message}`,
-        "Pull or load it yourself (docker pull / docker load), or set NETSPEC_AGNHOST_IMAGE to an image you have.");
+      throw new EnvironmentError(`the ${what} image ${image} is not in Docker and could not be pulled: ${(error as Error).message}`,
+        `Pull or load it yourself (docker pull / docker load), or set ${variable} to an image you have.`);
     }
   }
 
@@ -156,11 +174,25 @@ export class KindProvider implements Provider {
           data: { shape },
         }]);
       }
-      context.log(`loading ${this.image} into the nodes`);
-      await this.kind.loadImage(name, this.image).catch((error: Error) => {
-        if (error instanceof AbortedError) throw error;
-        throw new EnvironmentError(`kind could not load ${this.image} into cluster '${name}': ${error.message}`);
-      });
+      if (this.options.install) {
+        const source = this.options.install;
+        await install(source, "--install", "the Layer 7 implementation under test", {
+          kubectl, kubeconfig, scriptEnv: { NETSPEC_CLUSTER_NAME: name, NETSPEC_IP_FAMILY: scenario.ipFamily }, env: this.env, signal: this.options.signal,
+          timeoutMs: this.options.installTimeoutMs ?? envNumber(this.env, "NETSPEC_INSTALL_TIMEOUT_MS") ?? 300_000, log: context.log, serverSide: true, pollMs: this.options.pollMs,
+        }).catch((error: Error) => {
+          if (error instanceof AbortedError) throw error;
+          throw new EnvironmentError(`installing the implementation under test from ${source} failed: ${error.message}`);
+        });
+      }
+      const echo = needsEchoServers(scenario, this.options);
+      if (echo) await this.ensureImage(this.echoImage, "HTTP echo backend", "NETSPEC_ECHO_IMAGE");
+      for (const image of echo ? [this.image, this.echoImage] : [this.image]) {
+        context.log(`loading ${image} into the nodes`);
+        await this.kind.loadImage(name, image).catch((error: Error) => {
+          if (error instanceof AbortedError) throw error;
+          throw new EnvironmentError(`kind could not load ${image} into cluster '${name}': ${error.message}`);
+        });
+      }
       if (wantsOutside(scenario)) {
         const env = this.env ?? process.env;
         context.log(`starting the external client on kind's Docker network (${kindNetwork(env)})`);
@@ -197,7 +229,10 @@ export class KindProvider implements Provider {
         image: this.image,
         placement: (node) => ({ [LABEL_NODE]: node }),
         preexisting: new Set(["default"]),
+        layer7: this.layer7Classes,
+        ...(needsEchoServers(scenario, this.options) ? { echoImage: this.echoImage } : {}),
       },
+      layer7: { ...this.layer7Classes, timeoutMs: this.layer7TimeoutMs, addressHint: KIND_ADDRESS_HINT },
       log: context.log,
       readyTimeoutMs: this.options.readyTimeoutMs,
       execParallel: this.options.execParallel,
@@ -210,6 +245,15 @@ export class KindProvider implements Provider {
       signal: this.options.signal,
       pollMs: this.options.pollMs,
     });
+  }
+
+  private get layer7Classes(): { gatewayClass?: string; ingressClass?: string } {
+    const { gatewayClass, ingressClass } = this.options;
+    return { ...(gatewayClass !== undefined ? { gatewayClass } : {}), ...(ingressClass !== undefined ? { ingressClass } : {}) };
+  }
+
+  private get layer7TimeoutMs(): number {
+    return this.options.layer7TimeoutMs ?? envNumber(this.env, "NETSPEC_LAYER7_TIMEOUT_MS") ?? 180_000;
   }
 
   /** The cluster to use: --cluster-name (reused when its shape matches), else a new one for this run. */
@@ -239,7 +283,7 @@ export class KindProvider implements Provider {
     await kubectl.run(["delete", "namespaces", "-l", selector, "--wait=true", "--timeout=180s"], { timeoutMs: 200_000 });
     await kubectl.run(["delete", "pods,services,networkpolicies.networking.k8s.io", "-n", "default", "-l", selector, "--wait=true", "--timeout=60s"], { timeoutMs: 90_000 });
     // One call per cluster-scoped kind: a cluster without one of the CRDs fails the whole call.
-    for (const resource of NETWORK_POLICY_API_RESOURCES) {
+    for (const resource of [...NETWORK_POLICY_API_RESOURCES, ...LAYER7_CLUSTER_RESOURCES]) {
       const args = ["delete", resource, "-l", selector, "--ignore-not-found"];
       const cluster = await kubectl.run(args, { allowFailure: true });
       if (cluster.code !== 0 && !/doesn't have a resource type|the server could not find/i.test(cluster.stderr)) {
@@ -249,7 +293,10 @@ export class KindProvider implements Provider {
   }
 }
 
-/** Whether `probe.from` names the `external` client (external/IP clients are the local provider's). */
+/**
+ * Whether a cell comes from the `external` client: `probe.from` names it, or an `expect.http`
+ * entry does (its default). external/IP clients are the local provider's.
+ */
 function wantsOutside(scenario: Scenario): boolean {
-  return scenario.probe.from.some((ref) => ref === "external");
+  return scenario.probe.from.some((ref) => ref === "external") || scenario.expect.http.some((e) => e.from === "external");
 }

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import { UsageError } from "../../runner/validate-paths.js";
 import { KUBE_PROXY_MODES, type KubeProxyMode } from "../kind/config.js";
 import { checkClusterName } from "../kind/kind-cli.js";
+import { installKind } from "./install.js";
 import type { KubeProviderOptions } from "./options.js";
 
 export interface KubeFlags {
@@ -18,10 +19,17 @@ export interface KubeFlags {
   context?: string;
   nodeMap?: string;
   converge?: string;
+  gatewayClass?: string;
+  ingressClass?: string;
+  install?: string;
 }
 
 const KIND_ONLY = ["cni", "kindConfig", "kindImage", "kubeProxyMode", "clusterName", "keep"] as const;
 const EXISTING_ONLY = ["kubeconfig", "context", "nodeMap"] as const;
+/** The implementation under test on a real cluster (the local provider brings its own). */
+const REAL_CLUSTER_ONLY = ["gatewayClass", "ingressClass", "install"] as const;
+/** metadata.name of a GatewayClass or an IngressClass: a DNS subdomain (RFC 1123). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** `kindConfig` → `--kind-config`, for messages. */
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -33,7 +41,18 @@ export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: {
   for (const flag of EXISTING_ONLY) {
     if (flags[flag] !== undefined && provider !== "existing") throw new UsageError(`${flagName(flag)} applies to --provider existing, not '${provider}'`);
   }
+  for (const flag of REAL_CLUSTER_ONLY) {
+    if (flags[flag] !== undefined && provider === "local") {
+      throw new UsageError(`${flagName(flag)} applies to --provider kind or existing (the local provider serves Gateways and Ingresses with its own implementation)`);
+    }
+  }
   if (flags.dryRun && provider === "local") throw new UsageError("--dry-run applies to --provider kind or existing");
+  for (const flag of ["gatewayClass", "ingressClass"] as const) {
+    const value = flags[flag];
+    if (value !== undefined && (!DNS_SUBDOMAIN.test(value) || value.length > 253)) {
+      throw new UsageError(`${flagName(flag)} '${value}' is not a class name (a DNS subdomain: lower case letters, digits, '-' and '.')`);
+    }
+  }
   let kubeProxyMode: KubeProxyMode | undefined;
   if (flags.kubeProxyMode !== undefined) {
     if (!(KUBE_PROXY_MODES as readonly string[]).includes(flags.kubeProxyMode)) {
@@ -50,8 +69,12 @@ export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: {
   for (const file of [flags.kindConfig, flags.kubeconfig]) {
     if (file !== undefined && !fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
   }
-  if (flags.cni !== undefined && !/^https:\/\//.test(flags.cni) && !fs.existsSync(flags.cni)) {
-    throw new UsageError(`--cni ${flags.cni}: no such file or directory (a manifest, a directory of manifests, an https URL or a script)`);
+  for (const flag of ["cni", "install"] as const) {
+    const source = flags[flag];
+    if (source === undefined || /^https:\/\//.test(source)) continue;
+    try { installKind(source, flagName(flag)); } catch (error) {
+      throw new UsageError(`${(error as Error).message} (a manifest, a directory of manifests, an https URL or an executable script)`);
+    }
   }
   return {
     ...(flags.cni !== undefined ? { cni: flags.cni } : {}),
@@ -63,6 +86,9 @@ export function kubeProviderOptions(provider: string, flags: KubeFlags, extra: {
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     ...(flags.nodeMap !== undefined ? { nodeMap: parseNodeMap(flags.nodeMap) } : {}),
+    ...(flags.gatewayClass !== undefined ? { gatewayClass: flags.gatewayClass } : {}),
+    ...(flags.ingressClass !== undefined ? { ingressClass: flags.ingressClass } : {}),
+    ...(flags.install !== undefined ? { install: flags.install } : {}),
     reportDir: extra.reportDir,
     ...(extra.signal ? { signal: extra.signal } : {}),
   };

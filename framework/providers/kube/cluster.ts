@@ -1,6 +1,7 @@
 // A scenario on a real Kubernetes cluster (kind's or an existing one): apply the generated
-// manifests with kubectl, wait until pods are Ready and EndpointSlices are populated, report
-// the real addresses, probe through batched `kubectl exec`, collect diagnostics.
+// manifests with kubectl, wait until pods are Ready and EndpointSlices are populated (and the
+// Layer 7 implementation under test serves the scenario's Gateways and Ingresses, layer7.ts),
+// report the real addresses, probe through batched `kubectl exec`, collect diagnostics.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Pod, Service } from "kubernetes-types/core/v1.js";
@@ -12,12 +13,15 @@ import {
 } from "../../runner/provider.js";
 import type { Scenario } from "../../scenario/model.js";
 import type { ActualAddresses } from "../../scenario/readdress.js";
+import type { HttpTarget } from "../../scenario/target.js";
 import { AbortedError, CommandError, sleep, type CommandResult } from "../../exec/command.js";
 import { mapLimit } from "../../exec/limit.js";
-import type { Kubectl } from "./kubectl.js";
+import { resourceArg, type Kubectl } from "./kubectl.js";
 import { allManifests, generateManifests, PROBE_CONTAINER, toYaml, type GeneratedManifests, type ManifestOptions } from "./manifests.js";
 import { DNS_POD_ID, DNS_SERVICE_ID, LABEL_RUN, podHostname, type NameMap } from "./names.js";
-import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, type Attempt } from "./probe-script.js";
+import { observe, parseProbeOutput, PROBE_SCRIPT, requestLine, unsendableRequest, type Attempt } from "./probe-script.js";
+import { familyServed, layer7Family, missingClassReason, probedIngresses, servedGateways, type Layer7Family, type Layer7Options } from "./layer7.js";
+import { GATEWAY_CLASSES, Layer7NotReadyError, waitLayer7, type EntryState } from "./layer7-readiness.js";
 
 /**
  * The `external` client of a real cluster: a process outside the cluster network (on kind, a
@@ -53,6 +57,15 @@ export interface KubeClusterOptions {
   readonly signal?: AbortSignal;
   /** Poll interval for readiness (default 1 s; tests use less). */
   readonly pollMs?: number;
+  /** The Layer 7 implementation under test (the classes are also in `manifest.layer7`). */
+  readonly layer7?: Layer7ClusterOptions;
+}
+
+export interface Layer7ClusterOptions extends Layer7Options {
+  /** GatewayClass Accepted, Gateways Programmed with addresses, Ingress addresses within this long (default 180 s). */
+  readonly timeoutMs?: number;
+  /** Said when a Gateway or an Ingress gets no address: what publishes addresses on this cluster. */
+  readonly addressHint: string;
 }
 
 interface PodStatus {
@@ -72,6 +85,10 @@ export class KubeCluster implements Cluster {
   private readonly identities = new Map<string, string>();
   /** Set when the cluster lacks an API the scenario uses: every cell is then skipped with this reason. */
   private unserved: string | undefined;
+  /** Set for a Layer 7 family whose API the cluster lacks (the Gateway API CRDs): its HTTP cells are skipped with the reason. */
+  private readonly layer7Unserved = new Map<Layer7Family, string>();
+  /** Each Gateway and probed Ingress (`gateway/NS/NAME`, real namespace) once waited for. */
+  private entries = new Map<string, EntryState>();
 
   constructor(private readonly options: KubeClusterOptions) {}
 
@@ -97,6 +114,7 @@ export class KubeCluster implements Cluster {
       await kubectl.apply(generated.namespaces);
       await kubectl.apply(generated.pods);
       await kubectl.apply(generated.resources);
+      for (const note of generated.omitted) this.options.log(note);
     } catch (error) {
       if (error instanceof AbortedError) throw error;
       const message = (error as Error).message;
@@ -110,7 +128,61 @@ export class KubeCluster implements Cluster {
       this.unserved = `the cluster does not serve ${unserved.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")}${hint}`;
       return;
     }
+    await this.applyLayer7(generated);
     await this.waitReady(scenario);
+    await this.waitLayer7(scenario);
+  }
+
+  /**
+   * The Layer 7 objects, applied on their own and one family (Gateway API, Ingress) at a time: a
+   * cluster without the Gateway API CRDs skips the Gateway cells with the reason and still
+   * probes every other cell.
+   */
+  private async applyLayer7(generated: GeneratedManifests): Promise<void> {
+    for (const family of ["gateway", "ingress"] as const) {
+      const objects = generated.layer7.filter((o) => layer7Family(o) === family);
+      try {
+        await this.options.kubectl.apply(objects);
+      } catch (error) {
+        if (error instanceof AbortedError) throw error;
+        const message = (error as Error).message;
+        const unserved = unservedKinds(message);
+        if (unserved.length === 0) throw new Error(`applying the scenario's ${family === "gateway" ? "Gateway API" : "Ingress"} objects failed: ${message}`, { cause: error });
+        const reason = `the cluster does not serve ${unserved.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")}: install ${family === "gateway" ? "the Gateway API CRDs and " : ""}the implementation under test (--install)`;
+        this.layer7Unserved.set(family, reason);
+        this.options.log(reason);
+      }
+    }
+  }
+
+  private async waitLayer7(scenario: Scenario): Promise<void> {
+    const layer7 = this.options.layer7;
+    if (!layer7) return;
+    const real = <T extends { namespace: string }>(entry: T): T => ({ ...entry, namespace: this.names.namespace(entry.namespace) });
+    const gateways = this.layer7Unserved.has("gateway") ? [] : servedGateways(scenario, layer7).map(real);
+    const ingresses = this.layer7Unserved.has("ingress") ? [] : probedIngresses(scenario, layer7).map(real);
+    if (gateways.length + ingresses.length === 0) return;
+    try {
+      this.entries = await waitLayer7(this.options.kubectl, {
+        ...(layer7.gatewayClass !== undefined ? { gatewayClass: layer7.gatewayClass } : {}),
+        gateways, ingresses, timeoutMs: layer7.timeoutMs ?? 180_000, pollMs: this.options.pollMs, signal: this.options.signal,
+        addressHint: layer7.addressHint,
+      });
+    } catch (error) {
+      if (error instanceof Layer7NotReadyError) throw new Error(`the Layer 7 implementation under test is not ready: ${error.message}`, { cause: error });
+      throw error;
+    }
+    for (const [id, state] of this.entries) if (!state.ok) this.options.log(`${id}: ${state.reason}`);
+    const httpEntries: Record<string, Partial<Record<Family, string>>> = {};
+    for (const entry of gateways) {
+      const state = this.entries.get(`gateway/${entry.namespace}/${entry.name}`);
+      if (state?.ok) httpEntries[`gateway/${this.names.scenarioNamespace(entry.namespace) ?? entry.namespace}/${entry.name}`] = state.addresses;
+    }
+    // One address stands for the Ingress controller (the `ingress` data plane's, Scenario.gatewayDataPlanes): the
+    // first probed Ingress's; an Ingress published elsewhere is skipped (skipReason).
+    const ingress = ingresses.map((e) => this.entries.get(`ingress/${e.namespace}/${e.name}`)).find((s) => s?.ok);
+    if (ingress?.ok) httpEntries.ingress = ingress.addresses;
+    this.addresses = { ...this.addresses, httpEntries };
   }
 
   private async waitReady(scenario: Scenario): Promise<void> {
@@ -207,7 +279,7 @@ export class KubeCluster implements Cluster {
         this.options.log(`the cluster DNS could not be read (${(error as Error).message}); DNS cells keep the planned addresses`);
       }
     }
-    this.addresses = { pods, services, nodes, loadBalancers, ...(this.options.outside ? { externalClient: this.options.outside.ips } : {}) };
+    this.addresses = { ...this.addresses, pods, services, nodes, loadBalancers, ...(this.options.outside ? { externalClient: this.options.outside.ips } : {}) };
   }
 
   async actualAddresses(): Promise<ActualAddresses> {
@@ -237,7 +309,6 @@ export class KubeCluster implements Cluster {
 
   private skipReason(request: ProbeRequest, families: readonly Family[] | undefined): string | undefined {
     if (families && !families.includes(request.probe.family)) return `the cluster has no ${request.probe.family}`;
-    if (request.target.kind === "http") return "HTTP requests through a Gateway or an Ingress are not probed on real clusters yet (--gateway-class and --ingress-class are to come)";
     if (request.from === "external" && !this.options.outside) {
       return "external: this provider has no client outside the cluster network (on kind, netspec starts one on kind's Docker network)";
     }
@@ -245,6 +316,10 @@ export class KubeCluster implements Cluster {
       return `${request.from}: on a real cluster netspec probes from pods and the external client only (node/NAME and external/IP clients are the local provider's)`;
     }
     const target = request.target;
+    if (target.kind === "http") {
+      const skip = this.httpSkipReason(request, target);
+      if (skip) return skip;
+    }
     if (target.kind === "loadbalancer" && !this.addresses.loadBalancers?.[target.service.id]?.[request.probe.family]) {
       return `Service ${target.service.id} has no ${request.probe.family} load-balancer address (status.loadBalancer.ingress is empty): install a load-balancer implementation (on kind: cloud-provider-kind)`;
     }
@@ -264,17 +339,43 @@ export class KubeCluster implements Cluster {
     return undefined;
   }
 
+  /** Why an HTTP cell cannot be probed here: no implementation named, none serving, no address. */
+  private httpSkipReason(request: ProbeRequest, target: HttpTarget): string | undefined {
+    const { entry } = target;
+    const family = request.probe.family;
+    if (!familyServed(entry.kind, this.options.layer7 ?? {})) return missingClassReason(entry.kind);
+    const unserved = this.layer7Unserved.get(entry.kind);
+    if (unserved) return unserved;
+    const what = `${entry.kind === "gateway" ? "Gateway" : "Ingress"} ${entry.namespace}/${entry.name}`;
+    const state = this.entries.get(`${entry.kind}/${this.names.namespace(entry.namespace)}/${entry.name}`);
+    if (!state) {
+      const className = (this.scenario?.manifests.find((m) => m.kind === "Gateway" && m.namespace === entry.namespace && m.name === entry.name)?.object.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName;
+      return `${what} is of GatewayClass ${className ?? "(unknown)"}, not of --gateway-class ${this.options.layer7?.gatewayClass}: no implementation under test serves it`;
+    }
+    if (!state.ok) return state.reason;
+    const address = state.addresses[family];
+    if (!address) return `${what} has no ${family} address (it published ${Object.values(state.addresses).join(", ")})`;
+    if (address !== request.probe.host) {
+      return `${what} is published at ${address}, not at ${request.probe.host}, the address netspec probes as the Ingress controller's (the first probed Ingress's)`;
+    }
+    const unsendable = unsendableRequest(request);
+    return unsendable ? `the request cannot be sent as written: ${unsendable}` : undefined;
+  }
+
   /**
    * One exec for every probe of one source (retried once when the exec itself fails): `kubectl
    * exec` into a source pod, or the outside client's exec for `external`.
    */
   private async probeFrom(source: string, requests: readonly ProbeRequest[], timeoutMs: number): Promise<Attempt[]> {
     // Names are the scenario's: the cluster knows its Services under the run's namespaces.
-    const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host, r.target.fqdn) : r.probe.host, timeoutMs));
+    const identity = this.options.manifest.echoImage ? "http" : "line";
+    const lines = requests.map((r, i) => requestLine(i, r, r.target.kind === "dns" ? this.names.dnsName(r.probe.host, r.target.fqdn) : r.probe.host, timeoutMs, identity));
     const podParallel = this.options.podParallel ?? 32;
     const samples = Math.max(...requests.map((r) => r.samples));
     const waves = Math.ceil(requests.length / podParallel);
-    const budget = waves * samples * (2 * timeoutMs + 2000) + 60_000;
+    // An HTTP request may take three timeouts (curl's --max-time), a connection two (connect, identity).
+    const perAttempt = requests.some((r) => r.probe.http) ? 3 * timeoutMs + 3000 : 2 * timeoutMs + 2000;
+    const budget = waves * samples * perAttempt + 60_000;
     const script = ["/bin/sh", "-c", PROBE_SCRIPT, "netspec-probe", String(podParallel)];
     const outside = source === "external" ? this.options.outside : undefined;
     const [ns, pod] = outside ? ["", ""] : this.names.id(source).split("/") as [string, string];
@@ -306,6 +407,12 @@ export class KubeCluster implements Cluster {
     blocks.pods = await text(["get", "pods", "-A", "-o", "wide", "-l", `${LABEL_RUN}=${this.options.manifest.runLabel}`]);
     blocks["applied objects"] = this.generated ? await toYaml(allManifests(this.generated)) : "";
     blocks["cni logs"] = await this.cniLogs(text);
+    if (this.generated && this.generated.layer7.length > 0) {
+      // What the implementation under test reported: the conditions and addresses waited for.
+      const kinds = [...new Set(this.generated.layer7.filter((o) => o.metadata.namespace !== undefined).map((o) => resourceArg(o.apiVersion, o.kind)))].join(",");
+      const classes = this.options.layer7?.gatewayClass !== undefined ? await text(["get", GATEWAY_CLASSES, this.options.layer7.gatewayClass, "-o", "yaml"]) : "";
+      blocks["layer 7 status"] = [classes, ...(await Promise.all(namespaces.map((ns) => text(["get", kinds, "-n", ns, "-o", "yaml"]))))].filter(Boolean).join("\n---\n");
+    }
     if (dir) {
       fs.mkdirSync(dir, { recursive: true });
       for (const [name, content] of Object.entries(blocks)) fs.writeFileSync(path.join(dir, `${name.replace(/\s+/g, "-")}.txt`), content);

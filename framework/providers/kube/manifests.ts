@@ -8,8 +8,17 @@
 // the pod's identity. netspec sets the pod's hostname to a token derived from the scenario id
 // (podHostname), which is what serve-hostname answers, so a Service probe tells which pod
 // answered. An extra `netspec` container runs `agnhost pause`: the probes are exec'd there.
+//
+// A scenario whose HTTP cells are probed (layer7.ts) gets, on each TCP port, the Gateway API
+// conformance suite's echo backend instead (conformance/echo-basic, as conformance/base/
+// manifests.yaml deploys it): it answers every HTTP request with a JSON echo of the request
+// (path, host, method, headers) and its POD_NAME, which netspec sets to the same token. Its
+// h2c listener (H2C_PORT, 3001 by default) is moved to an ephemeral port (":0"), so that two
+// TCP ports of one pod, or a scenario port 3001, do not collide with it.
+// The Layer 7 objects come last, their class named after the implementation under test.
 import type { PodModel, Scenario } from "../../scenario/model.js";
 import type { KubeObject } from "./kubectl.js";
+import { familyServed, layer7Family, missingClassReason, withImplementationClass, type Layer7Options } from "./layer7.js";
 import {
   ANNOTATION_OWNER, BUILTIN_NAMESPACES, LABEL_MANAGED, LABEL_RUN, LABEL_SCENARIO_NS, MANAGED_BY, NameMap, podHostname,
 } from "./names.js";
@@ -17,6 +26,8 @@ import {
 /** agnhost, as the upstream e2e suite pins it (test/utils/image/manifest.go). */
 export const DEFAULT_AGNHOST_IMAGE = "registry.k8s.io/e2e-test-images/agnhost:2.53";
 export const PROBE_CONTAINER = "netspec";
+/** The conformance suite's echo backend, as conformance/base/manifests.yaml pins it. */
+export const DEFAULT_ECHO_IMAGE = "gcr.io/k8s-staging-gateway-api/echo-basic:v20240412-v1.0.0-394-g40c666fd";
 
 export interface ManifestOptions {
   readonly names: NameMap;
@@ -28,13 +39,21 @@ export interface ManifestOptions {
   readonly preexisting?: ReadonlySet<string>;
   /** host:pid:start of the creating process, on namespaces (for stale-run cleanup). */
   readonly owner?: string;
+  /** The implementation under test: which Layer 7 objects are applied, with which classes. */
+  readonly layer7?: Layer7Options;
+  /** Set when HTTP cells are probed: TCP ports run this echo backend instead of serve-hostname. */
+  readonly echoImage?: string;
 }
 
 export interface GeneratedManifests {
   readonly namespaces: KubeObject[];
   readonly pods: KubeObject[];
-  /** The scenario's own resources, rewritten, in the scenario's order. */
+  /** The scenario's own resources but the Layer 7 ones, rewritten, in the scenario's order. */
   readonly resources: KubeObject[];
+  /** The Layer 7 objects of the families whose implementation is named (layer7.ts), applied last. */
+  readonly layer7: KubeObject[];
+  /** Why the other Layer 7 objects are left out. */
+  readonly omitted: string[];
 }
 
 export function generateManifests(scenario: Scenario, options: ManifestOptions): GeneratedManifests {
@@ -56,16 +75,25 @@ export function generateManifests(scenario: Scenario, options: ManifestOptions):
       };
     });
   const pods = scenario.pods.filter((p) => !p.system).map((pod) => podManifest(pod, options, managed));
-  const resources = scenario.manifests.map((m) => {
-    const object = names.rewrite(m.object) as unknown as KubeObject;
-    object.metadata = { ...object.metadata, labels: { ...(object.metadata.labels ?? {}), ...managed } };
-    return object;
-  });
-  return { namespaces, pods, resources };
+  const layer7Options = options.layer7 ?? {};
+  const resources: KubeObject[] = [];
+  const layer7: KubeObject[] = [];
+  const omitted = new Set<string>();
+  for (const m of scenario.manifests) {
+    const family = layer7Family(m);
+    if (family && !familyServed(family, layer7Options)) {
+      omitted.add(`${family === "gateway" ? "Gateway API" : "Ingress"} objects are not applied: ${missingClassReason(family)}`);
+      continue;
+    }
+    const rewritten = names.rewrite(family ? withImplementationClass(m.object, layer7Options) : m.object) as unknown as KubeObject;
+    rewritten.metadata = { ...rewritten.metadata, labels: { ...(rewritten.metadata.labels ?? {}), ...managed } };
+    (family ? layer7 : resources).push(rewritten);
+  }
+  return { namespaces, pods, resources, layer7, omitted: [...omitted] };
 }
 
 export function allManifests(generated: GeneratedManifests): KubeObject[] {
-  return [...generated.namespaces, ...generated.pods, ...generated.resources];
+  return [...generated.namespaces, ...generated.pods, ...generated.resources, ...generated.layer7];
 }
 
 function podManifest(pod: PodModel, options: ManifestOptions, managed: Record<string, string>): KubeObject {
@@ -87,6 +115,16 @@ function podManifest(pod: PodModel, options: ManifestOptions, managed: Record<st
     const base = { name: `serve-${port.port}-${proto}`, image, imagePullPolicy: "IfNotPresent", ports: [containerPort] };
     if (port.protocol === "SCTP") {
       containers.push({ ...base, command: ["/agnhost", "porter"], env: [{ name: `SERVE_SCTP_PORT_${port.port}`, value: token }] });
+    } else if (port.protocol === "TCP" && options.echoImage) {
+      containers.push({
+        ...base, image: options.echoImage,
+        env: [
+          { name: "HTTP_PORT", value: String(port.port) },
+          { name: "H2C_PORT", value: "0" },
+          { name: "POD_NAME", value: token },
+          { name: "NAMESPACE", value: pod.namespace },
+        ],
+      });
     } else {
       containers.push({ ...base, command: ["/agnhost", "serve-hostname", `--${proto}`, "--http=false", "--port", String(port.port)] });
     }

@@ -101,7 +101,25 @@ export class NameMap {
    */
   rewrite<T>(object: T): T {
     if (this.identity) return structuredClone(object);
-    return this.walk(structuredClone(object), true) as T;
+    const copy = this.walk(structuredClone(object), true) as T;
+    const top = copy as { apiVersion?: unknown; spec?: unknown };
+    if (typeof top.apiVersion === "string" && top.apiVersion.startsWith("gateway.networking.k8s.io/")) this.gatewayReferences(top.spec);
+    return copy;
+  }
+
+  /**
+   * Gateway API objects name namespaces in their references: parentRefs, backendRefs (and a
+   * RequestMirror's), certificateRefs, a ReferenceGrant's from; every `namespace` field of their
+   * specs is such a reference (gateway.networking.k8s.io v1 and v1beta1 types).
+   */
+  private gatewayReferences(value: unknown): void {
+    if (Array.isArray(value)) { for (const v of value) this.gatewayReferences(v); return; }
+    if (!value || typeof value !== "object") return;
+    const object = value as Record<string, unknown>;
+    for (const [key, child] of Object.entries(object)) {
+      if (key === "namespace" && typeof child === "string") object[key] = this.namespace(child);
+      else this.gatewayReferences(child);
+    }
   }
 
   private walk(value: unknown, top: boolean): unknown {

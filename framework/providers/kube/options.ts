@@ -20,6 +20,18 @@ export interface KubeProviderOptions {
   /** Scenario node → real node name. */
   readonly nodeMap?: Readonly<Record<string, string>>;
   // ---- both
+  /** The GatewayClass of the Gateway API implementation under test (`{GATEWAY_CLASS_NAME}` becomes it). */
+  readonly gatewayClass?: string;
+  /** The IngressClass of the Ingress controller under test (classless Ingresses get it). */
+  readonly ingressClass?: string;
+  /** Installs the implementation under test before the scenario: a manifest, a directory, a URL or a script. */
+  readonly install?: string;
+  /** How long --install may take (default 300 s, NETSPEC_INSTALL_TIMEOUT_MS). */
+  readonly installTimeoutMs?: number;
+  /** GatewayClass Accepted, Gateways Programmed with addresses, Ingress addresses within this long (default 180 s, NETSPEC_LAYER7_TIMEOUT_MS). */
+  readonly layer7TimeoutMs?: number;
+  /** The HTTP echo backend's image (default NETSPEC_ECHO_IMAGE or the Gateway API conformance suite's echo-basic). */
+  readonly echoImage?: string;
   /** The report directory: diagnostics are written below it. */
   readonly reportDir?: string;
   /** The agnhost image (default NETSPEC_AGNHOST_IMAGE or the upstream e2e suite's). */

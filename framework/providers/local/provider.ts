@@ -31,6 +31,7 @@ import { compileClusterRulesets } from "./nft/index.js";
 import { allEndpoints } from "./nft/services.js";
 import { runAgent } from "./agent-client.js";
 import { gatewayLaunches } from "./gateways.js";
+import { LOCAL_LAYER7 } from "../../scenario/implementation.js";
 import { canonicalIp, contains, isHostAddress, parseCidr } from "./addresses.js";
 
 const DNS_HOSTS = "/etc/netspec/dns-hosts";
@@ -40,6 +41,8 @@ const DNS_CONFIG = "/etc/netspec/dnsmasq.conf";
 
 export class LocalProvider implements Provider {
   readonly name = "local";
+  /** HAProxy in the proxy pods (gateways.ts). */
+  readonly layer7 = LOCAL_LAYER7;
   private image: string | undefined;
 
   async preflight(notice?: (message: string) => void): Promise<void> {
