@@ -53,6 +53,27 @@ describe("@docker netspec run (local provider)", function () {
     assert.match(result.stderr, /expected by expect\.rules\[0\]; oracle: allow/);
   });
 
+  it("an HTTP request answered by the wrong backend through a Gateway: exit 1, what was seen, how long the gateway took", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netspec-http-"));
+    const file = join(dir, "wrong-backend.yaml");
+    // /api goes to shop/catalog (PathPrefix /api); this entry claims shop/orders answers it.
+    writeFileSync(file, readFileSync("specs/examples/50-gateway-path-matching.yaml", "utf8")
+      .replace("path: /api }, status: 200, backends: [shop/catalog]", "path: /api }, status: 200, backends: [shop/orders]"));
+    const result = spawnSync(process.execPath, [main, "run", file, "--reporter", "console,json", "--out", dir, "--http-deadline", "2"], { encoding: "utf8", env });
+    assert.equal(result.status, 1, result.stderr);
+    type Cell = { request: { path: string }; match: boolean; mismatch?: string; observedStatus?: number; backend?: string; observedRequest?: { path: string; host: string } };
+    const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { scenarios: { cells: Cell[]; convergence?: Record<string, number> }[] };
+    const scenario = results.scenarios[0]!;
+    const failed = scenario.cells.filter((c) => !c.match);
+    assert.deepEqual(failed.map((c) => c.request.path), ["/api"]);
+    assert.equal(failed[0]!.observedStatus, 200);
+    assert.equal(failed[0]!.backend, "shop/catalog");
+    assert.deepEqual([failed[0]!.observedRequest?.path, failed[0]!.observedRequest?.host], ["/api", "shop.example.com"]);
+    assert.match(failed[0]!.mismatch!, /answered by shop\/catalog, but only shop\/orders may answer/);
+    assert.ok((scenario.convergence?.["gateway/infra/edge"] ?? -1) >= 0, JSON.stringify(scenario.convergence));
+    assert.match(result.stderr, /gateway programmed in \d+ ms/);
+  });
+
   it("exits 3 with a clear message when no Docker engine answers", function () {
     // Like testcontainers, netspec falls back from a dead DOCKER_HOST to the default sockets, so
     // "no engine" means none anywhere: a private mount namespace hides /run (the sockets) from

@@ -33,6 +33,12 @@ describe("console reporter: HTTP cells", () => {
     assert.match(text, /^1 scenario, 2 cells \(2 HTTP requests\): 1 passed, 1 failed, 0 skipped/m);
   });
 
+  it("says how long the gateways' data planes took to be programmed (the slowest)", () => {
+    assert.match(printed(runOf([httpCell()], "one", { convergence: { "gateway/infra/gw": 35 } })), /^✓ one 1 cell.*, gateway programmed in 35 ms\)$/m);
+    assert.match(printed(runOf([httpCell()], "two", { convergence: { "gateway/infra/gw": 35, ingress: 52 } })), /, 2 gateways programmed in 52 ms\)$/m);
+    assert.doesNotMatch(printed(runOf([httpCell()])), /programmed/);
+  });
+
   it("says what the backend received when it is not what it had to", () => {
     const rewritten = httpCell({
       request: { method: "GET", host: "shop.example.com", path: "/strip/three", headers: {} }, backendRequest: { path: "/three" },

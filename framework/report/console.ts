@@ -67,7 +67,9 @@ export class ConsoleReporter {
     const counts = result.status === "error"
       ? style.red(`error: ${result.error}`)
       : `${result.cells.length} cells${http ? ` (${http} HTTP request${http === 1 ? "" : "s"})` : ""}${failed ? style.red(`, ${failed} failed`) : ""}${skipped ? style.yellow(`, ${skipped} skipped`) : ""}`;
-    const timing = style.dim(`(${seconds(result.durationMs)}: provision ${seconds(result.phases.provision)}, probe ${seconds(result.phases.probe)})`);
+    const planes = Object.values(result.convergence ?? {});
+    const programmed = planes.length > 0 ? `, ${planes.length === 1 ? "gateway" : `${planes.length} gateways`} programmed in ${Math.max(...planes)} ms` : "";
+    const timing = style.dim(`(${seconds(result.durationMs)}: provision ${seconds(result.phases.provision)}, probe ${seconds(result.phases.probe)}${programmed})`);
     return `${mark} ${result.name} ${counts} ${timing}`;
   }
 

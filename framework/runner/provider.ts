@@ -51,6 +51,11 @@ export interface Cluster {
    * address plan (kind, existing clusters). The runner re-runs the oracle with them.
    */
   actualAddresses?(): Promise<ActualAddresses>;
+  /**
+   * How long each Layer 7 data plane took to serve its listeners once apply() began configuring
+   * it, ms, by entry (`gateway/ns/name`, `ingress`): the convergence a controller reports.
+   */
+  dataPlaneConvergence?(): Readonly<Record<string, number>>;
   /** Facts for a failure report (node rulesets, logs), as named text blocks. */
   diagnose(): Promise<Record<string, string>>;
   /** Removes everything this cluster created. Idempotent; never throws. */

@@ -59,6 +59,8 @@ export interface ScenarioResult {
   readonly status: ScenarioStatus;
   readonly durationMs: number;
   readonly phases: { provision: number; apply: number; probe: number; destroy?: number };
+  /** How long each Gateway's (and the Ingress controller's) data plane took to be programmed, ms (Cluster.dataPlaneConvergence). */
+  readonly convergence?: Readonly<Record<string, number>>;
   readonly cells: CellResult[];
   /** For status "error": what failed. */
   readonly error?: string;

@@ -129,9 +129,11 @@ async function runScenario(scenario: Scenario, options: RunOptions, runId: strin
     const failed = cellResults.some((c) => !c.match && !c.skipped);
     let diagnostics: Record<string, string> | undefined;
     if (failed) diagnostics = await cluster.diagnose().catch(() => undefined);
+    const convergence = cluster.dataPlaneConvergence?.();
     return {
       name: scenario.name, file: scenario.file, description: scenario.description, tags: scenario.tags,
       status: failed ? "failed" : "passed", durationMs: Date.now() - started, phases, cells: cellResults,
+      ...(convergence && Object.keys(convergence).length > 0 ? { convergence } : {}),
       ...(diagnostics ? { diagnostics } : {}),
       topology: scenarioTopology(observed),
       rules: scenario.expect.rules.map(formatRule),

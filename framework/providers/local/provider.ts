@@ -99,6 +99,8 @@ class LocalScenarioCluster implements Cluster {
   /** The resolver configuration of sources that share a namespace (hostNetwork pods). */
   private readonly resolvConfs = new Map<string, string>();
   private serviceAddresses = new Set<string>();
+  /** How long each proxy took to serve its listeners (startGateways). */
+  private readonly convergence: Record<string, number> = {};
   /** The scenario as apply() got it (the plan's addresses). */
   private applied: Scenario | undefined;
   /** Names of cluster.upstreamDNS with an address no external host could be made for, with the reason. */
@@ -219,7 +221,9 @@ class LocalScenarioCluster implements Cluster {
         const failed = response.steps.filter((s) => !s.ok).map((s) => `${s.what}: ${s.stderr?.trim() || `exit ${s.code}`}`).join("; ");
         throw new EnvironmentError(`the proxy of ${launch.key} (HAProxy in ${launch.pod}) did not start: ${failed || response.error}`);
       }
-      this.log(`${launch.key}: HAProxy in ${launch.pod} serves port(s) ${launch.ports.join(", ")}, programmed in ${Date.now() - started} ms`);
+      const took = Date.now() - started;
+      this.convergence[launch.key] = took;
+      this.log(`${launch.key}: HAProxy in ${launch.pod} serves port(s) ${launch.ports.join(", ")}, programmed in ${took} ms`);
     }));
   }
 
@@ -325,6 +329,10 @@ class LocalScenarioCluster implements Cluster {
         return this.unhosted.get(canonical) ?? `${target.ip}: no pod, Service or simulated external host holds it`;
       }
     }
+  }
+
+  dataPlaneConvergence(): Readonly<Record<string, number>> {
+    return { ...this.convergence };
   }
 
   diagnose(): Promise<Record<string, string>> {
