@@ -50,6 +50,40 @@ export interface Request {
   readonly family?: Family;
 }
 
+export interface Expect {
+  /** 200 when `backend` is given. */
+  readonly status?: number;
+  /** `namespace/name` of the Service that must answer. */
+  readonly backend?: string;
+  /** What the backend received. */
+  readonly path?: string;
+  readonly host?: string;
+  /** Header values the backend received; null: the header is absent. */
+  readonly headers?: Readonly<Record<string, string | null>>;
+  readonly location?: string;
+  /** Response headers (lower-case names); null: absent. */
+  readonly responseHeaders?: Readonly<Record<string, string | null>>;
+}
+
+export type Probe = Request & { readonly expect: Expect };
+
+/** Asserts an answer is what a probe expects. */
+export function check(answer: Answer, probe: Probe): void {
+  const what = `${probe.method ?? "GET"} ${probe.host ?? ""}${probe.path}${probe.port ? ` (port ${probe.port})` : ""}`;
+  const { expect } = probe;
+  assert.equal(answer.status, expect.status ?? 200, `${what}: status (answered by ${answer.echo?.service ?? "the proxy"})`);
+  if (expect.backend) assert.equal(answer.echo?.service, expect.backend, `${what}: backend`);
+  if (expect.path !== undefined) assert.equal(answer.echo?.path, expect.path, `${what}: path received`);
+  if (expect.host !== undefined) assert.equal(answer.echo?.host, expect.host, `${what}: Host received`);
+  for (const [name, value] of Object.entries(expect.headers ?? {})) {
+    assert.equal(answer.echo?.headers[name] ?? null, value, `${what}: header ${name} received`);
+  }
+  for (const [name, value] of Object.entries(expect.responseHeaders ?? {})) {
+    assert.equal(answer.headers[name] ?? null, value, `${what}: response header ${name}`);
+  }
+  if (expect.location !== undefined) assert.equal(answer.location, expect.location, `${what}: Location`);
+}
+
 /** A fresh loopback /24 per case: 127.X.Y.0, the gateway on .1, Services from .10. */
 let blocks = 0;
 function loopbackBlock(): string {
