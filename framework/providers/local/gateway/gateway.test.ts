@@ -7,6 +7,7 @@ import { before, describe, it } from "mocha";
 import {
   check, checkConfig, freePort, HAPROXY, loopbackInput, rawManifests, startLab, type Expect, type Lab, type LabOptions, type Probe, type Request,
 } from "./haproxy.test-helpers.js";
+import { LOCAL_LAYER7 } from "../../../scenario/implementation.js";
 import { compileGatewayConfig } from "./index.js";
 
 interface Case {
@@ -725,6 +726,30 @@ describe("local gateway: Gateway config", () => {
     assert.match(notes, /listener tls \(port 443, any hostname\): protocol HTTPS is not served/);
     assert.match(notes, /listener a .*: conflicts with b/);
     assert.match(notes, /listener b .*: conflicts with a/);
+  });
+});
+
+describe("local gateway: an implementation without listener isolation", function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!HAPROXY) this.skip();
+  });
+
+  it("lets every listener of the port answer a request its hostname matches, the most specific match first", async () => {
+    const isolation = caseNamed("listener isolation");
+    const lab = await startLab({ ...labOptions(isolation), implementation: { ...LOCAL_LAYER7, listenerIsolation: false } });
+    try {
+      const probes: Probe[] = [
+        { host: "bar.foo.example.com", path: "/wildcard-example-com", expect: ok(V1) },
+        { host: "abc.foo.example.com", path: "/wildcard-foo-example-com", expect: ok(V1) },
+        { host: "abc.foo.example.com", path: "/empty-hostname", expect: ok(V1) },
+        { host: "bar.com", path: "/wildcard-example-com", expect: { status: 404 } },
+        { host: "bar.example.com", path: "/abc-foo-example-com", expect: { status: 404 } },
+      ];
+      for (const probe of probes) check(await lab.send(probe), probe);
+    } finally {
+      await lab.stop();
+    }
   });
 });
 

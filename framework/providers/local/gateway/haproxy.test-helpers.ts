@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { Family } from "../../../kube/net.js";
 import { scenarioFromYaml } from "../../../scenario/build.js";
-import { LOCAL_LAYER7 } from "../../../scenario/implementation.js";
+import { LOCAL_LAYER7, type Layer7Implementation } from "../../../scenario/implementation.js";
 import type { ManifestModel, Scenario, ServiceModel } from "../../../scenario/model.js";
 import { compileGatewayConfig, type GatewayConfig, type GatewayConfigInput } from "./index.js";
 
@@ -110,6 +110,8 @@ export interface LabOptions {
   readonly ipv6?: boolean;
   /** Manifests added as written, past the scenario's validation (for text it would refuse). */
   readonly extraManifests?: readonly ManifestModel[];
+  /** Default: LOCAL_LAYER7. */
+  readonly implementation?: Layer7Implementation;
 }
 
 export const SCENARIO_HEADER = `apiVersion: netspec/v1alpha1
@@ -132,7 +134,7 @@ export function loopbackInput(options: LabOptions): { scenario: Scenario; input:
   const bind: Partial<Record<Family, string>> = { ipv4: `${block}.1`, ...(options.ipv6 ? { ipv6: "::1" } : {}) };
   const input: GatewayConfigInput = {
     entry: options.entry, manifests: [...scenario.manifests, ...(options.extraManifests ?? [])], services,
-    namespaces: scenario.namespaces, implementation: LOCAL_LAYER7, bind,
+    namespaces: scenario.namespaces, implementation: options.implementation ?? LOCAL_LAYER7, bind,
   };
   return { scenario, input };
 }
