@@ -66,7 +66,7 @@ function headerFilter(phase: "request" | "response", spec: HTTPHeaderFilter): Fi
     if (!argumentName(name)) return `header name ${JSON.stringify(name)} cannot be written into the proxy configuration`;
   }
   for (const { name, value } of [...set, ...add]) {
-    if (!representable(value)) return `the value of header ${name} has characters outside printable ASCII`;
+    if (value === "" || !representable(value)) return `the value of header ${name} is empty or has characters outside printable ASCII`;
   }
   return { kind: "headers", phase, set, add, remove };
 }

@@ -127,7 +127,7 @@ function attach(
       }
       const hostnames = effectiveHostnames(served.hostname, route.object.spec.hostnames ?? []);
       if (hostnames.length === 0) {
-        why.push(`listener ${l.name}: no route hostname intersects ${served.hostname}`);
+        why.push(`listener ${l.name}: ${served.hostname === undefined ? "no route hostname is a DNS name" : `no route hostname intersects ${served.hostname}`}`);
         continue;
       }
       accepted++;

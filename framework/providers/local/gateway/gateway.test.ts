@@ -5,26 +5,10 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import {
-  checkConfig, freePort, HAPROXY, loopbackInput, rawManifests, startLab, type Answer, type Lab, type LabOptions, type Request,
+  check, checkConfig, freePort, HAPROXY, loopbackInput, rawManifests, startLab, type Expect, type Lab, type LabOptions, type Probe, type Request,
 } from "./haproxy.test-helpers.js";
+import { LOCAL_LAYER7 } from "../../../scenario/implementation.js";
 import { compileGatewayConfig } from "./index.js";
-
-interface Expect {
-  /** 200 when `backend` is given. */
-  readonly status?: number;
-  /** `namespace/name` of the Service that must answer. */
-  readonly backend?: string;
-  /** What the backend received. */
-  readonly path?: string;
-  readonly host?: string;
-  /** Header values the backend received; null: the header is absent. */
-  readonly headers?: Readonly<Record<string, string | null>>;
-  readonly location?: string;
-  /** Response headers (lower-case names); null: absent. */
-  readonly responseHeaders?: Readonly<Record<string, string | null>>;
-}
-
-type Probe = Request & { readonly expect: Expect };
 
 interface Case {
   readonly name: string;
@@ -630,22 +614,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-function check(answer: Answer, probe: Probe): void {
-  const what = `${probe.method ?? "GET"} ${probe.host ?? ""}${probe.path}${probe.port ? ` (port ${probe.port})` : ""}`;
-  const { expect } = probe;
-  assert.equal(answer.status, expect.status ?? 200, `${what}: status (answered by ${answer.echo?.service ?? "the proxy"})`);
-  if (expect.backend) assert.equal(answer.echo?.service, expect.backend, `${what}: backend`);
-  if (expect.path !== undefined) assert.equal(answer.echo?.path, expect.path, `${what}: path received`);
-  if (expect.host !== undefined) assert.equal(answer.echo?.host, expect.host, `${what}: Host received`);
-  for (const [name, value] of Object.entries(expect.headers ?? {})) {
-    assert.equal(answer.echo?.headers[name] ?? null, value, `${what}: header ${name} received`);
-  }
-  for (const [name, value] of Object.entries(expect.responseHeaders ?? {})) {
-    assert.equal(answer.headers[name] ?? null, value, `${what}: response header ${name}`);
-  }
-  if (expect.location !== undefined) assert.equal(answer.location, expect.location, `${what}: Location`);
-}
-
 function labOptions(c: Pick<Case, "resources" | "unchecked" | "gateway">): LabOptions {
   const [namespace, name] = (c.gateway ?? "infra/gw").split("/") as [string, string];
   return { body: BODY(c.resources), entry: { kind: "gateway", namespace, name }, ...(c.unchecked ? { extraManifests: rawManifests(c.unchecked) } : {}) };
@@ -758,6 +726,30 @@ describe("local gateway: Gateway config", () => {
     assert.match(notes, /listener tls \(port 443, any hostname\): protocol HTTPS is not served/);
     assert.match(notes, /listener a .*: conflicts with b/);
     assert.match(notes, /listener b .*: conflicts with a/);
+  });
+});
+
+describe("local gateway: an implementation without listener isolation", function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!HAPROXY) this.skip();
+  });
+
+  it("lets every listener of the port answer a request its hostname matches, the most specific match first", async () => {
+    const isolation = caseNamed("listener isolation");
+    const lab = await startLab({ ...labOptions(isolation), implementation: { ...LOCAL_LAYER7, listenerIsolation: false } });
+    try {
+      const probes: Probe[] = [
+        { host: "bar.foo.example.com", path: "/wildcard-example-com", expect: ok(V1) },
+        { host: "abc.foo.example.com", path: "/wildcard-foo-example-com", expect: ok(V1) },
+        { host: "abc.foo.example.com", path: "/empty-hostname", expect: ok(V1) },
+        { host: "bar.com", path: "/wildcard-example-com", expect: { status: 404 } },
+        { host: "bar.example.com", path: "/abc-foo-example-com", expect: { status: 404 } },
+      ];
+      for (const probe of probes) check(await lab.send(probe), probe);
+    } finally {
+      await lab.stop();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { Family } from "../../../kube/net.js";
 import { scenarioFromYaml } from "../../../scenario/build.js";
-import { LOCAL_LAYER7 } from "../../../scenario/implementation.js";
+import { LOCAL_LAYER7, type Layer7Implementation } from "../../../scenario/implementation.js";
 import type { ManifestModel, Scenario, ServiceModel } from "../../../scenario/model.js";
 import { compileGatewayConfig, type GatewayConfig, type GatewayConfigInput } from "./index.js";
 
@@ -50,6 +50,40 @@ export interface Request {
   readonly family?: Family;
 }
 
+export interface Expect {
+  /** 200 when `backend` is given. */
+  readonly status?: number;
+  /** `namespace/name` of the Service that must answer. */
+  readonly backend?: string;
+  /** What the backend received. */
+  readonly path?: string;
+  readonly host?: string;
+  /** Header values the backend received; null: the header is absent. */
+  readonly headers?: Readonly<Record<string, string | null>>;
+  readonly location?: string;
+  /** Response headers (lower-case names); null: absent. */
+  readonly responseHeaders?: Readonly<Record<string, string | null>>;
+}
+
+export type Probe = Request & { readonly expect: Expect };
+
+/** Asserts an answer is what a probe expects. */
+export function check(answer: Answer, probe: Probe): void {
+  const what = `${probe.method ?? "GET"} ${probe.host ?? ""}${probe.path}${probe.port ? ` (port ${probe.port})` : ""}`;
+  const { expect } = probe;
+  assert.equal(answer.status, expect.status ?? 200, `${what}: status (answered by ${answer.echo?.service ?? "the proxy"})`);
+  if (expect.backend) assert.equal(answer.echo?.service, expect.backend, `${what}: backend`);
+  if (expect.path !== undefined) assert.equal(answer.echo?.path, expect.path, `${what}: path received`);
+  if (expect.host !== undefined) assert.equal(answer.echo?.host, expect.host, `${what}: Host received`);
+  for (const [name, value] of Object.entries(expect.headers ?? {})) {
+    assert.equal(answer.echo?.headers[name] ?? null, value, `${what}: header ${name} received`);
+  }
+  for (const [name, value] of Object.entries(expect.responseHeaders ?? {})) {
+    assert.equal(answer.headers[name] ?? null, value, `${what}: response header ${name}`);
+  }
+  if (expect.location !== undefined) assert.equal(answer.location, expect.location, `${what}: Location`);
+}
+
 /** A fresh loopback /24 per case: 127.X.Y.0, the gateway on .1, Services from .10. */
 let blocks = 0;
 function loopbackBlock(): string {
@@ -76,6 +110,8 @@ export interface LabOptions {
   readonly ipv6?: boolean;
   /** Manifests added as written, past the scenario's validation (for text it would refuse). */
   readonly extraManifests?: readonly ManifestModel[];
+  /** Default: LOCAL_LAYER7. */
+  readonly implementation?: Layer7Implementation;
 }
 
 export const SCENARIO_HEADER = `apiVersion: netspec/v1alpha1
@@ -98,7 +134,7 @@ export function loopbackInput(options: LabOptions): { scenario: Scenario; input:
   const bind: Partial<Record<Family, string>> = { ipv4: `${block}.1`, ...(options.ipv6 ? { ipv6: "::1" } : {}) };
   const input: GatewayConfigInput = {
     entry: options.entry, manifests: [...scenario.manifests, ...(options.extraManifests ?? [])], services,
-    namespaces: scenario.namespaces, implementation: LOCAL_LAYER7, bind,
+    namespaces: scenario.namespaces, implementation: options.implementation ?? LOCAL_LAYER7, bind,
   };
   return { scenario, input };
 }

@@ -20,9 +20,9 @@ export function representable(text: string): boolean {
   return REPRESENTABLE.test(text);
 }
 
-/** One config word that holds `text` literally. */
+/** One config word that holds `text` literally. The parser drops an empty word (`''`), so there is none. */
 export function word(text: string): string {
-  if (!representable(text)) throw new Error(`cannot be written into haproxy.cfg: ${JSON.stringify(text)}`);
+  if (text === "" || !representable(text)) throw new Error(`cannot be written into haproxy.cfg: ${JSON.stringify(text)}`);
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -54,7 +54,7 @@ function values(
     if (seen.has(key(item.name))) continue;
     seen.add(key(item.name));
     if (!argumentName(item.name)) return `${what} name ${JSON.stringify(item.name)} cannot be written into the proxy configuration`;
-    if (!representable(item.value)) return `the value of ${what} ${item.name} has characters outside printable ASCII`;
+    if (item.value === "" || !representable(item.value)) return `the value of ${what} ${item.name} is empty or has characters outside printable ASCII`;
     const type = item.type ?? "Exact";
     if (type === "RegularExpression") {
       const problem = regexProblem(item.value);
