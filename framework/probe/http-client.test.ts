@@ -31,10 +31,10 @@ describe('HTTP probe requests', () => {
     ['a host with CRLF', { ...GET, host: 'a\r\nb' }, /host/],
     ['a header name with a colon', { ...GET, headers: { 'a:b': 'c' } }, /not a token/],
     ['a header value with CRLF', { ...GET, headers: { a: 'b\r\nc: d' } }, /value must be/],
-    ['a Host header', { ...GET, headers: { Host: 'other' } }, /prober's own/],
-    ['a Connection header', { ...GET, headers: { connection: 'keep-alive' } }, /prober's own/],
-    ['a Content-Length header', { ...GET, headers: { 'Content-Length': '3' } }, /prober's own/],
-    ['headers as a list', { ...GET, headers: ['a'] }, /headers must be an object/],
+    ['a Host header', { ...GET, headers: { Host: 'other' } }, /is set by netspec itself/],
+    ['a Connection header', { ...GET, headers: { connection: 'keep-alive' } }, /is set by netspec itself/],
+    ['a Content-Length header', { ...GET, headers: { 'Content-Length': '3' } }, /is set by netspec itself/],
+    ['headers as a list', { ...GET, headers: ['a'] }, /headers must be a map/],
   ];
   for (const [what, request, problem] of problems) {
     it(`${problem ? 'refuses' : 'accepts'} ${what}`, () => {

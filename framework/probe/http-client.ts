@@ -13,38 +13,16 @@
  */
 import type { HttpRequest } from '../scenario/target.js';
 import type { EchoBody, EchoedRequest, HttpAnswer } from './protocol.js';
-
-/** RFC 9110 §5.6.2: a token (a method, a field name). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Visible ASCII: a request target and a Host value carry nothing else on the wire (RFC 3986 §2). */
-const VISIBLE = /^[\x21-\x7e]*$/;
-/**
- * A field value: visible ASCII, spaces and tabs (RFC 9110 §5.5). obs-text is left out: it has no
- * defined charset, so an echoed value could not be compared with the one asked for.
- */
-const FIELD_VALUE = /^[\x20-\x7e\t]*$/;
-/** Fields the prober writes itself: the cell's Host, `Connection: close`, and no body. */
-const OWN_FIELDS = new Set(['host', 'connection', 'content-length', 'transfer-encoding']);
+import { httpRequestProblems, TOKEN } from '../scenario/http-request.js';
 
 /** A response head longer than this is not an answer worth waiting for (HAProxy's tune.bufsize is 16 KiB). */
 const HEAD_MAX = 64 * 1024;
 /** Body bytes kept: an echo body is a few hundred bytes; past this the answer is its status and Location alone. */
 const BODY_MAX = 256 * 1024;
 
-/** Why `req` cannot be sent as asked (a bad batch), or undefined. */
+/** Why `req` cannot be sent as asked (a bad batch), or undefined: the scenario's own rules. */
 export function requestProblem(req: unknown): string | undefined {
-  const r = req as HttpRequest;
-  if (!r || typeof r !== 'object') return 'http must be an object';
-  if (typeof r.method !== 'string' || !TOKEN.test(r.method)) return `HTTP method ${JSON.stringify(r.method)} is not a token`;
-  if (typeof r.path !== 'string' || r.path.length === 0 || !VISIBLE.test(r.path)) return `HTTP path ${JSON.stringify(r.path)} must be visible ASCII (percent-encode the rest)`;
-  if (typeof r.host !== 'string' || !VISIBLE.test(r.host)) return `HTTP host ${JSON.stringify(r.host)} must be visible ASCII`;
-  if (!r.headers || typeof r.headers !== 'object' || Array.isArray(r.headers)) return 'HTTP headers must be an object';
-  for (const [name, value] of Object.entries(r.headers)) {
-    if (!TOKEN.test(name)) return `HTTP header name ${JSON.stringify(name)} is not a token`;
-    if (OWN_FIELDS.has(name.toLowerCase())) return `HTTP header ${name} is the prober's own (the request has its host, Connection: close and no body)`;
-    if (typeof value !== 'string' || !FIELD_VALUE.test(value)) return `HTTP header ${name}: value must be a string of visible ASCII, spaces and tabs`;
-  }
-  return undefined;
+  return httpRequestProblems(req)[0]?.message;
 }
 
 /** The request on the wire (RFC 9112 §3): `METHOD path HTTP/1.1`, Host, the cell's headers, `Connection: close`, no body. */

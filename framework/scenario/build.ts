@@ -28,6 +28,7 @@ import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-
 import { allocatesNodePorts, LoadBalancerPool, sourceRanges } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
 import { addGatewayDataPlanes, type GatewayDataPlane } from "./gateway-data-plane.js";
+import { httpRequestProblems } from "./http-request.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
 import type { Locator } from "./yaml-source.js";
@@ -613,16 +614,17 @@ class Builder {
       (r.object.metadata as { name?: string } | undefined)?.name === name);
     if (!declared) this.diags.error(this.at.at([...path, "to"]), `${kind === "gateway" ? "Gateway" : "Ingress"} ${namespace}/${name} is not declared under resources:`);
     const method = entry.request.method ?? "GET";
-    // RFC 9110 section 9.1: a method is a token (case-sensitive; the registered ones are upper case).
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) this.diags.error(this.at.at([...path, "request", "method"]), `'${method}' is not an HTTP method (a token, e.g. GET)`);
     const requestPath = entry.request.path ?? "/";
     if (!requestPath.startsWith("/")) this.diags.error(this.at.at([...path, "request", "path"]), `request path '${requestPath}' must start with '/'`);
+    // What goes on the wire as written (http-request.ts): the prober sends nothing else.
+    const request = { method, host: entry.request.host ?? "", path: requestPath, headers: { ...(entry.request.headers ?? {}) } };
+    for (const problem of httpRequestProblems(request)) this.diags.error(this.at.at([...path, "request", ...problem.field]), problem.message);
     const status = entry.status === undefined ? undefined : Array.isArray(entry.status) ? entry.status : [entry.status];
     return [{
       from: entry.from ?? "external",
       entry: { kind, namespace, name },
       ...(entry.port !== undefined ? { port: entry.port } : {}),
-      request: { method, host: entry.request.host ?? "", path: requestPath, headers: { ...(entry.request.headers ?? {}) } },
+      request,
       ...(status ? { status } : {}),
       ...(entry.backends ? { backends: entry.backends } : {}),
       ...(entry.backendRequest ? { backendRequest: entry.backendRequest } : {}),
