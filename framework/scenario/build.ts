@@ -15,7 +15,7 @@ import {
 import { Diagnostics, ScenarioError } from "./diagnostics.js";
 import { loadScenarioFile, loadScenarioText, type LoadedResource, type LoadedScenario } from "./load.js";
 import {
-  CLUSTER_DNS, type ExpectRuleModel, type HttpExpectationModel, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
+  CLUSTER_DNS, type ManifestModel, type NamespaceModel, type NodeModel, type PodModel,
   type PodPort, type Scenario, type ServiceModel, type UpstreamNameModel,
 } from "./model.js";
 import { canonicalName, inClusterZone } from "./dns-names.js";
@@ -23,12 +23,11 @@ import { checkReferences } from "./reference-checks.js";
 import { checkResource } from "./resource-checks.js";
 import { decodeManifest, decodingFor } from "./decode.js";
 import { checkSchema } from "./schema-check.js";
-import type { HttpExpectationSpec } from "./schema.js";
 import { ClusterIpAllocator, pinnedClusterIPs, pinnedFamilies } from "./cluster-ips.js";
 import { allocatesNodePorts, LoadBalancerPool, sourceRanges } from "./load-balancers.js";
 import { mirroredSlices } from "./endpoints-mirror.js";
 import { addGatewayDataPlanes, type GatewayDataPlane } from "./gateway-data-plane.js";
-import { httpRequestProblems } from "./http-request.js";
+import { buildExpect, buildProbe } from "./expectations-build.js";
 import { serviceFamilies } from "./service-families.js";
 import { hint } from "./suggest.js";
 import type { Locator } from "./yaml-source.js";
@@ -121,8 +120,7 @@ class Builder {
       ],
       manifests,
       upstreamDns: this.buildUpstreamDns(),
-      probe: this.buildProbe(),
-      expect: this.buildExpect(),
+      ...this.expectations(),
     };
     for (const { manifest, locator } of this.resourceSources) checkResource(scenario, manifest, locator, this.diags);
     checkReferences(scenario, this.at, this.diags);
@@ -546,91 +544,10 @@ class Builder {
     });
   }
 
-  // ---- probe and expectations ---------------------------------------------------------------
-
-  private buildProbe(): Scenario["probe"] {
-    const probe = this.loaded.raw.probe ?? {};
-    const families = probe.families ?? this.families;
-    probe.families?.forEach((family, i) => {
-      if (!this.families.includes(family)) {
-        this.diags.error(this.at.at(["probe", "families", i]), `probe family '${family}' is not a family of this cluster (${this.families.join(", ")}); set cluster.ipFamily to include it`);
-      }
-    });
-    return {
-      from: probe.from ?? ["*"],
-      fromDeclared: probe.from !== undefined,
-      to: probe.to ?? ["pods", "services"],
-      families: families.filter((f) => this.families.includes(f)),
-      timeoutMs: parseDuration(probe.timeout ?? "1s"),
-    };
-  }
-
-  private buildExpect(): Scenario["expect"] {
-    const expect = this.loaded.raw.expect ?? {};
-    const rules: ExpectRuleModel[] = (expect.rules ?? []).map((rule, index) => {
-      const path = ["expect", "rules", index];
-      let port: ExpectRuleModel["port"] = rule.port;
-      if (typeof rule.port === "string") {
-        const range = /^(\d+)-(\d+)$/.exec(rule.port);
-        if (range) {
-          const from = Number(range[1]), to = Number(range[2]);
-          if (from < 1 || to > 65535 || from > to) this.diags.error(this.at.at([...path, "port"]), `port range '${rule.port}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
-          port = { from, to };
-        } else if (/^\d+$/.test(rule.port)) {
-          port = Number(rule.port);
-        } else {
-          const problem = checkPortName(rule.port);
-          if (problem) this.diags.error(this.at.at([...path, "port"]), `port '${rule.port}' is neither a number, a range FROM-TO nor a valid port name: ${problem}`);
-        }
-      }
-      if (rule.family && !this.families.includes(rule.family)) {
-        this.diags.error(this.at.at([...path, "family"]), `family '${rule.family}' is not a family of this cluster (${this.families.join(", ")})`);
-      }
-      if (rule.result === undefined && rule.backends === undefined && rule.clientAddress === undefined) {
-        this.diags.error(this.at.at(path), "an expectation rule needs 'result', 'backends' or 'clientAddress'");
-      }
-      return {
-        from: rule.from, to: rule.to, port, protocol: rule.protocol, family: rule.family,
-        result: rule.result, backends: rule.backends, clientAddress: rule.clientAddress, index, pos: this.at.at(path),
-      };
-    });
-    return { default: expect.default ?? "oracle", rules, http: (expect.http ?? []).flatMap((entry, index) => this.httpExpectation(entry, index)) };
-  }
-
-  /**
-   * One `expect.http` entry (SPEC.md, "Layer 7"): `to` names a Gateway or an Ingress of the
-   * scenario; the request gets its defaults (GET /, the Host header the client would send).
-   */
-  private httpExpectation(entry: HttpExpectationSpec, index: number): HttpExpectationModel[] {
-    const path = ["expect", "http", index];
-    const to = /^(gateway|ingress)\/([^/]+)\/([^/]+)$/.exec(entry.to);
-    if (!to) {
-      this.diags.error(this.at.at([...path, "to"]), `'${entry.to}' is not an HTTP entry; write gateway/NAMESPACE/NAME or ingress/NAMESPACE/NAME`);
-      return [];
-    }
-    const [, kind, namespace, name] = to as unknown as [string, "gateway" | "ingress", string, string];
-    const declared = this.loaded.resources.some((r) => r.object.kind === (kind === "gateway" ? "Gateway" : "Ingress") &&
-      ((r.object.metadata as { namespace?: string; name?: string } | undefined)?.namespace ?? "default") === namespace &&
-      (r.object.metadata as { name?: string } | undefined)?.name === name);
-    if (!declared) this.diags.error(this.at.at([...path, "to"]), `${kind === "gateway" ? "Gateway" : "Ingress"} ${namespace}/${name} is not declared under resources:`);
-    const method = entry.request.method ?? "GET";
-    const requestPath = entry.request.path ?? "/";
-    if (!requestPath.startsWith("/")) this.diags.error(this.at.at([...path, "request", "path"]), `request path '${requestPath}' must start with '/'`);
-    // What goes on the wire as written (http-request.ts): the prober sends nothing else.
-    const request = { method, host: entry.request.host ?? "", path: requestPath, headers: { ...(entry.request.headers ?? {}) } };
-    for (const problem of httpRequestProblems(request)) this.diags.error(this.at.at([...path, "request", ...problem.field]), problem.message);
-    const status = entry.status === undefined ? undefined : Array.isArray(entry.status) ? entry.status : [entry.status];
-    return [{
-      from: entry.from ?? "external",
-      entry: { kind, namespace, name },
-      ...(entry.port !== undefined ? { port: entry.port } : {}),
-      request,
-      ...(status ? { status } : {}),
-      ...(entry.backends ? { backends: entry.backends } : {}),
-      ...(entry.backendRequest ? { backendRequest: entry.backendRequest } : {}),
-      ...(entry.redirect ? { redirect: entry.redirect } : {}),
-      index, pos: this.at.at(path),
-    }];
+  /** The `probe` and `expect` sections (expectations-build.ts). */
+  private expectations(): Pick<Scenario, "probe" | "expect"> {
+    const context = { raw: this.loaded.raw, resources: this.loaded.resources, families: this.families, at: this.at, diags: this.diags };
+    return { probe: buildProbe(context), expect: buildExpect(context) };
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -662,13 +579,6 @@ class Builder {
 
 function textOf(subnets: Partial<Record<Family, Cidr>>): Partial<Record<Family, string>> {
   return Object.fromEntries(FAMILIES.filter((f) => subnets[f]).map((f) => [f, subnets[f]!.text]));
-}
-
-/** "1s", "500ms", "1.5s" → milliseconds (the schema checked the format). */
-export function parseDuration(text: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s)$/.exec(text);
-  if (!match) return 1000;
-  return Math.round(Number(match[1]) * (match[2] === "s" ? 1000 : 1));
 }
 
 /** The Go architecture name (runtime.GOARCH) of this machine, as the kubelet labels a node of it. */
