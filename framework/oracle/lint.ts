@@ -62,11 +62,23 @@ export function lintExpectations(scenario: Scenario, diags: Diagnostics): LintRe
     }
   });
   scenario.expect.http.forEach((entry, i) => {
+    const unheard = unheardPort(scenario, entry);
+    if (unheard) diags.warning(entry.pos ?? { file: scenario.file, line: 1, col: 1 }, `expect.http[${i}] ${unheard}`);
     const found = httpContradictions.get(i);
     if (found) diags.warning(entry.pos ?? { file: scenario.file, line: 1, col: 1 }, `expect.http[${i}] ${found.problem}, e.g. ${cellId(found.example)}: ${found.example.oracle.reason}`);
   });
   layer7Conditions(scenario, diags);
   return { cells };
+}
+
+/** A port an entry names that its Gateway has no listener on (the request would be refused): usually a typo. */
+function unheardPort(scenario: Scenario, entry: Scenario["expect"]["http"][number]): string | undefined {
+  if (entry.port === undefined || entry.entry.kind !== "gateway") return undefined;
+  const { namespace, name } = entry.entry;
+  const gateway = scenario.manifests.find((m) => m.kind === "Gateway" && (m.namespace ?? "default") === namespace && m.name === name);
+  const ports = [...new Set(((gateway?.object as { spec?: { listeners?: { port: number }[] } } | undefined)?.spec?.listeners ?? []).map((l) => l.port))];
+  if (ports.length === 0 || ports.includes(entry.port)) return undefined;
+  return `names port ${entry.port}, but Gateway ${namespace}/${name} listens on ${ports.join(", ")} only: the connection is refused there`;
 }
 
 /**

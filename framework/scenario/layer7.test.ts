@@ -106,6 +106,12 @@ describe("validate: expect.http entries that contradict the oracle", () => {
     assert.match(found[3]!, /expect\.http\[3\] asserts a redirect path \/newer, but the oracle redirects to path \/new/);
   });
 
+  it("warns when an entry names a port the Gateway has no listener on", () => {
+    const found = warnings("    - { to: gateway/infra/gw, port: 8080, request: { host: shop.example.com, path: /v2/x } }");
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0]!, /expect\.http\[0\] names port 8080, but Gateway infra\/gw listens on 80 only/);
+  });
+
   it("is silent where the entry agrees, globs included", () => {
     assert.deepEqual(warnings("    - { to: gateway/infra/gw, request: { host: shop.example.com, path: /v2/x }, status: [200, 503], backends: [\"apps/v*\"] }"), []);
   });
