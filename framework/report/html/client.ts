@@ -2,23 +2,17 @@
 // anything from outside its own body (no imports at run time). It reads the embedded JSON and
 // builds the page with createElement/textContent only: no data ever goes through innerHTML.
 // Matrices are drawn when their scenario comes near the viewport, so a report of 50 scenarios
-// x 1,000 cells opens at once. HTTP tables are http-client.ts's functions, inlined beside this
-// one by index.ts; they get what they share with the page as a ClientKit.
-import type { BlockData, ReportData, ScenarioData } from "./data.js";
-import {
-  httpBlockVisible, httpLegend, httpMismatchRows, httpTabTitle, renderHttpTable, type ClientKit, type MismatchRow,
-} from "./http-client.js";
+// x 1,000 cells opens at once. Matrices and HTTP tables are matrix-client.ts's and
+// http-client.ts's functions, inlined beside this one by index.ts; they get what they share with
+// the page as a ClientKit (client-kit.ts), and the matrix cells' layout comes as `layout`.
+import type { CellLayout, ClientKit } from "./client-kit.js";
+import type { ReportData, ScenarioData } from "./data.js";
+import { httpBlockVisible, httpLegend, httpMismatchRows, httpTabTitle, renderHttpTable } from "./http-client.js";
+import { matrixBlockVisible, matrixLegend, matrixMismatchRows, matrixTabTitle, renderMatrix, sourceNamespace } from "./matrix-client.js";
 
-export function reportClient(): void {
-  const F = { row: 0, col: 1, expected: 2, observed: 3, flags: 4, latency: 5, attempts: 6, backend: 7, backends: 8, reason: 9, source: 10, oracle: 11, mismatch: 12, detail: 13, change: 14, before: 15, client: 16 };
-  const STRIDE = 17;
-  const MATCH = 1;
-  const SKIPPED = 2;
-  const OBS_SYMBOL: Record<string, string> = { connected: ".", refused: "R", timeout: "D", "dns-error": "E", error: "!", skipped: "–" };
-
+export function reportClient(layout: CellLayout): void {
   const source = document.getElementById("netspec-data");
   const data = JSON.parse(source ? source.textContent || "{}" : "{}") as ReportData;
-  const SYMBOL = data.symbols;
   const S = data.strings;
   const str = (i: number): string => (i >= 0 ? S[i]! : "");
   const root = document.getElementById("app")!;
@@ -32,10 +26,6 @@ export function reportClient(): void {
   function add<T extends Node>(parent: Node, child: T): T { parent.appendChild(child); return child; }
   const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`;
   const secs = (ms: number) => (ms >= 60000 ? `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s` : `${(ms / 1000).toFixed(1)} s`);
-  // Sources are pods (`ns/pod`); a column's namespace comes with the data (scenario/target.ts).
-  const sourceNs = (ref: string): string => ref.split("/")[0] || "";
-  const blockTitle = (b: BlockData) => `${b.label} ${b.port}/${b.protocol} ${b.family}`;
-  const sourceText = (s: string) => (s === "oracle" ? "oracle" : s === "default" ? "expect.default" : s.startsWith("rule ") ? `expect.rules[${s.slice(5)}]` : s);
 
   // ---- state -------------------------------------------------------------------------------
   const filters = { failedOnly: false, changedOnly: false, fromNs: "", toNs: "", family: "", text: "" };
@@ -46,12 +36,12 @@ export function reportClient(): void {
     const to = new Set<string>();
     for (const b of s.blocks) {
       families.add(b.family);
-      b.rows.forEach((r) => { const ns = sourceNs(str(r)); from.add(ns); namespaces.add(ns); });
+      b.rows.forEach((r) => { const ns = sourceNamespace(str(r)); from.add(ns); namespaces.add(ns); });
       b.colNamespaces.forEach((n) => { const ns = str(n); to.add(ns); namespaces.add(ns); });
     }
     for (const b of s.httpBlocks) {
       families.add(b.family);
-      b.sources.forEach((r) => { const ns = sourceNs(str(r)); from.add(ns); namespaces.add(ns); });
+      b.sources.forEach((r) => { const ns = sourceNamespace(str(r)); from.add(ns); namespaces.add(ns); });
       const ns = str(b.toNamespace); to.add(ns); namespaces.add(ns);
     }
     return { from, to };
@@ -173,7 +163,7 @@ export function reportClient(): void {
   tip.id = "tip";
   tip.setAttribute("role", "tooltip");
 
-  const kit: ClientKit = { data, str, el, add, tip, filters };
+  const kit: ClientKit = { data, layout, str, el, add, tip, filters };
 
   // A scenario's tabs: its matrix blocks, then its HTTP tables (`index` into s.blocks or s.httpBlocks).
   interface Tab { kind: "matrix" | "http"; index: number }
@@ -239,18 +229,11 @@ export function reportClient(): void {
   }
 
   function tabVisible(s: ScenarioData, tab: Tab): boolean {
-    return tab.kind === "matrix" ? blockVisible(s.blocks[tab.index]!) : httpBlockVisible(kit, s.httpBlocks[tab.index]!);
+    return tab.kind === "matrix" ? matrixBlockVisible(kit, s.blocks[tab.index]!) : httpBlockVisible(kit, s.httpBlocks[tab.index]!);
   }
 
   function tabTitle(s: ScenarioData, tab: Tab): string {
-    return tab.kind === "matrix" ? blockTitle(s.blocks[tab.index]!) : httpTabTitle(kit, s.httpBlocks[tab.index]!);
-  }
-
-  function blockVisible(b: BlockData): boolean {
-    if (filters.family && b.family !== filters.family) return false;
-    if (filters.failedOnly && b.failed === 0) return false;
-    if (filters.changedOnly && b.changed === 0) return false;
-    return true;
+    return tab.kind === "matrix" ? matrixTabTitle(s.blocks[tab.index]!) : httpTabTitle(kit, s.httpBlocks[tab.index]!);
   }
 
   function renderScenario(view: View, body: HTMLElement): void {
@@ -278,28 +261,12 @@ export function reportClient(): void {
       });
       const tab = view.tabs[view.tab]!;
       if (!visible.some(Boolean)) add(body, el("div", "empty", "No block of this scenario matches the filters."));
-      else if (tab.kind === "matrix") renderMatrix(view, body, s.blocks[tab.index]!, view.tab);
+      else if (tab.kind === "matrix") renderMatrixTab(view, body, tab.index);
       else renderHttp(view, body, tab.index);
-      if (tab.kind === "matrix") legend(body); else httpLegend(kit, body);
+      if (tab.kind === "matrix") matrixLegend(kit, body); else httpLegend(kit, body);
     }
     renderMismatchList(view, body);
     renderTopology(s, body);
-  }
-
-  function legend(parent: HTMLElement): void {
-    const l = add(parent, el("div", "legend"));
-    const sw = (cls: string, sym: string, text: string) => {
-      const span = add(l, el("span"));
-      add(span, el("span", `sw ${cls}`, sym));
-      add(span, document.createTextNode(text));
-    };
-    sw("allow-sw", ".", "allowed");
-    sw("deny-sw", "X", "denied (R refused, D dropped)");
-    sw("undef-sw", "?", "undefined by Kubernetes");
-    sw("fail-sw", ".D", "FAILED: expected then observed");
-    sw("skip-sw", "–", "skipped");
-    if (reg) sw("chg-sw", "◥", "changed since baseline");
-    add(l, el("span", "", "rows: sources · columns: destinations · hover or click a cell for details"));
   }
 
   /** The HTTP table of the current tab; the pinned cell stays pinned when it is redrawn. */
@@ -309,189 +276,18 @@ export function reportClient(): void {
     renderHttpTable(kit, body, view.s.httpBlocks[index]!, selected, (cell) => { view.selected = { tab, cell }; });
   }
 
-  function renderMatrix(view: View, body: HTMLElement, b: BlockData, tab: number): void {
-    const area = add(body, el("div", "matrix-area"));
-    const wrap = add(area, el("div", "matrix-wrap"));
-    const details = add(area, el("aside", "details"));
-    details.setAttribute("aria-live", "polite");
-    add(details, el("div", "hint", "Click a cell to see expected, observed, latency, the answering backend and the reason."));
-    const n = b.cells.length / STRIDE;
-    // Which rows and columns the filters keep.
-    const rowKeep = b.rows.map((r) => !filters.fromNs || sourceNs(str(r)) === filters.fromNs);
-    const colKeep = b.colNamespaces.map((n) => !filters.toNs || str(n) === filters.toNs);
-    if (filters.failedOnly || filters.changedOnly) {
-      const rowHit = b.rows.map(() => false);
-      const colHit = b.cols.map(() => false);
-      for (let i = 0; i < n; i++) {
-        const o = i * STRIDE;
-        const hit = (filters.failedOnly ? !(b.cells[o + F.flags]! & (MATCH | SKIPPED)) : true) && (filters.changedOnly ? b.cells[o + F.change]! >= 0 : true);
-        if (hit) { rowHit[b.cells[o + F.row]!] = true; colHit[b.cells[o + F.col]!] = true; }
-      }
-      rowHit.forEach((h, i) => { if (!h) rowKeep[i] = false; });
-      colHit.forEach((h, i) => { if (!h) colKeep[i] = false; });
-    }
-    const rows = b.rows.map((_, i) => i).filter((i) => rowKeep[i]);
-    const cols = b.cols.map((_, i) => i).filter((i) => colKeep[i]);
-    if (!rows.length || !cols.length) { wrap.remove(); add(area, el("div", "empty", "No cell of this block matches the filters.")); area.insertBefore(details, null); return; }
-    const grid = new Int32Array(b.rows.length * b.cols.length).fill(-1);
-    for (let i = 0; i < n; i++) grid[b.cells[i * STRIDE + F.row]! * b.cols.length + b.cells[i * STRIDE + F.col]!] = i;
-
-    const table = add(wrap, el("table", "matrix"));
-    table.dataset.block = String(tab);
-    const hr = add(add(table, el("thead")), el("tr"));
-    add(hr, el("th", "corner", "from ↓  to →"));
-    const colHeads: HTMLElement[] = [];
-    for (const c of cols) {
-      const th = add(hr, el("th"));
-      const name = str(b.cols[c]!);
-      th.title = name;
-      add(th, el("span", "col", name));
-      colHeads[c] = th;
-    }
-    const tbody = add(table, el("tbody"));
-    const rowHeads: HTMLElement[] = [];
-    const frag = document.createDocumentFragment();
-    for (const r of rows) {
-      const tr = add(frag, el("tr"));
-      const th = add(tr, el("th", "", str(b.rows[r]!)));
-      th.title = str(b.rows[r]!);
-      rowHeads[r] = th;
-      for (const c of cols) {
-        const i = grid[r * b.cols.length + c]!;
-        const td = add(tr, el("td"));
-        if (i < 0) { td.className = "e"; continue; }
-        const o = i * STRIDE;
-        const flags = b.cells[o + F.flags]!;
-        const expected = data.expectedNames[b.cells[o + F.expected]!] || "";
-        const change = b.cells[o + F.change]!;
-        let cls: string;
-        let text = SYMBOL[expected] || "?";
-        if (flags & SKIPPED) { cls = "skip"; text = "–"; }
-        else if (!(flags & MATCH)) { cls = "fail"; text = text + (OBS_SYMBOL[data.observedNames[b.cells[o + F.observed]!] || ""] || "!"); td.tabIndex = 0; }
-        else cls = expected === "allow" ? "allow" : expected === "undefined" ? "undef" : "deny";
-        if (change >= 0) { cls += " chg"; if (data.changeKinds[change] === "fixed") cls += " fixed"; }
-        td.className = cls;
-        td.textContent = text;
-        td.dataset.i = String(i);
-      }
-    }
-    tbody.appendChild(frag);
-
-    const cellAt = (target: EventTarget | null): HTMLElement | null => {
-      const t = target as HTMLElement | null;
-      return t && t.tagName === "TD" && t.dataset.i !== undefined ? t : null;
-    };
-    let lit: HTMLElement[] = [];
-    table.addEventListener("mouseover", (event) => {
-      const td = cellAt(event.target);
-      lit.forEach((h) => h.classList.remove("hl"));
-      lit = [];
-      if (!td) { tip.style.display = "none"; return; }
-      const i = Number(td.dataset.i);
-      const o = i * STRIDE;
-      const r = rowHeads[b.cells[o + F.row]!];
-      const c = colHeads[b.cells[o + F.col]!];
-      if (r) lit.push(r); if (c) lit.push(c);
-      lit.forEach((h) => h.classList.add("hl"));
-      tip.textContent = tooltipText(b, i);
-      tip.style.display = "block";
-      const rect = td.getBoundingClientRect();
-      const x = Math.min(rect.right + 10, window.innerWidth - 430);
-      const y = rect.bottom + 8 + 140 > window.innerHeight ? rect.top - 8 - tip.offsetHeight : rect.bottom + 8;
-      tip.style.left = `${Math.max(4, x)}px`;
-      tip.style.top = `${Math.max(4, y)}px`;
-    });
-    table.addEventListener("mouseleave", () => { tip.style.display = "none"; lit.forEach((h) => h.classList.remove("hl")); lit = []; });
-    const select = (td: HTMLElement) => {
-      table.querySelectorAll("td.sel").forEach((x) => x.classList.remove("sel"));
-      td.classList.add("sel");
-      view.selected = { tab, cell: Number(td.dataset.i) };
-      showDetails(details, b, Number(td.dataset.i));
-    };
-    table.addEventListener("click", (event) => { const td = cellAt(event.target); if (td) select(td); });
-    table.addEventListener("keydown", (event) => { const td = cellAt(event.target); if (td && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); select(td); } });
-    if (view.selected && view.selected.tab === tab) {
-      const td = table.querySelector<HTMLElement>(`td[data-i="${view.selected.cell}"]`);
-      if (td) select(td);
-    }
-  }
-
-  function cellFacts(b: BlockData, i: number): [string, string][] {
-    const o = i * STRIDE;
-    const v = (f: number) => b.cells[o + f]!;
-    const flags = v(F.flags);
-    const facts: [string, string][] = [];
-    const expected = data.expectedNames[v(F.expected)] || "?";
-    const oracle = data.expectedNames[v(F.oracle)] || "?";
-    const src = str(v(F.source));
-    facts.push(["expected", `${expected} (${sourceText(src)})`]);
-    if (oracle !== expected || src !== "oracle") facts.push(["oracle", oracle]);
-    facts.push(["observed", data.observedNames[v(F.observed)] || "?"]);
-    if (v(F.backend) >= 0) facts.push(["backend", str(v(F.backend))]);
-    if (v(F.backends) >= 0) facts.push(["backends", str(v(F.backends))]);
-    if (v(F.client) >= 0) facts.push(["client address seen", str(v(F.client))]);
-    if (v(F.latency) >= 0 && !(flags & SKIPPED)) facts.push(["latency", `${v(F.latency)} ms`]);
-    facts.push(["attempts", String(v(F.attempts))]);
-    if (v(F.mismatch) >= 0) facts.push(["mismatch", str(v(F.mismatch))]);
-    facts.push(["reason", str(v(F.reason))]);
-    if (v(F.detail) >= 0) facts.push(["detail", str(v(F.detail))]);
-    if (v(F.change) >= 0) facts.push(["change", `${data.changeLabels[v(F.change)]}${v(F.before) >= 0 ? `; baseline: ${str(v(F.before))}` : ""}`]);
-    return facts;
-  }
-
-  function cellTitle(b: BlockData, i: number): string {
-    const o = i * STRIDE;
-    return `${str(b.rows[b.cells[o + F.row]!]!)} → ${str(b.cols[b.cells[o + F.col]!]!)}  ${b.port}/${b.protocol} ${b.family}`;
-  }
-
-  function cellStatus(b: BlockData, i: number): "passed" | "failed" | "skipped" {
-    const flags = b.cells[i * STRIDE + F.flags]!;
-    return flags & SKIPPED ? "skipped" : flags & MATCH ? "passed" : "failed";
-  }
-
-  function tooltipText(b: BlockData, i: number): string {
-    const status = cellStatus(b, i);
-    const lines = [cellTitle(b, i), status === "failed" ? "✗ FAILED" : status === "skipped" ? "– skipped" : "✓ passed"];
-    for (const [k, v] of cellFacts(b, i)) if (k !== "attempts") lines.push(`${k}: ${v.length > 160 ? `${v.slice(0, 157)}…` : v}`);
-    return lines.join("\n");
-  }
-
-  function showDetails(details: HTMLElement, b: BlockData, i: number): void {
-    details.textContent = "";
-    const status = cellStatus(b, i);
-    add(details, el("h4", "", cellTitle(b, i)));
-    add(details, el("div", `verdict-line ${status === "failed" ? "fail" : status === "skipped" ? "skip" : "pass"}`, status === "failed" ? "✗ failed" : status === "skipped" ? "– skipped" : "✓ passed"));
-    const dl = add(details, el("dl"));
-    for (const [k, v] of cellFacts(b, i)) { add(dl, el("dt", "", k)); add(dl, el("dd", "", v)).dataset.fact = k; }
-  }
-
-  /** A matrix block's failed or changed cells as rows of the mismatch list (`block` is the tab). */
-  function matrixMismatchRows(s: ScenarioData): MismatchRow[] {
-    const rows: MismatchRow[] = [];
-    s.blocks.forEach((b, bi) => {
-      for (let i = 0; i < b.cells.length / STRIDE; i++) {
-        const o = i * STRIDE;
-        const failed = cellStatus(b, i) === "failed";
-        const change = b.cells[o + F.change]!;
-        if (!failed && !(reg && change >= 0)) continue;
-        rows.push({
-          failed, title: cellTitle(b, i),
-          expected: `${data.expectedNames[b.cells[o + F.expected]!]} (${sourceText(str(b.cells[o + F.source]!))})`,
-          observed: data.observedNames[b.cells[o + F.observed]!] || "",
-          backend: str(b.cells[o + F.backend]!), why: str(b.cells[o + F.mismatch]!) || str(b.cells[o + F.reason]!),
-          change: change >= 0 ? `${data.changeLabels[change]}${b.cells[o + F.before]! >= 0 ? ` (was ${str(b.cells[o + F.before]!)})` : ""}` : "",
-          block: bi, cell: i,
-        });
-      }
-    });
-    return rows;
+  /** The matrix block of the current tab; the pinned cell stays pinned when it is redrawn. */
+  function renderMatrixTab(view: View, body: HTMLElement, index: number): void {
+    const tab = view.tab;
+    const selected = view.selected && view.selected.tab === tab ? view.selected.cell : undefined;
+    renderMatrix(kit, body, view.s.blocks[index]!, tab, selected, (cell) => { view.selected = { tab, cell }; });
   }
 
   function renderMismatchList(view: View, body: HTMLElement): void {
     const s = view.s;
     const tabOf = (kind: Tab["kind"], index: number) => view.tabs.findIndex((t) => t.kind === kind && t.index === index);
     const rows = [
-      ...matrixMismatchRows(s).map((r) => ({ ...r, tab: tabOf("matrix", r.block) })),
+      ...matrixMismatchRows(kit, s).map((r) => ({ ...r, tab: tabOf("matrix", r.block) })),
       ...httpMismatchRows(kit, s, Boolean(reg)).map((r) => ({ ...r, tab: tabOf("http", r.block) })),
     ];
     if (!rows.length) return;
