@@ -2,7 +2,7 @@
 // reportClient() (client.ts) builds one ClientKit; the functions index.ts inlines beside it
 // (matrix-client.ts, http-client.ts, ...) take it as their first parameter, since they may not
 // use module constants or anything else from outside their own bodies.
-import type { F, ReportData } from "./data.js";
+import type { F, ReportData, ScenarioData } from "./data.js";
 
 /** Where a matrix cell's fields sit in its block's flat array: data.ts's F, CELL_STRIDE, MATCH and SKIPPED, handed to reportClient() by index.ts. */
 export interface CellLayout {
@@ -46,4 +46,20 @@ export interface MismatchRow {
   /** The matrix block or HTTP table (index in ScenarioData.blocks or .httpBlocks) and the cell in it. */
   readonly block: number;
   readonly cell: number;
+}
+/** A scenario's tab: a matrix block or an HTTP table (`index` into ScenarioData.blocks or .httpBlocks). */
+export interface Tab {
+  readonly kind: "matrix" | "http";
+  readonly index: number;
+}
+
+/** A scenario's section as the page keeps it: drawn yet or not, its open tab and pinned cell. */
+export interface ScenarioView {
+  readonly scenario: ScenarioData;
+  readonly tabs: Tab[];
+  readonly section: HTMLElement;
+  rendered: boolean;
+  tab: number;
+  readonly render: () => void;
+  selected?: { tab: number; cell: number };
 }

@@ -5,10 +5,11 @@
 // x 1,000 cells opens at once. Matrices and HTTP tables are matrix-client.ts's and
 // http-client.ts's functions, inlined beside this one by index.ts; they get what they share with
 // the page as a ClientKit (client-kit.ts), and the matrix cells' layout comes as `layout`.
-import type { CellLayout, ClientKit } from "./client-kit.js";
-import type { ReportData, ScenarioData } from "./data.js";
-import { httpBlockVisible, httpLegend, httpMismatchRows, httpTabTitle, renderHttpTable } from "./http-client.js";
-import { matrixBlockVisible, matrixLegend, matrixMismatchRows, matrixTabTitle, renderMatrix, sourceNamespace } from "./matrix-client.js";
+import type { CellLayout, ClientKit, ScenarioView } from "./client-kit.js";
+import type { ReportData } from "./data.js";
+import { durationText, plural, utcText } from "./format-client.js";
+import { sourceNamespace } from "./matrix-client.js";
+import { renderIndexRow, renderScenarioSection } from "./scenario-client.js";
 
 export function reportClient(layout: CellLayout): void {
   const source = document.getElementById("netspec-data");
@@ -24,8 +25,6 @@ export function reportClient(layout: CellLayout): void {
     return node;
   }
   function add<T extends Node>(parent: Node, child: T): T { parent.appendChild(child); return child; }
-  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`;
-  const secs = (ms: number) => (ms >= 60000 ? `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s` : `${(ms / 1000).toFixed(1)} s`);
 
   // ---- state -------------------------------------------------------------------------------
   const filters = { failedOnly: false, changedOnly: false, fromNs: "", toNs: "", family: "", text: "" };
@@ -51,7 +50,7 @@ export function reportClient(layout: CellLayout): void {
   const header = add(root, el("header", "top"));
   add(header, el("h1", "", data.title));
   const meta = add(header, el("div", "meta"));
-  add(meta, el("span", "", `started ${data.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}`));
+  add(meta, el("span", "", `started ${utcText(data.startedAt)}`));
   add(meta, el("span", "", `provider ${data.provider}`));
   add(meta, el("span", "", `${data.tool.name} ${data.tool.version}`));
   if (data.environment) add(meta, el("span", "", `Node.js ${data.environment.node} on ${data.environment.platform}/${data.environment.arch}`));
@@ -84,13 +83,13 @@ export function reportClient(layout: CellLayout): void {
   card("passed", "Passed", String(sum.passed), sum.cells ? `${((100 * sum.passed) / Math.max(1, sum.cells - sum.skipped)).toFixed(1)} % of probed` : "");
   card("failed", "Failed", String(sum.failed), "expected ≠ observed", sum.failed ? "nonzero" : "");
   card("skipped", "Skipped", String(sum.skipped), "not probeable here");
-  card("duration", "Duration", secs(data.durationMs), "", "small");
+  card("duration", "Duration", durationText(data.durationMs), "", "small");
   card("provider", "Provider", data.provider, "", "small");
 
   // ---- regression summary ------------------------------------------------------------------
   const reg = data.regression;
   if (reg) {
-    add(main, el("h2", "section", `Changes since the baseline run of ${reg.baseline.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} (${reg.baseline.provider}, netspec ${reg.baseline.version})`));
+    add(main, el("h2", "section", `Changes since the baseline run of ${utcText(reg.baseline.startedAt)} (${reg.baseline.provider}, netspec ${reg.baseline.version})`));
     const rc = add(main, el("div", "cards"));
     rc.id = "changes";
     data.changeKinds.forEach((kind, i) => {
@@ -165,205 +164,16 @@ export function reportClient(layout: CellLayout): void {
 
   const kit: ClientKit = { data, layout, str, el, add, tip, filters };
 
-  // A scenario's tabs: its matrix blocks, then its HTTP tables (`index` into s.blocks or s.httpBlocks).
-  interface Tab { kind: "matrix" | "http"; index: number }
-  const tabsOf = (s: ScenarioData): Tab[] => [
-    ...s.blocks.map((_, index): Tab => ({ kind: "matrix", index })),
-    ...s.httpBlocks.map((_, index): Tab => ({ kind: "http", index })),
-  ];
-  interface View { s: ScenarioData; tabs: Tab[]; section: HTMLElement; rendered: boolean; tab: number; render: () => void; selected?: { tab: number; cell: number } }
-  const views: View[] = [];
-
-  data.scenarios.forEach((s, si) => {
+  const views: ScenarioView[] = [];
+  data.scenarios.forEach((scenario, si) => {
     const anchor = `scenario-${si}`;
-    const tr = add(ib, el("tr", s.status === "passed" ? "" : "failed"));
-    tr.dataset.scenario = s.name;
-    const link = add(add(tr, el("td")), el("a", "", s.name));
-    link.href = `#${anchor}`;
-    add(add(tr, el("td")), statusBadge(s.status));
-    add(tr, el("td", "num", s.counts.cells));
-    add(tr, el("td", "num", s.counts.passed));
-    add(tr, el("td", `num ${s.counts.failed ? "failtext" : ""}`, s.counts.failed));
-    add(tr, el("td", `num ${s.counts.skipped ? "skiptext" : ""}`, s.counts.skipped));
-    if (reg) add(tr, el("td", "num", s.counts.changed));
-    add(tr, el("td", "num", secs(s.durationMs)));
-    const tags = add(tr, el("td"));
-    s.tags.forEach((t) => add(tags, el("span", "chip", t)));
-    indexRows.push(tr);
-
-    const section = add(main, el("section", `scenario ${s.status}`));
-    section.id = anchor;
-    section.dataset.scenario = s.name;
-    const head = add(section, el("div", "head"));
-    add(head, statusBadge(s.status));
-    add(head, el("h3", "", s.name));
-    add(head, el("span", "file mono", s.file));
-    if (s.baselineStatus !== undefined) add(head, el("span", "badge change", `baseline: ${s.baselineStatus}`));
-    if (s.tags.length) { const t = add(section, el("div")); s.tags.forEach((x) => add(t, el("span", "chip", x))); }
-    if (s.description) add(section, el("p", "desc", s.description));
-    const stats = add(section, el("div", "stats"));
-    stats.textContent = `${plural(s.counts.cells, "cell")}: ${s.counts.passed} passed, ${s.counts.failed} failed, ${s.counts.skipped} skipped${reg ? `, ${s.counts.changed} changed` : ""} · ${secs(s.durationMs)} (provision ${secs(s.phases.provision)}, apply ${secs(s.phases.apply)}, probe ${secs(s.phases.probe)})`;
-    if (s.error) add(section, el("div", "errorbox", s.error));
-    const body = add(section, el("div", "body"));
-    const tabs = tabsOf(s);
-    const view: View = { s, tabs, section, rendered: false, tab: firstTab(s, tabs), render: () => renderScenario(view, body) };
-    views.push(view);
+    indexRows.push(renderIndexRow(kit, ib, scenario, anchor));
+    views.push(renderScenarioSection(kit, main, scenario, anchor));
   });
 
-  function statusBadge(status: string): HTMLElement {
-    return el("span", `badge ${status}`, status === "passed" ? "✓ passed" : status === "failed" ? "✗ failed" : "! error");
-  }
-
-  function tabFailures(s: ScenarioData, tab: Tab): number {
-    return tab.kind === "matrix" ? s.blocks[tab.index]!.failed : s.httpBlocks[tab.index]!.failed;
-  }
-
-  function tabChanges(s: ScenarioData, tab: Tab): number {
-    return tab.kind === "matrix" ? s.blocks[tab.index]!.changed : s.httpBlocks[tab.index]!.changed;
-  }
-
-  /** The tab a scenario opens on: the first with a failure. */
-  function firstTab(s: ScenarioData, tabs: Tab[]): number {
-    const i = tabs.findIndex((t) => tabFailures(s, t) > 0);
-    return i >= 0 ? i : 0;
-  }
-
-  function tabVisible(s: ScenarioData, tab: Tab): boolean {
-    return tab.kind === "matrix" ? matrixBlockVisible(kit, s.blocks[tab.index]!) : httpBlockVisible(kit, s.httpBlocks[tab.index]!);
-  }
-
-  function tabTitle(s: ScenarioData, tab: Tab): string {
-    return tab.kind === "matrix" ? matrixTabTitle(s.blocks[tab.index]!) : httpTabTitle(kit, s.httpBlocks[tab.index]!);
-  }
-
-  function renderScenario(view: View, body: HTMLElement): void {
-    view.rendered = true;
-    body.textContent = "";
-    const s = view.s;
-    if (view.tabs.length) {
-      const visible = view.tabs.map((t) => tabVisible(s, t));
-      if (!visible[view.tab]) { const v = visible.indexOf(true); if (v >= 0) view.tab = v; }
-      const tabs = add(body, el("div", "tabs"));
-      tabs.setAttribute("role", "tablist");
-      view.tabs.forEach((tab, ti) => {
-        if (!visible[ti]) return;
-        const button = add(tabs, el("button", "", tabTitle(s, tab)));
-        button.type = "button";
-        button.setAttribute("role", "tab");
-        button.setAttribute("aria-selected", String(ti === view.tab));
-        button.dataset.block = String(ti);
-        button.dataset.kind = tab.kind;
-        const failed = tabFailures(s, tab);
-        const changed = tabChanges(s, tab);
-        if (failed) add(button, el("span", "n", `${failed} ✗`));
-        else if (reg && changed) add(button, el("span", "n chg", `${changed} Δ`));
-        button.addEventListener("click", () => { view.tab = ti; renderScenario(view, body); });
-      });
-      const tab = view.tabs[view.tab]!;
-      if (!visible.some(Boolean)) add(body, el("div", "empty", "No block of this scenario matches the filters."));
-      else if (tab.kind === "matrix") renderMatrixTab(view, body, tab.index);
-      else renderHttp(view, body, tab.index);
-      if (tab.kind === "matrix") matrixLegend(kit, body); else httpLegend(kit, body);
-    }
-    renderMismatchList(view, body);
-    renderTopology(s, body);
-  }
-
-  /** The HTTP table of the current tab; the pinned cell stays pinned when it is redrawn. */
-  function renderHttp(view: View, body: HTMLElement, index: number): void {
-    const tab = view.tab;
-    const selected = view.selected && view.selected.tab === tab ? view.selected.cell : undefined;
-    renderHttpTable(kit, body, view.s.httpBlocks[index]!, selected, (cell) => { view.selected = { tab, cell }; });
-  }
-
-  /** The matrix block of the current tab; the pinned cell stays pinned when it is redrawn. */
-  function renderMatrixTab(view: View, body: HTMLElement, index: number): void {
-    const tab = view.tab;
-    const selected = view.selected && view.selected.tab === tab ? view.selected.cell : undefined;
-    renderMatrix(kit, body, view.s.blocks[index]!, tab, selected, (cell) => { view.selected = { tab, cell }; });
-  }
-
-  function renderMismatchList(view: View, body: HTMLElement): void {
-    const s = view.s;
-    const tabOf = (kind: Tab["kind"], index: number) => view.tabs.findIndex((t) => t.kind === kind && t.index === index);
-    const rows = [
-      ...matrixMismatchRows(kit, s).map((r) => ({ ...r, tab: tabOf("matrix", r.block) })),
-      ...httpMismatchRows(kit, s, Boolean(reg)).map((r) => ({ ...r, tab: tabOf("http", r.block) })),
-    ];
-    if (!rows.length) return;
-    const d = add(body, el("details", "more"));
-    d.open = s.counts.failed > 0 && s.counts.failed <= 30;
-    const failedN = rows.filter((r) => r.failed).length;
-    add(d, el("summary", "", `${plural(failedN, "mismatch")}${reg ? ` and ${plural(s.counts.changed, "changed cell")}` : ""}`));
-    const t = add(d, el("table", "list changes-list"));
-    const hr = add(add(t, el("thead")), el("tr"));
-    ["Cell", "Expected", "Observed", "Backend", "Why", ...(reg ? ["Change"] : [])].forEach((h) => add(hr, el("th", "", h)));
-    const tb = add(t, el("tbody"));
-    for (const row of rows.slice(0, 500)) {
-      const tr = add(tb, el("tr", row.failed ? "failed" : ""));
-      const a = add(add(tr, el("td")), el("a", "", row.title));
-      a.href = "#";
-      a.addEventListener("click", (event) => { event.preventDefault(); view.tab = row.tab; view.selected = { tab: row.tab, cell: row.cell }; renderScenario(view, body); view.section.scrollIntoView({ block: "start" }); });
-      add(tr, el("td", "", row.expected));
-      add(tr, el("td", row.failed ? "failtext" : "", row.observed));
-      add(tr, el("td", "", row.backend));
-      add(tr, el("td", "", row.why));
-      if (reg) add(tr, el("td", "", row.change));
-    }
-    if (rows.length > 500) add(d, el("div", "empty", `… and ${rows.length - 500} more: see results.json`));
-  }
-
-  function table(parent: HTMLElement, headings: string[], rows: string[][]): void {
-    const t = add(parent, el("table", "list"));
-    const hr = add(add(t, el("thead")), el("tr"));
-    headings.forEach((h) => add(hr, el("th", "", h)));
-    const tb = add(t, el("tbody"));
-    for (const row of rows) { const tr = add(tb, el("tr")); row.forEach((c) => add(tr, el("td", "", c))); }
-  }
-
-  const labelsText = (labels: Record<string, string> | undefined) => Object.entries(labels || {}).map(([k, v]) => `${k}=${v}`).join(", ");
-  const ipsText = (ips: Record<string, string>) => Object.values(ips).join(", ");
-
-  function renderTopology(s: ScenarioData, body: HTMLElement): void {
-    const t = s.topology;
-    if (t) {
-      const d = add(body, el("details", "more topology"));
-      const userPods = t.pods.filter((p) => !p.system);
-      add(d, el("summary", "", `Topology: ${plural(t.nodes.length, "node")}, ${plural(t.namespaces.filter((n) => !n.system).length, "namespace")}, ${plural(userPods.length, "pod")}, ${plural(t.services.filter((x) => !x.system).length, "Service")} (${t.ipFamily})`));
-      const grid = add(d, el("div", "topo"));
-      const box = (title: string, wide = false) => { const b = add(grid, el("div", wide ? "wide" : "")); add(b, el("h5", "", title)); return b; };
-      table(box("Nodes"), ["Node", "Zone", "Pod CIDRs"], t.nodes.map((n) => [n.name, n.zone || "", Object.values(n.podCIDRs).join(", ")]));
-      table(box("Namespaces"), ["Namespace", "Labels"], t.namespaces.map((n) => [n.name + (n.system ? " (system)" : ""), labelsText(n.labels)]));
-      table(box("Pods", true), ["Pod", "Node", "IPs", "Ports", "Labels"], t.pods.map((p) => [
-        p.id + (p.system ? " (system)" : "") + (p.ready === false ? " (not ready)" : "") + (p.hostNetwork ? " (hostNetwork)" : ""),
-        p.node, ipsText(p.ips), p.ports.map((x) => `${x.name ? `${x.name}:` : ""}${x.port}/${x.protocol}`).join(", "), labelsText(p.labels),
-      ]));
-      if (t.services.length) {
-        table(box("Services", true), ["Service", "Type", "Cluster IPs", "Ports", "Selector", "Traffic"], t.services.map((x) => [
-          x.id + (x.system ? " (system)" : ""), x.headless ? `${x.type} (headless)` : x.type, ipsText(x.clusterIPs),
-          x.ports.map((p) => `${p.name ? `${p.name}:` : ""}${p.port}→${p.targetPort}/${p.protocol}${p.nodePort ? ` (node ${p.nodePort})` : ""}`).join(", "),
-          x.selector ? labelsText(x.selector) : "(none)",
-          [x.internalTrafficPolicy && x.internalTrafficPolicy !== "Cluster" ? `internal: ${x.internalTrafficPolicy}` : "", x.externalTrafficPolicy && x.externalTrafficPolicy !== "Cluster" && x.type !== "ClusterIP" ? `external: ${x.externalTrafficPolicy}` : "", x.trafficDistribution ? `distribution: ${x.trafficDistribution}` : ""].filter(Boolean).join(", "),
-        ]));
-      }
-      const pd = add(body, el("details", "more policies"));
-      add(pd, el("summary", "", `Policies and other objects: ${t.policies.length}`));
-      if (!t.policies.length) add(pd, el("div", "empty", "None: every pod is open (no NetworkPolicy selects it)."));
-      for (const p of t.policies) {
-        add(pd, el("h5", "", `${p.kind} ${p.namespace ? `${p.namespace}/` : ""}${p.name}`));
-        add(pd, el("pre", "", p.yaml));
-      }
-    }
-    if (s.diagnostics) {
-      const d = add(body, el("details", "more diagnostics"));
-      add(d, el("summary", "", `Diagnostics from the cluster (${Object.keys(s.diagnostics).length})`));
-      for (const [name, text] of Object.entries(s.diagnostics)) { add(d, el("h5", "", name)); add(d, el("pre", "", text)); }
-    }
-  }
-
   // ---- filters -----------------------------------------------------------------------------
-  function scenarioVisible(v: View, si: number): boolean {
-    const s = v.s;
+  function scenarioVisible(v: ScenarioView, si: number): boolean {
+    const s = v.scenario;
     if (filters.failedOnly && s.status === "passed") return false;
     if (filters.changedOnly && !s.counts.changed && s.baselineStatus === undefined) return false;
     const blocks = [...s.blocks, ...s.httpBlocks];
