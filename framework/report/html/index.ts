@@ -10,10 +10,12 @@ import type { Regression } from "../regression.js";
 import { reportClient } from "./client.js";
 import type { CellLayout } from "./client-kit.js";
 import { buildReportData, CELL_STRIDE, F, MATCH, scriptSafeJson, SKIPPED, type ReportOptions } from "./data.js";
+import { FILTERS_CLIENT } from "./filters-client.js";
 import { FORMAT_CLIENT } from "./format-client.js";
 import { HTTP_CLIENT } from "./http-client.js";
 import { MATRIX_CLIENT } from "./matrix-client.js";
 import { SCENARIO_CLIENT } from "./scenario-client.js";
+import { SUMMARY_CLIENT } from "./summary-client.js";
 import { TOPOLOGY_CLIENT } from "./topology-client.js";
 import { CSS } from "./style.js";
 
@@ -22,7 +24,9 @@ const hash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The page's functions, inlined side by side in one closure: they call each other by name. */
-const PAGE_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [...FORMAT_CLIENT, ...MATRIX_CLIENT, ...HTTP_CLIENT, ...TOPOLOGY_CLIENT, ...SCENARIO_CLIENT];
+const PAGE_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [
+  ...FORMAT_CLIENT, ...MATRIX_CLIENT, ...HTTP_CLIENT, ...TOPOLOGY_CLIENT, ...SCENARIO_CLIENT, ...SUMMARY_CLIENT, ...FILTERS_CLIENT,
+];
 const duplicate = PAGE_FUNCTIONS.find((f, i) => PAGE_FUNCTIONS.findIndex((g) => g.name === f.name) !== i);
 // In one function body, a second declaration of a name silently replaces the first.
 if (duplicate) throw new Error(`two page functions are named ${duplicate.name}`);

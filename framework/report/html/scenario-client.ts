@@ -16,6 +16,21 @@ function statusBadge(kit: ClientKit, status: string): HTMLElement {
   return kit.el("span", `badge ${status}`, status === "passed" ? "✓ passed" : status === "failed" ? "✗ failed" : "! error");
 }
 
+/** The index of scenarios: its heading and table head; returns the table's body for the rows. */
+export function renderScenarioIndex(kit: ClientKit, main: HTMLElement): HTMLElement {
+  const { el, add } = kit;
+  add(main, el("h2", "section", "Scenarios"));
+  const index = add(main, el("table", "list"));
+  index.id = "index";
+  const headRow = add(add(index, el("thead")), el("tr"));
+  const columns: [string, string][] = [
+    ["Scenario", ""], ["Status", ""], ["Cells", "num"], ["Passed", "num"], ["Failed", "num"], ["Skipped", "num"],
+    ...(kit.data.regression ? [["Changed", "num"] as [string, string]] : []), ["Duration", "num"], ["Tags", ""],
+  ];
+  columns.forEach(([heading, cls]) => add(headRow, el("th", cls, heading)));
+  return add(index, el("tbody"));
+}
+
 /** The scenario's row of the index: its name linking to its section, status, counts, duration, tags. */
 export function renderIndexRow(kit: ClientKit, tbody: HTMLElement, scenario: ScenarioData, anchor: string): HTMLTableRowElement {
   const { el, add } = kit;
@@ -169,6 +184,6 @@ function renderMismatchList(kit: ClientKit, view: ScenarioView, body: HTMLElemen
 
 /** Every function above, in the order index.ts inlines them. */
 export const SCENARIO_CLIENT = [
-  statusBadge, renderIndexRow, renderScenarioSection, scenarioTabs, tabFailures, tabChanges, firstTab, tabVisible, tabTitle,
+  statusBadge, renderScenarioIndex, renderIndexRow, renderScenarioSection, scenarioTabs, tabFailures, tabChanges, firstTab, tabVisible, tabTitle,
   renderScenario, renderMismatchList,
 ] as const;
