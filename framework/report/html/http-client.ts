@@ -8,31 +8,8 @@
 // reportClient(), so each may use only its parameters, the DOM and the other functions listed in
 // HTTP_CLIENT (no imports at run time, no module constants). What they share with the rest of
 // the page comes in a ClientKit. Text reaches the page through textContent only.
-import type { HttpBlockData, HttpCellData, HttpRequestRow, ReportData, ScenarioData } from "./data.js";
-
-/** What the page's script hands the HTTP tables: the data, its string table, DOM helpers, the tooltip, the filters. */
-export interface ClientKit {
-  readonly data: ReportData;
-  readonly str: (i: number) => string;
-  readonly el: <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string | number) => HTMLElementTagNameMap[K];
-  readonly add: <T extends Node>(parent: Node, child: T) => T;
-  readonly tip: HTMLElement;
-  readonly filters: { readonly failedOnly: boolean; readonly changedOnly: boolean; readonly fromNs: string; readonly toNs: string; readonly family: string };
-}
-
-/** A row of the scenario's list of mismatches and changes. */
-export interface MismatchRow {
-  readonly failed: boolean;
-  readonly title: string;
-  readonly expected: string;
-  readonly observed: string;
-  readonly backend: string;
-  readonly why: string;
-  readonly change: string;
-  /** The HTTP table (index in ScenarioData.httpBlocks) and the cell in it. */
-  readonly block: number;
-  readonly cell: number;
-}
+import type { ClientKit, MismatchRow } from "./client-kit.js";
+import type { HttpBlockData, HttpCellData, HttpRequestRow, ScenarioData } from "./data.js";
 
 /** `HTTP gateway/infra/gw 80/TCP ipv4`: the table's tab. */
 export function httpTabTitle(kit: ClientKit, b: HttpBlockData): string {

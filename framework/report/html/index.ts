@@ -8,18 +8,34 @@ import { join } from "node:path";
 import type { RunResults } from "../../runner/results.js";
 import type { Regression } from "../regression.js";
 import { reportClient } from "./client.js";
-import { buildReportData, scriptSafeJson, type ReportOptions } from "./data.js";
+import type { CellLayout } from "./client-kit.js";
+import { buildReportData, CELL_STRIDE, F, MATCH, scriptSafeJson, SKIPPED, type ReportOptions } from "./data.js";
+import { FILTERS_CLIENT } from "./filters-client.js";
+import { FORMAT_CLIENT } from "./format-client.js";
 import { HTTP_CLIENT } from "./http-client.js";
+import { MATRIX_CLIENT } from "./matrix-client.js";
+import { SCENARIO_CLIENT } from "./scenario-client.js";
+import { SUMMARY_CLIENT } from "./summary-client.js";
+import { TOPOLOGY_CLIENT } from "./topology-client.js";
 import { CSS } from "./style.js";
 
 const hash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+/** The page's functions, inlined side by side in one closure: they call each other by name. */
+const PAGE_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [
+  ...FORMAT_CLIENT, ...MATRIX_CLIENT, ...HTTP_CLIENT, ...TOPOLOGY_CLIENT, ...SCENARIO_CLIENT, ...SUMMARY_CLIENT, ...FILTERS_CLIENT,
+];
+const duplicate = PAGE_FUNCTIONS.find((f, i) => PAGE_FUNCTIONS.findIndex((g) => g.name === f.name) !== i);
+// In one function body, a second declaration of a name silently replaces the first.
+if (duplicate) throw new Error(`two page functions are named ${duplicate.name}`);
+const CELL_LAYOUT: CellLayout = { fields: F, stride: CELL_STRIDE, match: MATCH, skipped: SKIPPED };
+
 export function renderHtml(results: RunResults, options: ReportOptions = {}): string {
   const data = buildReportData(results, options);
-  // One closure: the HTTP tables' functions, then the page's script that calls them.
-  const script = `(() => {\n${HTTP_CLIENT.map((f) => f.toString()).join("\n")}\n(${reportClient.toString()})();\n})();`;
+  // One closure: the page's functions, then its script that calls them, given the cells' layout.
+  const script = `(() => {\n${PAGE_FUNCTIONS.map((f) => f.toString()).join("\n")}\n(${reportClient.toString()})(${JSON.stringify(CELL_LAYOUT)});\n})();`;
   if (/<\/script/i.test(script) || /<\/style/i.test(CSS)) throw new Error("report script or stylesheet would close its element");
   const csp = [
     "default-src 'none'", `script-src ${hash(script)}`, `style-src ${hash(CSS)}`, "img-src data:",
