@@ -9,6 +9,7 @@
 // HTTP_CLIENT (no imports at run time, no module constants). What they share with the rest of
 // the page comes in a ClientKit. Text reaches the page through textContent only.
 import type { ClientKit, MismatchRow } from "./client-kit.js";
+import { showCellTooltip, wireCellSelection } from "./table-client.js";
 import type { HttpBlockData, HttpCellData, HttpRequestRow, ScenarioData } from "./data.js";
 
 /** `HTTP gateway/infra/gw 80/TCP ipv4`: the table's tab. */
@@ -210,19 +211,10 @@ export function renderHttpTable(kit: ClientKit, body: HTMLElement, b: HttpBlockD
   table.addEventListener("mouseover", (event) => {
     const td = cellAt(event.target);
     if (!td) { tip.style.display = "none"; return; }
-    tip.textContent = httpTooltipText(kit, b, b.cells[Number(td.dataset.i)]!);
-    tip.style.display = "block";
-    const rect = td.getBoundingClientRect();
-    tip.style.left = `${Math.max(4, Math.min(rect.right + 10, window.innerWidth - 430))}px`;
-    tip.style.top = `${Math.max(4, rect.bottom + 8 + 140 > window.innerHeight ? rect.top - 8 - tip.offsetHeight : rect.bottom + 8)}px`;
+    showCellTooltip(tip, td, httpTooltipText(kit, b, b.cells[Number(td.dataset.i)]!));
   });
   table.addEventListener("mouseleave", () => { tip.style.display = "none"; });
-  table.addEventListener("click", (event) => { const td = cellAt(event.target); if (td) select(td); });
-  table.addEventListener("keydown", (event) => { const td = cellAt(event.target); if (td && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); select(td); } });
-  if (selected !== undefined) {
-    const td = table.querySelector<HTMLElement>(`td[data-i="${selected}"]`);
-    if (td) select(td);
-  }
+  wireCellSelection(table, cellAt, select, selected);
 }
 
 /** What an HTTP table's colours and texts mean. */

@@ -16,6 +16,7 @@ import { HTTP_CLIENT } from "./http-client.js";
 import { MATRIX_CLIENT } from "./matrix-client.js";
 import { SCENARIO_CLIENT } from "./scenario-client.js";
 import { SUMMARY_CLIENT } from "./summary-client.js";
+import { TABLE_CLIENT } from "./table-client.js";
 import { TOPOLOGY_CLIENT } from "./topology-client.js";
 import { CSS } from "./style.js";
 
@@ -25,7 +26,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
 
 /** The page's functions, inlined side by side in one closure: they call each other by name. */
 const PAGE_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [
-  ...FORMAT_CLIENT, ...MATRIX_CLIENT, ...HTTP_CLIENT, ...TOPOLOGY_CLIENT, ...SCENARIO_CLIENT, ...SUMMARY_CLIENT, ...FILTERS_CLIENT,
+  ...FORMAT_CLIENT, ...MATRIX_CLIENT, ...HTTP_CLIENT, ...TOPOLOGY_CLIENT, ...SCENARIO_CLIENT, ...SUMMARY_CLIENT, ...FILTERS_CLIENT, ...TABLE_CLIENT,
 ];
 const duplicate = PAGE_FUNCTIONS.find((f, i) => PAGE_FUNCTIONS.findIndex((g) => g.name === f.name) !== i);
 // In one function body, a second declaration of a name silently replaces the first.

@@ -9,6 +9,7 @@
 // kit.layout.stride per cell, read at kit.layout.fields offsets. Text goes through textContent only.
 import type { BlockData, ScenarioData } from "./data.js";
 import type { ClientKit, MismatchRow } from "./client-kit.js";
+import { showCellTooltip, wireCellSelection } from "./table-client.js";
 
 /** The namespace of a source: sources are pods (`ns/pod`); a column's namespace comes with the data (scenario/target.ts). */
 export function sourceNamespace(ref: string): string {
@@ -200,13 +201,7 @@ export function renderMatrix(kit: ClientKit, body: HTMLElement, block: BlockData
     const colHead = colHeads[block.cells[offset + fields.col]!];
     if (rowHead) lit.push(rowHead); if (colHead) lit.push(colHead);
     lit.forEach((head) => head.classList.add("hl"));
-    tip.textContent = matrixTooltipText(kit, block, cell);
-    tip.style.display = "block";
-    const rect = td.getBoundingClientRect();
-    const x = Math.min(rect.right + 10, window.innerWidth - 430);
-    const y = rect.bottom + 8 + 140 > window.innerHeight ? rect.top - 8 - tip.offsetHeight : rect.bottom + 8;
-    tip.style.left = `${Math.max(4, x)}px`;
-    tip.style.top = `${Math.max(4, y)}px`;
+    showCellTooltip(tip, td, matrixTooltipText(kit, block, cell));
   });
   table.addEventListener("mouseleave", () => { tip.style.display = "none"; lit.forEach((head) => head.classList.remove("hl")); lit = []; });
   const select = (td: HTMLElement) => {
@@ -215,12 +210,7 @@ export function renderMatrix(kit: ClientKit, body: HTMLElement, block: BlockData
     onSelect(Number(td.dataset.i));
     showMatrixDetails(kit, details, block, Number(td.dataset.i));
   };
-  table.addEventListener("click", (event) => { const td = cellAt(event.target); if (td) select(td); });
-  table.addEventListener("keydown", (event) => { const td = cellAt(event.target); if (td && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); select(td); } });
-  if (selected !== undefined) {
-    const td = table.querySelector<HTMLElement>(`td[data-i="${selected}"]`);
-    if (td) select(td);
-  }
+  wireCellSelection(table, cellAt, select, selected);
 }
 
 /** What a matrix's colours and symbols mean. */
